@@ -1,0 +1,36 @@
+//! The audit log: who did what to whom, when and from where. Never a
+//! password or a token.
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// Every kind of audited event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    AccountLocked,
+    SignInRefusedLocked,
+    SignOut,
+    PasswordChanged,
+    SignedOutEverywhere,
+    SchoolCreated,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::AccountLocked => "account_locked",
+            AuditAction::SignInRefusedLocked => "sign_in_refused_locked",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::SignedOutEverywhere => "signed_out_everywhere",
+            AuditAction::SchoolCreated => "school_created",
+        }
+    }
+}

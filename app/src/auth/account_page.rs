@@ -1,0 +1,83 @@
+//! `/account` (change own password) and `/account/new-password` (the forced
+//! change after signing in with a password someone else set).
+
+use leptos::prelude::*;
+
+use super::password_form::NewPasswordFields;
+use crate::session::{use_session, use_signed_in_user, SignedIn};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <ChangePasswordForm />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let session = use_session();
+    let user = use_signed_in_user();
+    let error = move || {
+        session
+            .change_password
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <section class="page narrow">
+            <h1>"My account"</h1>
+            <p class="lead">{user.display_name.clone()} " (" {user.username.clone()} ") · " {user.school_name.clone()}</p>
+            <h2>"Change password"</h2>
+            <p>"After the change you are signed out on every device, this one too, and sign in again with the new password."</p>
+            <ActionForm action=session.change_password attr:class="form" attr:novalidate=true>
+                <div class="field">
+                    <label for="current_password">"Current password"</label>
+                    <input id="current_password" name="current_password" type="password" autocomplete="current-password" required />
+                </div>
+                <NewPasswordFields />
+                {move || error().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                <button type="submit" class="button primary">"Change password"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn NewPasswordPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <ChooseNewPasswordForm />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn ChooseNewPasswordForm() -> impl IntoView {
+    let session = use_session();
+    let user = use_signed_in_user();
+    let error = move || {
+        session
+            .choose_new_password
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <section class="page narrow">
+            <h1>"Choose a new password"</h1>
+            <p>
+                "Hello " {user.display_name.clone()} ". Your password was set by someone else, so please choose your own before you continue."
+            </p>
+            <ActionForm action=session.choose_new_password attr:class="form" attr:novalidate=true>
+                <NewPasswordFields />
+                {move || error().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                <button type="submit" class="button primary">"Change password"</button>
+            </ActionForm>
+        </section>
+    }
+}

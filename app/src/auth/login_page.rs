@@ -1,0 +1,96 @@
+//! `/login`: school code, username and password.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+use super::api::remembered_school_code;
+use crate::routes::{FORGOT_PASSWORD, HOME, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
+use crate::session::use_session;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let already_signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
+    view! {
+        <Transition fallback=|| ()>
+            <Show when=already_signed_in fallback=LoginForm>
+                <Redirect path=HOME />
+            </Show>
+        </Transition>
+    }
+}
+
+#[component]
+fn LoginForm() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let notice = move || match query.read().get("notice").as_deref() {
+        Some(NOTICE_PASSWORD_CHANGED) => {
+            Some("Your password was changed. Please sign in again with your new password.")
+        }
+        Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
+        _ => None,
+    };
+    let school_code = Resource::new_blocking(|| (), |_| remembered_school_code());
+    let error = move || {
+        session
+            .sign_in
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let pending = session.sign_in.pending();
+
+    view! {
+        <section class="page auth-page">
+            <h1>"Sign in to ClassKeys"</h1>
+            {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <ActionForm action=session.sign_in attr:class="form" attr:novalidate=true>
+                <div class="field">
+                    <label for="school_code">"School code"</label>
+                    <Suspense fallback=|| view! { <input id="school_code" name="school_code" /> }>
+                        {move || {
+                            let remembered = school_code.get().and_then(Result::ok).flatten().unwrap_or_default();
+                            view! {
+                                <input
+                                    id="school_code"
+                                    name="school_code"
+                                    value=remembered
+                                    autocomplete="organization"
+                                    autocapitalize="characters"
+                                    spellcheck="false"
+                                    aria-describedby="school_code_hint"
+                                />
+                            }
+                        }}
+                    </Suspense>
+                    <p class="hint" id="school_code_hint">
+                        "Staff and parents can leave this empty and sign in with their email address."
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="username">"Username"</label>
+                    <input
+                        id="username"
+                        name="username"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password" required />
+                </div>
+                {move || error().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
+                    "Sign in"
+                </button>
+            </ActionForm>
+            <p class="below-form"><a href=FORGOT_PASSWORD>"Forgot password?"</a></p>
+        </section>
+    }
+}

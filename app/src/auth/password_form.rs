@@ -1,0 +1,74 @@
+//! "New password" and "Confirm new password" fields that say which rule a
+//! password breaks while it is typed. The server checks again on submit.
+
+use leptos::prelude::*;
+
+use super::api::password_rules;
+use crate::password_rules::check_new_password;
+
+#[component]
+pub fn NewPasswordFields() -> impl IntoView {
+    let rules = Resource::new(|| (), |_| password_rules());
+    let password = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+
+    let problem = move || {
+        if !touched.get() {
+            return None;
+        }
+        let (policy, context) = rules.get()?.ok()?;
+        let confirmation = confirmation.get();
+        // Say nothing about matching until the confirmation has been typed.
+        let compare_with = if confirmation.is_empty() {
+            password.get()
+        } else {
+            confirmation
+        };
+        check_new_password(&policy, &password.get(), &compare_with, &context)
+            .err()
+            .map(|problem| problem.to_string())
+    };
+
+    view! {
+        <div class="field">
+            <label for="new_password">"New password"</label>
+            <input
+                id="new_password"
+                name="new_password"
+                type="password"
+                autocomplete="new-password"
+                required
+                aria-describedby="new_password_rules new_password_problem"
+                on:input=move |ev| password.set(event_target_value(&ev))
+                on:blur=move |_| touched.set(true)
+            />
+            <p class="hint" id="new_password_rules">
+                {move || {
+                    rules
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|(policy, _)| {
+                            let digit = if policy.require_digit { ", with at least one digit" } else { "" };
+                            format!("At least {} characters{digit}. Not a common password, and not your username or the school's name.", policy.min_length)
+                        })
+                }}
+            </p>
+        </div>
+        <div class="field">
+            <label for="confirm_new_password">"Confirm new password"</label>
+            <input
+                id="confirm_new_password"
+                name="confirm_new_password"
+                type="password"
+                autocomplete="new-password"
+                required
+                on:input=move |ev| {
+                    touched.set(true);
+                    confirmation.set(event_target_value(&ev));
+                }
+            />
+        </div>
+        <p class="problem" id="new_password_problem" aria-live="polite">{problem}</p>
+    }
+}

@@ -1,0 +1,56 @@
+//! The client's network address for rate limits and the audit log.
+//! `X-Forwarded-For` is believed only from a configured trusted proxy.
+
+use std::net::{IpAddr, SocketAddr};
+
+/// Proxies whose `X-Forwarded-For` header is believed
+/// (`CLASSKEYS_TRUSTED_PROXIES`, comma-separated addresses).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+pub fn client_addr(
+    peer: Option<SocketAddr>,
+    headers: &http::HeaderMap,
+    trusted: &TrustedProxies,
+) -> IpAddr {
+    let peer_ip = peer.map(|p| p.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if !trusted.0.contains(&peer_ip) {
+        return peer_ip;
+    }
+    // The last address not added by one of our own proxies is the client.
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+        .rev()
+        .find(|ip| !trusted.0.contains(ip))
+        .unwrap_or(peer_ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &str) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-forwarded-for", xff.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn a_forged_header_from_an_untrusted_peer_is_ignored() {
+        let peer: SocketAddr = "198.51.100.7:5000".parse().unwrap();
+        let ip = client_addr(Some(peer), &headers("1.2.3.4"), &TrustedProxies::default());
+        assert_eq!(ip, peer.ip());
+    }
+
+    #[test]
+    fn a_trusted_proxy_passes_on_the_client_address() {
+        let proxy: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let trusted = TrustedProxies(vec![proxy.ip()]);
+        let ip = client_addr(Some(proxy), &headers("6.6.6.6, 203.0.113.9"), &trusted);
+        assert_eq!(ip, "203.0.113.9".parse::<IpAddr>().unwrap());
+    }
+}

@@ -1,0 +1,184 @@
+//! Checking a sign-in: account lookup, argon2 verification, the account
+//! lockout and the per-network limit, each outcome audited.
+
+use std::net::IpAddr;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::accounts::{self, AccountRecord};
+use crate::audit::ssr::{record as audit, AuditEvent};
+use crate::audit::AuditAction;
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Failed sign-ins within [`FAILURE_WINDOW_SECS`] that lock an account...
+pub const MAX_FAILURES: i64 = 10;
+pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// ...for this long.
+pub const LOCKOUT_SECS: i64 = 15 * 60;
+
+/// What the sign-in form sent, and from where.
+pub struct SignInAttempt {
+    pub school_code: String,
+    pub username: String,
+    pub password: SecretString,
+    pub client: IpAddr,
+}
+
+/// Returns the account when the attempt may sign in.
+pub async fn check_credentials(
+    state: &AppState,
+    attempt: &SignInAttempt,
+) -> Result<AccountRecord, AppError> {
+    let now = state.clock.now();
+    if let Some(retry_after_secs) = state.network_limiter.retry_after(attempt.client, now) {
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+    let username = attempt.username.trim();
+    if username.is_empty() {
+        return Err(AppError::invalid(
+            "username",
+            "Enter your username or email address.",
+        ));
+    }
+    if attempt.password.expose_secret().is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    let account = if attempt.school_code.trim().is_empty() {
+        accounts::by_email(&state.db, username).await?
+    } else {
+        accounts::by_school_and_username(&state.db, &attempt.school_code, username).await?
+    };
+
+    if let Some(account) = &account {
+        if let Some(locked_until) = account.locked_until.filter(|until| *until > now) {
+            audit(
+                &state.db,
+                AuditAction::SignInRefusedLocked,
+                AuditEvent::by_self(account, attempt.client),
+                now,
+            )
+            .await?;
+            return Err(AppError::Locked {
+                retry_after_secs: (locked_until - now) as u64,
+            });
+        }
+    }
+
+    let stored = account.as_ref().map(AccountRecord::stored_hash);
+    let password_ok = state
+        .hasher
+        .verify(&attempt.password, stored.as_ref())
+        .await;
+
+    match account {
+        Some(account) if password_ok => accept(state, account, attempt.client, now).await,
+        Some(account) => {
+            state
+                .network_limiter
+                .record_failure(attempt.client, username, now);
+            if record_failure(state, &account, attempt.client, now).await? {
+                Err(AppError::Locked {
+                    retry_after_secs: LOCKOUT_SECS as u64,
+                })
+            } else {
+                Err(AppError::BadCredentials)
+            }
+        }
+        None => {
+            state
+                .network_limiter
+                .record_failure(attempt.client, username, now);
+            let label: String = username.chars().take(80).collect();
+            let event = AuditEvent {
+                actor_label: label.clone(),
+                target_label: label,
+                client_addr: attempt.client.to_string(),
+                detail: "unknown account".into(),
+                ..Default::default()
+            };
+            audit(&state.db, AuditAction::SignInFailed, event, now).await?;
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+async fn accept(
+    state: &AppState,
+    account: AccountRecord,
+    client: IpAddr,
+    now: i64,
+) -> Result<AccountRecord, AppError> {
+    let mut tx = begin_write(&state.db).await?;
+    if !account.active {
+        let event = AuditEvent::by_self(&account, client).with_detail("account inactive");
+        audit(&mut *tx, AuditAction::SignInFailed, event, now).await?;
+        tx.commit().await?;
+        return Err(AppError::AccountInactive);
+    }
+    sqlx::query(
+        "UPDATE accounts SET failed_sign_ins = 0, first_failed_at = NULL, locked_until = NULL, \
+         last_sign_in_at = $1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(&account.id)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut *tx,
+        AuditAction::SignIn,
+        AuditEvent::by_self(&account, client),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Counts a wrong password; returns true when this failure locked the account.
+async fn record_failure(
+    state: &AppState,
+    account: &AccountRecord,
+    client: IpAddr,
+    now: i64,
+) -> Result<bool, AppError> {
+    let mut tx = begin_write(&state.db).await?;
+    // A failure outside the window starts a new one.
+    let (failures,): (i64,) = sqlx::query_as(
+        "UPDATE accounts SET \
+           failed_sign_ins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= $1 \
+                             THEN 1 ELSE failed_sign_ins + 1 END, \
+           first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= $1 \
+                             THEN $2 ELSE first_failed_at END \
+         WHERE id = $3 RETURNING failed_sign_ins",
+    )
+    .bind(now - FAILURE_WINDOW_SECS)
+    .bind(now)
+    .bind(&account.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let locked = failures >= MAX_FAILURES;
+    if locked {
+        sqlx::query(
+            "UPDATE accounts SET locked_until = $1, failed_sign_ins = 0, first_failed_at = NULL WHERE id = $2",
+        )
+        .bind(now + LOCKOUT_SECS)
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let action = if locked {
+        AuditAction::AccountLocked
+    } else {
+        AuditAction::SignInFailed
+    };
+    let event = AuditEvent::by_self(account, client).with_detail(if locked {
+        ""
+    } else {
+        "wrong password"
+    });
+    audit(&mut *tx, action, event, now).await?;
+    tx.commit().await?;
+    Ok(locked)
+}

@@ -1,0 +1,24 @@
+//! Server-side authentication: accounts in sessions, credentials, guards.
+
+pub mod accounts;
+pub mod backend;
+pub mod client_addr;
+pub mod credentials;
+pub mod guard;
+pub mod network_limit;
+pub mod password_change;
+pub mod session_policy;
+pub mod session_store;
+pub mod sign_out;
+
+/// Sessions as the handlers see them.
+pub type AuthSession = axum_login::AuthSession<backend::Backend>;
+
+/// Session keys written by ClassKeys itself.
+pub const SIGNED_IN_AT_KEY: &str = "classkeys.signed_in_at";
+pub const ACCOUNT_ID_KEY: &str = "classkeys.account_id";
+
+/// Idle timeouts and absolute lifetime (DESIGN.md §3 "Sessions").
+pub const STAFF_IDLE_SECS: i64 = 2 * 60 * 60;
+pub const LEARNER_AND_PARENT_IDLE_SECS: i64 = 60 * 60;
+pub const ABSOLUTE_LIFETIME_SECS: i64 = 12 * 60 * 60;

@@ -1,0 +1,220 @@
+//! A tower-sessions store on the `sessions` table. Rows are keyed by a
+//! SHA-256 of the session id and carry the account id, so every session of
+//! an account can be ended at once.
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+
+use super::ACCOUNT_ID_KEY;
+use crate::clock::Clock;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct SqlSessionStore {
+    db: Db,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for SqlSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqlSessionStore")
+    }
+}
+
+impl SqlSessionStore {
+    pub fn new(db: Db, clock: Clock) -> Self {
+        SqlSessionStore { db, clock }
+    }
+
+    /// tower-sessions dates expiries by the wall clock; rows are dated by
+    /// [`Clock`], so tests that move the clock on see sessions expire.
+    fn clock_shift(&self) -> i64 {
+        self.clock.now() - OffsetDateTime::now_utc().unix_timestamp()
+    }
+
+    fn stored_expiry(&self, record: &Record) -> i64 {
+        record.expiry_date.unix_timestamp() + self.clock_shift()
+    }
+}
+
+fn row_key(id: &Id) -> String {
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+fn account_id(record: &Record) -> Option<String> {
+    record
+        .data
+        .get(ACCOUNT_ID_KEY)
+        .and_then(|value| value.as_str())
+        .map(str::to_owned)
+}
+
+/// Ends every session of an account, wherever it is signed in.
+pub async fn delete_sessions_of(db: &Db, account_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl SessionStore for SqlSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        // 128 random bits make a collision all but impossible; retry anyway.
+        loop {
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(row_key(&record.id))
+            .bind(account_id(record))
+            .bind(&data)
+            .bind(self.stored_expiry(record))
+            .execute(&self.db)
+            .await
+            .map_err(backend_error)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, \
+             data = excluded.data, expires_at = excluded.expires_at",
+        )
+        .bind(row_key(&record.id))
+        .bind(account_id(record))
+        .bind(&data)
+        .bind(self.stored_expiry(record))
+        .execute(&self.db)
+        .await
+        .map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(row_key(id))
+        .bind(self.clock.now())
+        .fetch_optional(&self.db)
+        .await
+        .map_err(backend_error)?;
+        let Some((data, expires_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Record {
+            id: *id,
+            data: serde_json::from_str(&data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            expiry_date: OffsetDateTime::from_unix_timestamp(expires_at - self.clock_shift())
+                .map_err(backend_error)?,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(row_key(id))
+            .execute(&self.db)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for SqlSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(self.clock.now())
+            .execute(&self.db)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing::fresh_db;
+
+    fn record(expires_in: i64, account: Option<&str>) -> Record {
+        let mut data = std::collections::HashMap::new();
+        if let Some(account) = account {
+            data.insert(ACCOUNT_ID_KEY.to_string(), serde_json::json!(account));
+        }
+        Record {
+            id: Id::default(),
+            data,
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::seconds(expires_in),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_saved_session_loads_until_it_expires() {
+        let (db, _dir) = fresh_db().await;
+        let clock = Clock::default();
+        let store = SqlSessionStore::new(db, clock.clone());
+        let mut session = record(3600, Some("a1"));
+        store.create(&mut session).await.unwrap();
+        let loaded = store
+            .load(&session.id)
+            .await
+            .unwrap()
+            .expect("session loads");
+        assert_eq!(loaded.data, session.data);
+        clock.advance(3601);
+        assert!(store.load(&session.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_table_never_holds_the_session_id_itself() {
+        let (db, _dir) = fresh_db().await;
+        let store = SqlSessionStore::new(db.clone(), Clock::default());
+        let mut session = record(3600, None);
+        store.create(&mut session).await.unwrap();
+        let (key,): (String,) = sqlx::query_as("SELECT id FROM sessions")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_ne!(key, session.id.to_string());
+        assert_eq!(key.len(), 64);
+    }
+
+    #[tokio::test]
+    async fn every_session_of_an_account_can_be_ended() {
+        let (db, _dir) = fresh_db().await;
+        let store = SqlSessionStore::new(db.clone(), Clock::default());
+        let mut phone = record(3600, Some("a1"));
+        let mut tablet = record(3600, Some("a1"));
+        let mut someone_else = record(3600, Some("a2"));
+        for session in [&mut phone, &mut tablet, &mut someone_else] {
+            store.create(session).await.unwrap();
+        }
+        delete_sessions_of(&db, "a1").await.unwrap();
+        assert!(store.load(&phone.id).await.unwrap().is_none());
+        assert!(store.load(&tablet.id).await.unwrap().is_none());
+        assert!(store.load(&someone_else.id).await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,359 @@
+//! The demo schools of DESIGN.md §4, created on an empty database.
+
+use std::collections::HashSet;
+
+use rand::rngs::OsRng;
+use rand::seq::SliceRandom;
+use secrecy::SecretString;
+use tokio::task::JoinSet;
+
+use crate::db::{begin_write, new_id, Tx};
+use crate::error::AppError;
+use crate::password_rules::{PasswordContext, PasswordPolicy};
+use crate::passwords::generator::{
+    child_friendly_password, normalise_access_code, parent_access_code,
+};
+use crate::passwords::sealing::SealedFor;
+use crate::schools::ssr::{create_school, NewSchool};
+use crate::state::AppState;
+
+pub struct DemoStaff {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub full_admin: bool,
+    pub lead_teacher: bool,
+    pub classes: &'static [&'static str],
+}
+
+pub struct DemoSchool {
+    pub name: &'static str,
+    pub code: &'static str,
+    pub owner_email: &'static str,
+    pub owner_display_name: &'static str,
+    pub owner_password: &'static str,
+    pub staff: &'static [DemoStaff],
+    pub classes: &'static [&'static str],
+    pub learners_per_class: usize,
+}
+
+pub const DEMO_SCHOOLS: &[DemoSchool] = &[
+    DemoSchool {
+        name: "Oakwood Primary",
+        code: "OAK",
+        owner_email: "owner@oakwood.example",
+        owner_display_name: "Olga Owner",
+        owner_password: "oakwood-owner-1",
+        staff: &[
+            DemoStaff {
+                username: "office",
+                display_name: "Olivia Office",
+                email: "office@oakwood.example",
+                password: "oakwood-office-1",
+                full_admin: true,
+                lead_teacher: false,
+                classes: &[],
+            },
+            DemoStaff {
+                username: "lead",
+                display_name: "Leo Lead",
+                email: "lead@oakwood.example",
+                password: "oakwood-lead-1",
+                full_admin: false,
+                lead_teacher: true,
+                classes: &[],
+            },
+            DemoStaff {
+                username: "teacher",
+                display_name: "Tara Teacher",
+                email: "teacher@oakwood.example",
+                password: "oakwood-teacher-1",
+                full_admin: false,
+                lead_teacher: false,
+                classes: &["Year 3 Hazel", "Year 4 Rowan"],
+            },
+        ],
+        classes: &["Year 3 Hazel", "Year 4 Rowan", "Year 5 Willow"],
+        learners_per_class: 28,
+    },
+    DemoSchool {
+        name: "Riverside Academy",
+        code: "RIV",
+        owner_email: "owner@riverside.example",
+        owner_display_name: "Rita Owner",
+        owner_password: "riverside-owner-1",
+        staff: &[DemoStaff {
+            username: "teacher",
+            display_name: "Rhys Teacher",
+            email: "teacher@riverside.example",
+            password: "riverside-teacher-1",
+            full_admin: false,
+            lead_teacher: false,
+            classes: &["Year 6 Ash"],
+        }],
+        classes: &["Year 6 Ash"],
+        learners_per_class: 24,
+    },
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo", "Freya",
+    "Oscar", "Lily", "Harry", "Sophia", "Muhammad", "Grace", "Jack", "Ella", "Theo", "Aisha",
+    "Henry", "Poppy", "Archie", "Evie", "Alfie", "Rosie", "Finley", "Zara", "Ali", "Maya", "Jacob",
+    "Hannah", "Yusuf", "Chloe", "Ethan", "Priya", "Samuel", "Nia", "Reuben", "Fatima", "Joshua",
+    "Layla", "Kai", "Emily", "Tomasz", "Olivia", "Rohan", "Ruby", "Dylan",
+];
+const LAST_NAMES: &[&str] = &[
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+    "Wood", "Jackson", "Clarke", "Khan", "Hughes", "Edwards", "Lewis", "Ahmed", "Murphy",
+    "Kowalski", "Okafor", "Nguyen", "Begum", "Campbell", "Ali", "Singh", "Murray", "Price",
+    "Bennett", "Morris", "Shaw", "Fraser",
+];
+
+/// What was created, for the start-up banner.
+#[derive(Debug, Default)]
+pub struct DemoSummary {
+    pub schools: usize,
+    pub learners: usize,
+}
+
+/// Creates the demo schools unless the database already has a school.
+pub async fn seed_if_empty(state: &AppState) -> Result<Option<DemoSummary>, AppError> {
+    let (schools,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM schools")
+        .fetch_one(&state.db)
+        .await?;
+    if schools > 0 {
+        return Ok(None);
+    }
+    let mut summary = DemoSummary::default();
+    for school in DEMO_SCHOOLS {
+        summary.learners += seed_school(state, school).await?;
+        summary.schools += 1;
+    }
+    Ok(Some(summary))
+}
+
+async fn seed_school(state: &AppState, school: &DemoSchool) -> Result<usize, AppError> {
+    let school_id = create_school(
+        state,
+        NewSchool {
+            name: school.name.into(),
+            code: school.code.into(),
+            owner_email: school.owner_email.into(),
+            owner_display_name: school.owner_display_name.into(),
+            owner_password: SecretString::from(school.owner_password),
+        },
+    )
+    .await?;
+    let learners = draw_learners(school.classes.len() * school.learners_per_class);
+    let staff_hashes = hash_all(
+        state,
+        school
+            .staff
+            .iter()
+            .map(|s| s.password.to_string())
+            .collect(),
+    )
+    .await?;
+    let passwords: Vec<String> = learners
+        .iter()
+        .map(|(_, _, username)| {
+            let context = PasswordContext {
+                username: username.clone(),
+                school_name: school.name.into(),
+                school_code: school.code.into(),
+            };
+            child_friendly_password(&PasswordPolicy::default(), &context)
+        })
+        .collect();
+    let learner_hashes = hash_all(state, passwords.clone()).await?;
+    let now = state.clock.now();
+
+    let mut tx = begin_write(&state.db).await?;
+    let mut class_ids = Vec::new();
+    for class in school.classes {
+        let class_id = new_id();
+        sqlx::query(
+            "INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&class_id)
+        .bind(&school_id)
+        .bind(class)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        class_ids.push((class_id, *class));
+    }
+    for (staff, hash) in school.staff.iter().zip(&staff_hashes) {
+        let staff_id = new_id();
+        sqlx::query(
+            "INSERT INTO accounts (id, school_id, role, is_full_admin, is_lead_teacher, username, \
+             display_name, first_name, last_name, email, password_hash, password_set_by, created_at) \
+             VALUES ($1, $2, 'staff', $3, $4, $5, $6, $7, $8, $9, $10, 'self', $11)",
+        )
+        .bind(&staff_id)
+        .bind(&school_id)
+        .bind(staff.full_admin)
+        .bind(staff.lead_teacher)
+        .bind(staff.username)
+        .bind(staff.display_name)
+        .bind(staff.display_name.split(' ').next().unwrap_or_default())
+        .bind(staff.display_name.split(' ').nth(1).unwrap_or_default())
+        .bind(staff.email)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for (class_id, class_name) in &class_ids {
+            if staff.classes.contains(class_name) {
+                sqlx::query("INSERT INTO class_teachers (class_id, account_id) VALUES ($1, $2)")
+                    .bind(class_id)
+                    .bind(&staff_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    for (index, ((first, last, username), (password, hash))) in learners
+        .iter()
+        .zip(passwords.iter().zip(&learner_hashes))
+        .enumerate()
+    {
+        let (class_id, _) = &class_ids[index / school.learners_per_class];
+        insert_learner(
+            state,
+            &mut tx,
+            &school_id,
+            class_id,
+            (first, last, username),
+            password,
+            hash,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(learners.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_learner(
+    state: &AppState,
+    tx: &mut Tx,
+    school_id: &str,
+    class_id: &str,
+    (first, last, username): (&str, &str, &str),
+    password: &str,
+    hash: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let learner_id = new_id();
+    sqlx::query(
+        "INSERT INTO accounts (id, school_id, role, username, display_name, first_name, last_name, \
+         password_hash, password_set_by, created_at) \
+         VALUES ($1, $2, 'learner', $3, $4, $5, $6, $7, 'staff', $8)",
+    )
+    .bind(&learner_id)
+    .bind(school_id)
+    .bind(username)
+    .bind(format!("{first} {last}"))
+    .bind(first)
+    .bind(last)
+    .bind(hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO enrolments (class_id, account_id) VALUES ($1, $2)")
+        .bind(class_id)
+        .bind(&learner_id)
+        .execute(&mut **tx)
+        .await?;
+    let sealed = state.sealer.seal(
+        password,
+        &SealedFor::LearnerPassword {
+            school_id,
+            learner_id: &learner_id,
+            password_version: 1,
+        },
+    );
+    sqlx::query(
+        "INSERT INTO learner_password_reveals (account_id, password_version, key_id, sealed, created_at) \
+         VALUES ($1, 1, $2, $3, $4)",
+    )
+    .bind(&learner_id)
+    .bind(&sealed.key_id)
+    .bind(&sealed.sealed)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let code = parent_access_code();
+    let lookup = state
+        .sealer
+        .lookup_hash(&normalise_access_code(&code).unwrap_or_default());
+    let sealed_code = state.sealer.seal(
+        &code,
+        &SealedFor::ParentAccessCode {
+            school_id,
+            learner_id: &learner_id,
+        },
+    );
+    sqlx::query(
+        "INSERT INTO parent_access_codes (learner_id, lookup_hash, key_id, sealed, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&learner_id)
+    .bind(lookup)
+    .bind(&sealed_code.key_id)
+    .bind(&sealed_code.sealed)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `count` distinct learners: (first name, last name, username). Usernames
+/// are the first name and the last name's initial, with a number when taken.
+fn draw_learners(count: usize) -> Vec<(String, String, String)> {
+    let mut rng = OsRng;
+    let mut names = HashSet::new();
+    let mut usernames = HashSet::new();
+    let mut learners = Vec::with_capacity(count);
+    while learners.len() < count {
+        let first = FIRST_NAMES.choose(&mut rng).copied().unwrap_or("Sam");
+        let last = LAST_NAMES.choose(&mut rng).copied().unwrap_or("Smith");
+        if !names.insert((first, last)) {
+            continue;
+        }
+        let stem = format!("{}{}", first.to_lowercase(), last[..1].to_lowercase());
+        let username = (1..)
+            .map(|n| {
+                if n == 1 {
+                    stem.clone()
+                } else {
+                    format!("{stem}{n}")
+                }
+            })
+            .find(|candidate| !usernames.contains(candidate))
+            .unwrap_or(stem);
+        usernames.insert(username.clone());
+        learners.push((first.to_string(), last.to_string(), username));
+    }
+    learners
+}
+
+/// Hashes many passwords in parallel on the hasher's bounded blocking pool.
+async fn hash_all(state: &AppState, passwords: Vec<String>) -> Result<Vec<String>, AppError> {
+    let mut tasks = JoinSet::new();
+    for (index, password) in passwords.into_iter().enumerate() {
+        let hasher = state.hasher.clone();
+        tasks.spawn(async move { (index, hasher.hash(&SecretString::from(password)).await) });
+    }
+    let mut hashes = vec![String::new(); tasks.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (index, hash) = joined.map_err(|_| AppError::Internal)?;
+        hashes[index] = hash?.0;
+    }
+    Ok(hashes)
+}

@@ -1,0 +1,125 @@
+//! ClassKeys: components, shared types and server functions. Everything
+//! that needs the database, keys or the network is behind the `ssr` feature.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod password_rules;
+pub mod routes;
+pub mod schools;
+pub mod session;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod passwords;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use auth::account_page::{AccountPage, NewPasswordPage};
+use auth::login_page::LoginPage;
+use auth::permissions::Permission;
+use session::Session;
+use shell::header::Header;
+use shell::home::HomePage;
+use shell::not_found::NotFound;
+use shell::upcoming::{ForgotPasswordPage, UpcomingPage};
+
+/// The HTML document the server renders around the app.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::{HashedStylesheet, MetaTags};
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The page's CSP: scripts only from this site or with this response's
+/// nonce (the hydration bootstrap), and WebAssembly compilation.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    // `cargo leptos watch` reloads the page over a websocket.
+    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        " ws:"
+    } else {
+        ""
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+        nonce.as_inner()
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    Session::provide();
+    // Tells the end-to-end tests (and nothing else) that the page is interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "ClassKeys".to_string() } else { format!("{page} · ClassKeys") } />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/account/new-password") view=NewPasswordPage />
+                    <Route path=path!("/classes") view=|| view! { <UpcomingPage title="Classes" permission=Some(Permission::ClassDatabase) /> } />
+                    <Route path=path!("/school/learners") view=|| view! { <UpcomingPage title="Student database" permission=Some(Permission::SchoolLearners) /> } />
+                    <Route path=path!("/school/accounts") view=|| view! { <UpcomingPage title="Access codes" permission=Some(Permission::SchoolLearners) /> } />
+                    <Route path=path!("/staff") view=|| view! { <UpcomingPage title="Staff" permission=Some(Permission::ManageStaff) /> } />
+                    <Route path=path!("/users") view=|| view! { <UpcomingPage title="Users" permission=Some(Permission::ManageUsers) /> } />
+                    <Route path=path!("/settings") view=|| view! { <UpcomingPage title="Settings" permission=Some(Permission::SchoolSettings) /> } />
+                    <Route path=path!("/audit") view=|| view! { <UpcomingPage title="Audit log" permission=Some(Permission::LearnerAuditLog) /> } />
+                    <Route path=path!("/parent") view=|| view! { <UpcomingPage title="My children" permission=None /> } />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

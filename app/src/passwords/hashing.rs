@@ -1,0 +1,169 @@
+//! Argon2id hashing off the async runtime, with bounded parallelism.
+
+use std::sync::{Arc, LazyLock};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Semaphore;
+
+use crate::error::AppError;
+
+/// OWASP's argon2id recommendation: 19 MiB of memory, 2 passes, 1 lane.
+pub const MEMORY_KIB: u32 = 19 * 1024;
+pub const ITERATIONS: u32 = 2;
+pub const PARALLELISM: u32 = 1;
+
+/// An argon2id PHC string. Deliberately neither `Serialize` nor `Display`:
+/// a hash never leaves the server.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredHash(pub String);
+
+impl std::fmt::Debug for StoredHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoredHash(..)")
+    }
+}
+
+pub fn argon2id() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .expect("the OWASP argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes synchronously; for benchmarks and blocking contexts.
+pub fn hash_blocking(password: &str) -> Result<StoredHash, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    argon2id()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| StoredHash(hash.to_string()))
+        .map_err(|error| {
+            tracing::error!(%error, "argon2 hashing failed");
+            AppError::Internal
+        })
+}
+
+fn verify_blocking(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => argon2id()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(error) => {
+            tracing::error!(%error, "stored password hash is malformed");
+            false
+        }
+    }
+}
+
+/// A hash of a password nobody knows, verified for unknown usernames so that
+/// they cost the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    hash_blocking("no account has this password 7f3a")
+        .map(|hash| hash.0)
+        .unwrap_or_default()
+});
+
+/// Runs argon2 on tokio's blocking pool, at most `permits` at a time, so a
+/// burst of sign-ins cannot starve the async runtime or exhaust memory.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+}
+
+impl PasswordHasher {
+    pub fn new(max_parallel: usize) -> Self {
+        PasswordHasher {
+            permits: Arc::new(Semaphore::new(max_parallel.max(1))),
+        }
+    }
+
+    /// One permit per available core.
+    pub fn per_core() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::new(cores)
+    }
+
+    pub async fn hash(&self, password: &SecretString) -> Result<StoredHash, AppError> {
+        let password = password.clone();
+        self.run(move || hash_blocking(password.expose_secret()))
+            .await?
+    }
+
+    /// Checks a password against a stored hash, or against a dummy hash when
+    /// there is no account, so both cases take the same time.
+    pub async fn verify(&self, password: &SecretString, stored: Option<&StoredHash>) -> bool {
+        let password = password.clone();
+        let stored = stored.map(|hash| hash.0.clone());
+        self.run(move || match stored {
+            Some(stored) => verify_blocking(password.expose_secret(), &stored),
+            None => {
+                let _ = verify_blocking(password.expose_secret(), &DUMMY_HASH);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(|error| {
+            tracing::error!(%error, "password hashing task failed");
+            AppError::Internal
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_and_no_other() {
+        let hasher = PasswordHasher::new(2);
+        let password = SecretString::from("greenfox47");
+        let hash = hasher.hash(&password).await.unwrap();
+        assert!(
+            hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.0
+        );
+        assert!(hasher.verify(&password, Some(&hash)).await);
+        assert!(
+            !hasher
+                .verify(&SecretString::from("greenfox48"), Some(&hash))
+                .await
+        );
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let hasher = PasswordHasher::new(2);
+        let password = SecretString::from("greenfox47");
+        let first = hasher.hash(&password).await.unwrap();
+        let second = hasher.hash(&password).await.unwrap();
+        assert_ne!(first, second);
+    }
+
+    #[tokio::test]
+    async fn no_account_never_verifies() {
+        let hasher = PasswordHasher::new(1);
+        assert!(!hasher.verify(&SecretString::from(""), None).await);
+        assert!(!hasher.verify(&SecretString::from("greenfox47"), None).await);
+    }
+
+    #[test]
+    fn debug_output_hides_the_hash() {
+        assert_eq!(
+            format!("{:?}", StoredHash("$argon2id$secret".into())),
+            "StoredHash(..)"
+        );
+    }
+}

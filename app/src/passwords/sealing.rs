@@ -1,0 +1,313 @@
+//! Sealed "reveal copies" of learner passwords and parent access codes
+//! (DESIGN.md §2): XChaCha20-Poly1305 under a server key, bound to the row
+//! they belong to through the associated data.
+
+use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use sha2::{Digest, Sha256};
+
+const NONCE_LEN: usize = 24;
+
+/// What a sealed value belongs to. A ciphertext opened with other
+/// associated data fails, so it cannot be moved to another row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealedFor<'a> {
+    LearnerPassword {
+        school_id: &'a str,
+        learner_id: &'a str,
+        password_version: i64,
+    },
+    ParentAccessCode {
+        school_id: &'a str,
+        learner_id: &'a str,
+    },
+}
+
+impl SealedFor<'_> {
+    fn associated_data(&self) -> Vec<u8> {
+        match self {
+            SealedFor::LearnerPassword {
+                school_id,
+                learner_id,
+                password_version,
+            } => {
+                format!(
+                    "classkeys/learner-password/v1\0{school_id}\0{learner_id}\0{password_version}"
+                )
+            }
+            SealedFor::ParentAccessCode {
+                school_id,
+                learner_id,
+            } => {
+                format!("classkeys/parent-access-code/v1\0{school_id}\0{learner_id}")
+            }
+        }
+        .into_bytes()
+    }
+}
+
+/// A sealed value as stored: which key sealed it, and base64(nonce || ciphertext).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub key_id: String,
+    pub sealed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    #[error("the key that sealed this value is not configured")]
+    UnknownKey,
+    #[error("the sealed value is damaged or belongs to another row")]
+    Tampered,
+}
+
+/// The 32-byte server key. `Debug` never prints it.
+pub struct SecretKey(SecretBox<[u8; 32]>);
+
+impl SecretKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        SecretKey(SecretBox::new(Box::new(bytes)))
+    }
+
+    pub fn generate() -> Self {
+        let key = XChaCha20Poly1305::generate_key(&mut OsRng);
+        Self::from_bytes(key.into())
+    }
+
+    /// Reads the base64 form used by `CLASSKEYS_SECRET_KEY` and `secret.key`.
+    pub fn from_base64(text: &str) -> Result<Self, String> {
+        let bytes = BASE64
+            .decode(text.trim())
+            .map_err(|_| "the secret key is not valid base64".to_string())?;
+        let bytes: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| "the secret key must be exactly 32 bytes".to_string())?;
+        Ok(Self::from_bytes(bytes))
+    }
+
+    pub fn to_base64(&self) -> SecretString {
+        SecretString::from(BASE64.encode(self.0.expose_secret()))
+    }
+
+    /// A short public name for the key, stored beside each sealed value so
+    /// keys can be rotated.
+    pub fn id(&self) -> String {
+        let digest =
+            Sha256::digest([b"classkeys key id\0".as_slice(), self.0.expose_secret()].concat());
+        digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretKey({})", self.id())
+    }
+}
+
+/// Seals with the current key; opens with the current key or an older one.
+#[derive(Debug)]
+pub struct Sealer {
+    current: SecretKey,
+    older: Vec<SecretKey>,
+}
+
+impl Sealer {
+    pub fn new(current: SecretKey, older: Vec<SecretKey>) -> Self {
+        Sealer { current, older }
+    }
+
+    pub fn seal(&self, plaintext: &str, sealed_for: &SealedFor<'_>) -> Sealed {
+        let cipher = XChaCha20Poly1305::new(self.current.0.expose_secret().into());
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let aad = sealed_for.associated_data();
+        let ciphertext = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory data");
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&ciphertext);
+        Sealed {
+            key_id: self.current.id(),
+            sealed: BASE64.encode(bytes),
+        }
+    }
+
+    pub fn open(
+        &self,
+        sealed: &Sealed,
+        sealed_for: &SealedFor<'_>,
+    ) -> Result<SecretString, SealError> {
+        let key = std::iter::once(&self.current)
+            .chain(&self.older)
+            .find(|key| key.id() == sealed.key_id)
+            .ok_or(SealError::UnknownKey)?;
+        let bytes = BASE64
+            .decode(&sealed.sealed)
+            .map_err(|_| SealError::Tampered)?;
+        if bytes.len() < NONCE_LEN {
+            return Err(SealError::Tampered);
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        let cipher = XChaCha20Poly1305::new(key.0.expose_secret().into());
+        let aad = sealed_for.associated_data();
+        let plaintext = cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| SealError::Tampered)?;
+        String::from_utf8(plaintext)
+            .map(SecretString::from)
+            .map_err(|_| SealError::Tampered)
+    }
+
+    /// A keyed hash of a parent access code, for looking it up by what a
+    /// parent types without storing the code in the clear.
+    pub fn lookup_hash(&self, normalised_code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.current.0.expose_secret())
+            .expect("HMAC accepts any key length");
+        mac.update(b"classkeys/parent-access-code-lookup/v1\0");
+        mac.update(normalised_code.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learner(version: i64) -> SealedFor<'static> {
+        SealedFor::LearnerPassword {
+            school_id: "school-1",
+            learner_id: "learner-1",
+            password_version: version,
+        }
+    }
+
+    #[test]
+    fn a_sealed_password_opens_to_the_same_text() {
+        let sealer = Sealer::new(SecretKey::generate(), vec![]);
+        let sealed = sealer.seal("greenfox47", &learner(1));
+        assert!(!sealed.sealed.contains("greenfox47"));
+        let opened = sealer.open(&sealed, &learner(1)).unwrap();
+        assert_eq!(opened.expose_secret(), "greenfox47");
+    }
+
+    #[test]
+    fn sealing_twice_gives_different_ciphertexts() {
+        let sealer = Sealer::new(SecretKey::generate(), vec![]);
+        assert_ne!(
+            sealer.seal("greenfox47", &learner(1)),
+            sealer.seal("greenfox47", &learner(1))
+        );
+    }
+
+    #[test]
+    fn a_flipped_bit_is_detected() {
+        let sealer = Sealer::new(SecretKey::generate(), vec![]);
+        let sealed = sealer.seal("greenfox47", &learner(1));
+        let mut bytes = BASE64.decode(&sealed.sealed).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let tampered = Sealed {
+            sealed: BASE64.encode(bytes),
+            ..sealed
+        };
+        assert_eq!(
+            sealer.open(&tampered, &learner(1)).unwrap_err(),
+            SealError::Tampered
+        );
+    }
+
+    #[test]
+    fn a_ciphertext_cannot_move_to_another_learner_school_or_version() {
+        let sealer = Sealer::new(SecretKey::generate(), vec![]);
+        let sealed = sealer.seal("greenfox47", &learner(1));
+        let elsewhere = [
+            learner(2),
+            SealedFor::LearnerPassword {
+                school_id: "school-1",
+                learner_id: "learner-2",
+                password_version: 1,
+            },
+            SealedFor::LearnerPassword {
+                school_id: "school-2",
+                learner_id: "learner-1",
+                password_version: 1,
+            },
+            SealedFor::ParentAccessCode {
+                school_id: "school-1",
+                learner_id: "learner-1",
+            },
+        ];
+        for other in elsewhere {
+            assert_eq!(
+                sealer.open(&sealed, &other).unwrap_err(),
+                SealError::Tampered,
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbage_values_are_refused() {
+        let sealer = Sealer::new(SecretKey::generate(), vec![]);
+        let key_id = sealer.current.id();
+        for garbage in ["", "AAAA", "not base64!"] {
+            let sealed = Sealed {
+                key_id: key_id.clone(),
+                sealed: garbage.into(),
+            };
+            assert_eq!(
+                sealer.open(&sealed, &learner(1)).unwrap_err(),
+                SealError::Tampered
+            );
+        }
+    }
+
+    #[test]
+    fn values_sealed_under_an_older_key_still_open_after_rotation() {
+        let old = SecretKey::generate();
+        let old_copy = SecretKey::from_base64(old.to_base64().expose_secret()).unwrap();
+        let sealed = Sealer::new(old, vec![]).seal("greenfox47", &learner(1));
+        let rotated = Sealer::new(SecretKey::generate(), vec![old_copy]);
+        assert_eq!(
+            rotated.open(&sealed, &learner(1)).unwrap().expose_secret(),
+            "greenfox47"
+        );
+        let forgotten = Sealer::new(SecretKey::generate(), vec![]);
+        assert_eq!(
+            forgotten.open(&sealed, &learner(1)).unwrap_err(),
+            SealError::UnknownKey
+        );
+    }
+
+    #[test]
+    fn keys_parse_only_from_32_bytes_of_base64() {
+        assert!(SecretKey::from_base64(&BASE64.encode([7u8; 32])).is_ok());
+        assert!(SecretKey::from_base64(&BASE64.encode([7u8; 16])).is_err());
+        assert!(SecretKey::from_base64("%%%").is_err());
+    }
+
+    #[test]
+    fn debug_shows_only_the_key_id() {
+        let key = SecretKey::from_bytes([9u8; 32]);
+        let text = format!("{key:?}");
+        assert_eq!(text, format!("SecretKey({})", key.id()));
+    }
+}

@@ -1,0 +1,22 @@
+//! Route paths, shared by the app, the server and the end-to-end tests.
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/login";
+pub const ACCOUNT: &str = "/account";
+pub const NEW_PASSWORD: &str = "/account/new-password";
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+pub const CLASSES: &str = "/classes";
+pub const SCHOOL_LEARNERS: &str = "/school/learners";
+pub const SCHOOL_ACCOUNTS: &str = "/school/accounts";
+pub const STAFF: &str = "/staff";
+pub const USERS: &str = "/users";
+pub const SETTINGS: &str = "/settings";
+pub const AUDIT: &str = "/audit";
+pub const PARENT: &str = "/parent";
+
+/// `/login?notice=…` values the sign-in page explains.
+pub const NOTICE_PASSWORD_CHANGED: &str = "password-changed";
+pub const NOTICE_SIGNED_OUT: &str = "signed-out";
+
+/// The cookie that remembers the school code on this device.
+pub const SCHOOL_CODE_COOKIE: &str = "classkeys_school";

@@ -1,0 +1,4 @@
+//! Schools and their settings.
+
+#[cfg(feature = "ssr")]
+pub mod ssr;

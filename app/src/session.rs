@@ -1,0 +1,89 @@
+//! The signed-in user as the UI knows it, and the actions that change it.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+use crate::auth::api::{current_user, ChangePassword, ChooseNewPassword, SignIn, SignOut};
+use crate::auth::SignedInUser;
+use crate::error::AppError;
+use crate::routes::{LOGIN, NEW_PASSWORD};
+
+/// Provided once by [`crate::App`]. The user is refetched whenever one of the
+/// actions that can change it has run.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<SignedInUser>, AppError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+    pub change_password: ServerAction<ChangePassword>,
+    pub choose_new_password: ServerAction<ChooseNewPassword>,
+}
+
+impl Session {
+    pub fn provide() -> Self {
+        let sign_in = ServerAction::<SignIn>::new();
+        let sign_out = ServerAction::<SignOut>::new();
+        let change_password = ServerAction::<ChangePassword>::new();
+        let choose_new_password = ServerAction::<ChooseNewPassword>::new();
+        // Blocking, so the server knows who is signed in before it sends any
+        // HTML and can redirect at once.
+        let user = Resource::new_blocking(
+            move || {
+                (
+                    sign_in.version().get(),
+                    sign_out.version().get(),
+                    change_password.version().get(),
+                    choose_new_password.version().get(),
+                )
+            },
+            |_| current_user(),
+        );
+        let session = Session {
+            user,
+            sign_in,
+            sign_out,
+            change_password,
+            choose_new_password,
+        };
+        provide_context(session);
+        session
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// Renders `children` for a signed-in user (available to them through
+/// `use_context::<SignedInUser>()`); sends everyone else to sign in, and a
+/// user who must choose a new password to that form first.
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            {move || {
+                session.user.get().map(|result| match result {
+                    Ok(Some(user)) if user.must_change_password
+                        && location.pathname.get_untracked() != NEW_PASSWORD => {
+                        view! { <Redirect path=NEW_PASSWORD /> }.into_any()
+                    }
+                    Ok(Some(user)) => {
+                        provide_context(user);
+                        children.read_value()().into_any()
+                    }
+                    Ok(None) => view! { <Redirect path=LOGIN /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The signed-in user inside [`SignedIn`].
+pub fn use_signed_in_user() -> SignedInUser {
+    expect_context::<SignedInUser>()
+}

@@ -1,0 +1,74 @@
+//! The header: product name, navigation for the role, and the user menu.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use super::nav::nav_items;
+use crate::auth::SignedInUser;
+use crate::session::use_session;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">"ClassKeys"</a>
+            <Transition fallback=|| ()>
+                {move || {
+                    session
+                        .user
+                        .get()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .map(|user| view! { <SignedInBar user /> })
+                }}
+            </Transition>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInBar(user: SignedInUser) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let items = if user.must_change_password {
+        vec![]
+    } else {
+        nav_items(&user)
+    };
+    let role = user.role_label();
+    view! {
+        <nav class="main-nav" aria-label="Main">
+            <ul>
+                {items
+                    .into_iter()
+                    .map(|item| {
+                        let current = move || {
+                            (location.pathname.get() == item.path).then_some("page")
+                        };
+                        view! {
+                            <li>
+                                <a href=item.path aria-current=current>{item.label}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <details class="user-menu">
+            <summary>
+                <span class="user-name">{user.display_name.clone()}</span>
+                <span class="user-role">{role.clone()}</span>
+            </summary>
+            <div class="user-menu-panel">
+                <p class="signed-in-as">
+                    "Signed in as " <strong>{user.username.clone()}</strong> <br />
+                    {role} " · " {user.school_name.clone()} " (" {user.school_code.clone()} ")"
+                </p>
+                <ActionForm action=session.sign_out>
+                    <button type="submit" class="button secondary">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,7 @@
+//! The frame around every page: header, navigation, user menu, home and 404.
+
+pub mod header;
+pub mod home;
+pub mod nav;
+pub mod not_found;
+pub mod upcoming;

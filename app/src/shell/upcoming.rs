@@ -1,0 +1,44 @@
+//! Pages of DESIGN.md that a later release fills in. They hold no data,
+//! and show only to the roles the page is for.
+
+use leptos::prelude::*;
+
+use crate::auth::permissions::Permission;
+use crate::session::{use_signed_in_user, SignedIn};
+
+#[component]
+pub fn UpcomingPage(title: &'static str, permission: Option<Permission>) -> impl IntoView {
+    view! {
+        <SignedIn>
+            <UpcomingBody title permission />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn UpcomingBody(title: &'static str, permission: Option<Permission>) -> impl IntoView {
+    let user = use_signed_in_user();
+    let allowed = permission.is_none_or(|p| user.can(p));
+    view! {
+        <section class="page">
+            <h1>{title}</h1>
+            {if allowed {
+                view! { <p>"This part of ClassKeys is on its way and is not available yet."</p> }.into_any()
+            } else {
+                view! { <p role="alert" class="error">"You do not have permission to open this page."</p> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// `/forgot-password` until the reset-by-email flow arrives: open to all.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    view! {
+        <section class="page narrow">
+            <h1>"Forgot password?"</h1>
+            <p>"Resetting a password by email is on its way. Until then, learners can ask their teacher, and staff and parents the school office, to set a new password."</p>
+            <p><a class="button" href="/login">"Back to sign in"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,42 @@
+//! AppState: what every server function needs, provided as Leptos context.
+
+use std::sync::Arc;
+
+use crate::auth::ssr::network_limit::NetworkLimiter;
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::passwords::hashing::PasswordHasher;
+use crate::passwords::sealing::Sealer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub hasher: PasswordHasher,
+    pub sealer: Arc<Sealer>,
+    pub clock: Clock,
+    pub network_limiter: Arc<NetworkLimiter>,
+    /// Base of every link sent by email or SMS (`CLASSKEYS_PUBLIC_URL`).
+    pub public_url: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(db: Db, sealer: Sealer, public_url: &str) -> Self {
+        AppState {
+            db,
+            hasher: PasswordHasher::per_core(),
+            sealer: Arc::new(sealer),
+            clock: Clock::default(),
+            network_limiter: Arc::new(NetworkLimiter::default()),
+            public_url: public_url.trim_end_matches('/').into(),
+        }
+    }
+}
+
+/// The state inside a server function or a server-rendered page.
+pub fn app_state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}

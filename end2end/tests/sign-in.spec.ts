@@ -1,0 +1,76 @@
+import { createSchool, demoStaff, expect, open, signIn, test } from "./fixtures";
+
+for (const staff of demoStaff) {
+  test(`${staff.school} ${staff.username} signs in and sees their home page`, async ({ page, press }) => {
+    await signIn(page, press, staff.school, staff.username, staff.password);
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole("heading", { name: `Welcome, ${staff.name}` })).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My account" })).toBeVisible();
+    await expect(page.getByText(staff.role).first()).toBeVisible();
+  });
+}
+
+test("the navigation offers only what the role may use", async ({ page, press }) => {
+  await signIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Classes" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Staff" })).toHaveCount(0);
+  await expect(nav.getByRole("link", { name: "Student database" })).toHaveCount(0);
+});
+
+test("staff sign in with their email and no school code", async ({ page, press }) => {
+  await signIn(page, press, "", "lead@oakwood.example", "oakwood-lead-1");
+  await expect(page.getByRole("heading", { name: "Welcome, Leo Lead" })).toBeVisible();
+});
+
+test("a wrong password gets one message that does not say which part was wrong", async ({ page, press }) => {
+  await signIn(page, press, "OAK", "office", "not-the-password-9");
+  await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
+  await expect(page).toHaveURL(/\/login/);
+  await signIn(page, press, "OAK", "nobody-here", "not-the-password-9");
+  await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
+});
+
+test("signing out returns to sign-in, which remembers the school code", async ({ page, press }) => {
+  await signIn(page, press, "RIV", "admin", "riverside-owner-1");
+  await expect(page.getByRole("heading", { name: "Welcome, Rita Owner" })).toBeVisible();
+  await press(page.locator("summary", { hasText: "Rita Owner" }));
+  await press(page.getByRole("button", { name: "Sign out" }));
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("status")).toHaveText("You have signed out.");
+  await open(page, "/login");
+  await expect(page.getByLabel("School code")).toHaveValue("RIV");
+  await open(page, "/account");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("changing one's own password signs out and the new password works", async ({ page, press }, testInfo) => {
+  const code = `T${testInfo.project.name.slice(0, 3).toUpperCase()}${Date.now() % 100000}`;
+  const email = `owner-${code.toLowerCase()}@test.example`;
+  createSchool(code, email, "first-owner-pass-1");
+
+  await signIn(page, press, "", email, "first-owner-pass-1");
+  await expect(page.getByRole("heading", { name: "Welcome, Test Owner" })).toBeVisible();
+  await open(page, "/account");
+  await page.getByLabel("Current password").fill("first-owner-pass-1");
+  await page.getByLabel("New password", { exact: true }).fill("short");
+  await page.getByLabel("Confirm new password").fill("short");
+  await expect(page.locator("#new_password_problem")).toHaveText("The password must be at least 8 characters long.");
+  await page.getByLabel("New password", { exact: true }).fill("second-owner-pass-2");
+  await page.getByLabel("Confirm new password").fill("second-owner-pass-2");
+  await expect(page.locator("#new_password_problem")).toHaveText("");
+  await press(page.getByRole("button", { name: "Change password" }));
+
+  await expect(page).toHaveURL(/\/login\?notice=password-changed/);
+  await expect(page.getByRole("status")).toContainText("Your password was changed");
+  await signIn(page, press, "", email, "first-owner-pass-1");
+  await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
+  await signIn(page, press, "", email, "second-owner-pass-2");
+  await expect(page.getByRole("heading", { name: "Welcome, Test Owner" })).toBeVisible();
+});
+
+test("an unknown address shows a page-not-found page", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets everything up, builds the release app and serves it on SQLite with
+# the demo schools. Extra arguments are passed to `classkeys serve`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+echo "[run] building the release app (a few minutes the first time)"
+cargo leptos build --release
+exec "$CLASSKEYS_BIN" serve --demo "$@"

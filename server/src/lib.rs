@@ -1,0 +1,8 @@
+//! The ClassKeys server: configuration, start-up and the router. Domain
+//! logic lives in the `app` crate.
+
+pub mod config;
+pub mod hardening;
+pub mod router;
+pub mod secret_key;
+pub mod startup;

@@ -1,0 +1,169 @@
+//! `classkeys`: the ClassKeys server and its operator commands.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use tracing_subscriber::EnvFilter;
+
+use app::schools::ssr::{create_school, NewSchool};
+use server::config::Config;
+use server::startup::{open_state, seed_demo, serve};
+
+#[derive(Parser)]
+#[command(
+    name = "classkeys",
+    version,
+    about = "School account and password manager"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve {
+        /// Also create the demo schools when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the demo schools on an empty database, then exit.
+    Demo,
+    /// Apply database migrations, then exit.
+    Migrate,
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Open a new school with its owner account (username `admin`). The
+    /// owner's password is read from standard input.
+    CreateSchool {
+        /// The school's name, e.g. "Oakwood Primary".
+        #[arg(long)]
+        name: String,
+        /// A short unique code, e.g. OAK.
+        #[arg(long)]
+        code: String,
+        /// The owner's email address.
+        #[arg(long)]
+        owner_email: String,
+        /// The owner's display name.
+        #[arg(long, default_value = "School owner")]
+        owner_name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("classkeys: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("classkeys: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            let leptos_options = leptos_options()?;
+            serve(config, leptos_options, demo).await
+        }
+        Command::Demo => {
+            let state = open_state(&config, &config.public_url).await?;
+            seed_demo(&state).await
+        }
+        Command::Migrate => {
+            open_state(&config, &config.public_url).await?;
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateSchool {
+            name,
+            code,
+            owner_email,
+            owner_name,
+        }) => {
+            let state = open_state(&config, &config.public_url).await?;
+            let password = read_password("Owner password: ")?;
+            let school = NewSchool {
+                name,
+                code,
+                owner_email,
+                owner_display_name: owner_name,
+                owner_password: password,
+            };
+            create_school(&state, school)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("School created. The owner signs in with their email address, or the school code and username `admin`.");
+            Ok(())
+        }
+    }
+}
+
+/// Reads a password without echo from a terminal, or one line from a pipe.
+fn read_password(prompt: &str) -> Result<SecretString, String> {
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).map_err(|e| e.to_string())?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line
+    };
+    Ok(SecretString::from(
+        line.trim_end_matches(['\r', '\n']).to_string(),
+    ))
+}
+
+/// Leptos settings from the environment cargo-leptos sets, with defaults
+/// that work for the built binary run on its own: the site next to it.
+fn leptos_options() -> Result<leptos::prelude::LeptosOptions, String> {
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()));
+    let set_default = |name: &str, value: &str| {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    };
+    set_default("LEPTOS_OUTPUT_NAME", "classkeys");
+    set_default("LEPTOS_SITE_PKG_DIR", "pkg");
+    if let Some(dir) = &exe_dir {
+        let site = dir.join("../site");
+        if site.is_dir() {
+            set_default("LEPTOS_SITE_ROOT", &site.to_string_lossy());
+        }
+        if dir.join("hash.txt").is_file() {
+            set_default("LEPTOS_HASH_FILES", "true");
+        }
+    }
+    leptos::prelude::get_configuration(None)
+        .map(|conf| conf.leptos_options)
+        .map_err(|e| format!("Leptos configuration: {e}"))
+}

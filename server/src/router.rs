@@ -1,0 +1,130 @@
+//! The axum router: Leptos pages and server functions, static files,
+//! sessions and the hardening layers.
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::Router;
+use axum_login::AuthManagerLayerBuilder;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::auth::ssr::backend::Backend;
+use app::auth::ssr::client_addr::TrustedProxies;
+use app::auth::ssr::session_policy::enforce_session_policy;
+use app::auth::ssr::session_store::SqlSessionStore;
+use app::auth::ssr::STAFF_IDLE_SECS;
+use app::state::AppState;
+use app::{shell, App};
+
+use crate::hardening;
+
+/// Largest request body accepted: forms are small.
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+pub struct RouterSettings {
+    pub leptos_options: LeptosOptions,
+    pub secure_cookies: bool,
+    pub trusted_proxies: TrustedProxies,
+}
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-classkeys_session"
+    } else {
+        "classkeys_session"
+    }
+}
+
+pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
+    let RouterSettings {
+        leptos_options,
+        secure_cookies,
+        trusted_proxies,
+    } = settings;
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(trusted_proxies.clone());
+            leptos::nonce::provide_nonce();
+        }
+    };
+
+    let session_layer =
+        SessionManagerLayer::new(SqlSessionStore::new(state.db.clone(), state.clock.clone()))
+            .with_name(session_cookie_name(secure_cookies))
+            .with_secure(secure_cookies)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+                STAFF_IDLE_SECS,
+            )))
+            // Saving on every request is what moves the idle timeout on.
+            .with_always_save(true);
+    let auth_layer = AuthManagerLayerBuilder::new(
+        Backend {
+            db: state.db.clone(),
+        },
+        session_layer,
+    )
+    .build();
+
+    let pages = Router::new()
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
+        .layer(from_fn(hardening::server_fn_error_status))
+        .layer(from_fn_with_state(state.clock.clone(), enforce_session_policy))
+        .layer(auth_layer)
+        .with_state(leptos_options.clone());
+
+    // The hashed JS/WASM/CSS need no session: serve them before the auth layers.
+    let pkg_dir = format!(
+        "{}/{}",
+        leptos_options.site_root, leptos_options.site_pkg_dir
+    );
+    let assets = Router::new().nest_service("/pkg", ServeDir::new(pkg_dir));
+
+    let mut router = assets
+        .merge(pages)
+        .layer(from_fn(hardening::refuse_cross_site))
+        .layer(from_fn(hardening::security_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        // Refuses bodies over the limit with 413 before they are read.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(TraceLayer::new_for_http());
+    if secure_cookies {
+        router = router.layer(from_fn(hardening::strict_transport));
+    }
+    router
+}
+
+/// Deletes expired sessions every ten minutes.
+pub fn spawn_session_cleanup(state: &AppState) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = SqlSessionStore::new(state.db.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            interval.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::warn!(%error, "could not delete expired sessions");
+            }
+        }
+    });
+}

@@ -1,0 +1,128 @@
+//! Opening the database, seeding demo data and serving.
+
+use std::net::SocketAddr;
+
+use app::auth::ssr::client_addr::TrustedProxies;
+use app::db;
+use app::demo::{self, DEMO_SCHOOLS};
+use app::state::AppState;
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::router::{build_router, spawn_session_cleanup, RouterSettings};
+use crate::secret_key::load_sealer;
+
+/// Opens (creating) the data folder and database, and applies migrations.
+pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, String> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot create the data folder {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let pool = db::connect(&config.database_url.0)
+        .await
+        .map_err(|e| format!("cannot open the database {:?}: {e}", config.database_url))?;
+    db::migrate(&pool)
+        .await
+        .map_err(|e| format!("cannot apply migrations: {e}"))?;
+    let sealer = load_sealer(config)?;
+    Ok(AppState::new(pool, sealer, public_url))
+}
+
+/// Creates the demo schools on an empty database and says what was made.
+pub async fn seed_demo(state: &AppState) -> Result<(), String> {
+    match demo::seed_if_empty(state)
+        .await
+        .map_err(|e| format!("cannot create demo data: {e}"))?
+    {
+        Some(summary) => tracing::info!(
+            schools = summary.schools,
+            learners = summary.learners,
+            "created the demo schools"
+        ),
+        None => tracing::info!("the database already has schools: no demo data added"),
+    }
+    Ok(())
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(
+    config: Config,
+    leptos_options: LeptosOptions,
+    demo: bool,
+) -> Result<(), String> {
+    let listener = TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    // With port 0 the real port is known only now.
+    let public_url = if std::env::var("CLASSKEYS_PUBLIC_URL").is_ok() {
+        config.public_url.clone()
+    } else {
+        format!("http://{bound}")
+    };
+    let state = open_state(&config, &public_url).await?;
+    if demo {
+        seed_demo(&state).await?;
+    }
+    spawn_session_cleanup(&state);
+    let router = build_router(
+        state,
+        RouterSettings {
+            leptos_options,
+            secure_cookies: config.secure_cookies(),
+            trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
+        },
+    );
+    print_banner(&public_url, demo);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
+}
+
+fn print_banner(url: &str, demo: bool) {
+    println!("ClassKeys is listening on {url}");
+    if demo {
+        println!("Demo sign-ins (school code / username / password):");
+        for school in DEMO_SCHOOLS {
+            println!(
+                "  {:<4} {:<8} {}   ({})",
+                school.code, "admin", school.owner_password, school.owner_email
+            );
+            for staff in school.staff {
+                println!(
+                    "  {:<4} {:<8} {}   ({})",
+                    school.code, staff.username, staff.password, staff.email
+                );
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

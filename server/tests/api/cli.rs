@@ -1,0 +1,85 @@
+//! The operator command line, run as the real binary.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn classkeys(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_classkeys"))
+        .args(args)
+        .env("CLASSKEYS_DATA", data)
+        .env_remove("DATABASE_URL")
+        .env_remove("CLASSKEYS_SECRET_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn admin_create_school_opens_a_school_once() {
+    let data = tempfile::tempdir().unwrap();
+    let args = [
+        "admin",
+        "create-school",
+        "--name",
+        "Elm Infants",
+        "--code",
+        "elm",
+        "--owner-email",
+        "head@elm.example",
+    ];
+    let created = classkeys(data.path(), &args, "elm-owner-pass-7\n");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(data.path().join("classkeys.db").exists());
+    assert!(data.path().join("secret.key").exists());
+
+    let again = classkeys(data.path(), &args, "elm-owner-pass-7\n");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("ELM is already used"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn admin_create_school_refuses_a_weak_owner_password() {
+    let data = tempfile::tempdir().unwrap();
+    let args = [
+        "admin",
+        "create-school",
+        "--name",
+        "Elm Infants",
+        "--code",
+        "ELM",
+        "--owner-email",
+        "head@elm.example",
+    ];
+    let refused = classkeys(data.path(), &args, "password1\n");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("too common"));
+}
+
+#[test]
+fn migrate_and_demo_run_on_an_empty_folder() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(classkeys(data.path(), &["migrate"], "").status.success());
+    let demo = classkeys(data.path(), &["demo"], "");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+}

@@ -1,0 +1,183 @@
+//! Hardening: cross-site POSTs, security headers, caching, limits, statuses.
+
+use crate::helpers::{spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_before_it_runs() {
+    let app = spawn_app().await;
+    app.world().await;
+    let form = [
+        ("school_code", "OAK"),
+        ("username", "teacher"),
+        ("password", PASSWORD),
+    ];
+    let cross_site = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let same_site = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("sec-fetch-site", "same-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        same_site.status(),
+        403,
+        "a sibling subdomain is another site for us"
+    );
+    let foreign_origin = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("origin", "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign_origin.status(), 403);
+    assert!(app.current_user().await.is_none());
+    assert!(app.audit_actions().await.is_empty(), "nothing ran");
+    let own_origin = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("origin", &app.url)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own_origin.status(), 200);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_nonce_csp() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce")
+        .to_string();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
+    for name in [
+        "School code",
+        "Username",
+        "Password",
+        "Sign in",
+        "Forgot password?",
+    ] {
+        assert!(html.contains(name), "the sign-in page shows {name}");
+    }
+    // Each response gets its own nonce.
+    let again = app
+        .client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        again.headers()["content-security-policy"].to_str().unwrap(),
+        csp
+    );
+}
+
+#[tokio::test]
+async fn server_function_responses_are_never_cached() {
+    let app = spawn_app().await;
+    let response = app.call("current_user", &[]).await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_with_a_page() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/no/such/page", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_sign_in() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/account", app.url))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(server::router::BODY_LIMIT_BYTES + 1);
+    let response = app
+        .client
+        .post(format!("{}/api/sign_in", app.url))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("school_code", "OAK"),
+            ("username", huge.as_str()),
+            ("password", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_ask() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/login", app.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn malformed_server_function_calls_are_not_server_errors() {
+    let app = spawn_app().await;
+    let response = app.call("sign_in", &[("school_code", "OAK")]).await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+}

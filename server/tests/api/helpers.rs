@@ -1,0 +1,298 @@
+//! `spawn_app()`: the real router on port 0 over a fresh database, a
+//! cookie-keeping client, and the small world of accounts tests build on.
+
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+
+use app::auth::ssr::client_addr::TrustedProxies;
+use app::auth::SignedInUser;
+use app::db::new_id;
+use app::error::AppError;
+use app::passwords::hashing::hash_blocking;
+use app::state::AppState;
+use leptos::prelude::LeptosOptions;
+use server::config::Config;
+use server::router::{build_router, RouterSettings};
+use server::startup::open_state;
+
+/// The password every fixture account starts with (hashed once per run).
+pub const PASSWORD: &str = "maple-river-42";
+static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking(PASSWORD).unwrap().0);
+
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _data: tempfile::TempDir,
+}
+
+/// Ids of the accounts in the fixture world.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub oak: String,
+    pub oak_owner: String,
+    pub oak_admin: String,
+    pub oak_lead: String,
+    pub oak_teacher: String,
+    pub oak_learner: String,
+    pub oak_learner2: String,
+    pub oak_parent: String,
+    pub riv: String,
+    pub riv_owner: String,
+    pub riv_teacher: String,
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_string_lossy().to_string();
+    let config = Config::from_lookup(|name| match name {
+        "CLASSKEYS_DATA" => Some(data_dir.clone()),
+        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let url = format!("http://{addr}");
+    let state = open_state(&config, &url).await.unwrap();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("classkeys")
+        .site_root(data_dir.clone())
+        .site_pkg_dir("pkg")
+        .build();
+    let router = build_router(
+        state.clone(),
+        RouterSettings {
+            leptos_options,
+            secure_cookies: false,
+            trusted_proxies: TrustedProxies::default(),
+        },
+    );
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        url,
+        state,
+        client: new_client(),
+        _data: data,
+    }
+}
+
+impl TestApp {
+    /// Calls a server function the way the browser does: a form POST.
+    pub async fn call_as(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}/api/{name}", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.call_as(&self.client, name, form).await
+    }
+
+    pub async fn sign_in_as(
+        &self,
+        client: &reqwest::Client,
+        school: &str,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.call_as(
+            client,
+            "sign_in",
+            &[
+                ("school_code", school),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, school: &str, username: &str, password: &str) -> reqwest::Response {
+        self.sign_in_as(&self.client, school, username, password)
+            .await
+    }
+
+    pub async fn current_user_of(&self, client: &reqwest::Client) -> Option<SignedInUser> {
+        let response = self.call_as(client, "current_user", &[]).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn current_user(&self) -> Option<SignedInUser> {
+        self.current_user_of(&self.client).await
+    }
+
+    /// Builds two schools: OAK with every kind of account, RIV with an owner
+    /// and a teacher. Every password is [`PASSWORD`].
+    pub async fn world(&self) -> World {
+        let mut world = World {
+            oak: self.school("Oakwood Primary", "OAK").await,
+            ..Default::default()
+        };
+        world.riv = self.school("Riverside Academy", "RIV").await;
+        world.oak_owner = self
+            .account(
+                &world.oak,
+                "owner",
+                "admin",
+                Some("owner@oakwood.example"),
+                (false, false),
+            )
+            .await;
+        world.oak_admin = self
+            .account(
+                &world.oak,
+                "staff",
+                "office",
+                Some("office@oakwood.example"),
+                (true, false),
+            )
+            .await;
+        world.oak_lead = self
+            .account(
+                &world.oak,
+                "staff",
+                "lead",
+                Some("lead@oakwood.example"),
+                (false, true),
+            )
+            .await;
+        world.oak_teacher = self
+            .account(
+                &world.oak,
+                "staff",
+                "teacher",
+                Some("teacher@oakwood.example"),
+                (false, false),
+            )
+            .await;
+        world.oak_learner = self
+            .account(&world.oak, "learner", "amelias", None, (false, false))
+            .await;
+        world.oak_learner2 = self
+            .account(&world.oak, "learner", "oliverj", None, (false, false))
+            .await;
+        world.oak_parent = self
+            .account(
+                &world.oak,
+                "parent",
+                "parent@home.example",
+                Some("parent@home.example"),
+                (false, false),
+            )
+            .await;
+        world.riv_owner = self
+            .account(
+                &world.riv,
+                "owner",
+                "admin",
+                Some("owner@riverside.example"),
+                (false, false),
+            )
+            .await;
+        world.riv_teacher = self
+            .account(
+                &world.riv,
+                "staff",
+                "teacher",
+                Some("teacher@riverside.example"),
+                (false, false),
+            )
+            .await;
+        world
+    }
+
+    pub async fn school(&self, name: &str, code: &str) -> String {
+        let id = new_id();
+        sqlx::query("INSERT INTO schools (id, name, code, created_at) VALUES ($1, $2, $3, 0)")
+            .bind(&id)
+            .bind(name)
+            .bind(code)
+            .execute(&self.state.db)
+            .await
+            .unwrap();
+        id
+    }
+
+    pub async fn account(
+        &self,
+        school: &str,
+        role: &str,
+        username: &str,
+        email: Option<&str>,
+        (full_admin, lead): (bool, bool),
+    ) -> String {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO accounts (id, school_id, role, is_full_admin, is_lead_teacher, username, \
+             display_name, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
+        )
+        .bind(&id)
+        .bind(school)
+        .bind(role)
+        .bind(full_admin)
+        .bind(lead)
+        .bind(username)
+        .bind(format!("{username} display"))
+        .bind(email)
+        .bind(&*PASSWORD_HASH)
+        .execute(&self.state.db)
+        .await
+        .unwrap();
+        id
+    }
+
+    pub async fn set_flag(&self, account: &str, column: &str, value: bool) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE accounts SET {column} = $1 WHERE id = $2"
+        )))
+        .bind(value)
+        .bind(account)
+        .execute(&self.state.db)
+        .await
+        .unwrap();
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT action FROM audit_events ORDER BY created_at, rowid")
+                .fetch_all(&self.state.db)
+                .await
+                .unwrap();
+        rows.into_iter().map(|(a,)| a).collect()
+    }
+}
+
+/// The app error in a failed server-function response.
+pub async fn app_error(response: reqwest::Response) -> (u16, AppError) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let error =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not an AppError: {status} {text}"));
+    (status, error)
+}

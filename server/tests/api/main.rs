@@ -1,0 +1,10 @@
+//! HTTP-level tests: each spawns the real router on a free port over a
+//! fresh database (see `helpers::spawn_app`).
+
+mod cli;
+mod demo_data;
+mod hardening;
+mod helpers;
+mod permissions;
+mod sessions;
+mod sign_in;

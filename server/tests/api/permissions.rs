@@ -1,0 +1,165 @@
+//! Authorisation of "sign out everywhere" (DESIGN.md §1 user management):
+//! role, school and owner protections, checked on the server.
+
+use app::error::AppError;
+
+use crate::helpers::{app_error, new_client, spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn a_full_admin_signs_a_teacher_out_everywhere() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let teacher = new_client();
+    app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    app.sign_in("OAK", "office", PASSWORD).await;
+    assert_eq!(
+        app.call("sign_out_everywhere", &[("account_id", &world.oak_teacher)])
+            .await
+            .status(),
+        200
+    );
+    assert!(app.current_user_of(&teacher).await.is_none());
+    assert!(
+        app.current_user().await.is_some(),
+        "the admin stays signed in"
+    );
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"signed_out_everywhere".to_string()));
+}
+
+#[tokio::test]
+async fn another_schools_account_answers_as_if_it_did_not_exist() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "office", PASSWORD).await;
+    let other_school = app_error(
+        app.call("sign_out_everywhere", &[("account_id", &world.riv_teacher)])
+            .await,
+    )
+    .await;
+    let missing = app_error(
+        app.call("sign_out_everywhere", &[("account_id", "no-such-account")])
+            .await,
+    )
+    .await;
+    assert_eq!(other_school, (404, AppError::NotFound));
+    assert_eq!(other_school, missing);
+}
+
+#[tokio::test]
+async fn a_full_admin_cannot_touch_the_owner_but_the_owner_can() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "office", PASSWORD).await;
+    let (status, error) = app_error(
+        app.call("sign_out_everywhere", &[("account_id", &world.oak_owner)])
+            .await,
+    )
+    .await;
+    assert_eq!((status, error), (403, AppError::Forbidden));
+    let owner = new_client();
+    app.sign_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    assert_eq!(
+        app.call_as(
+            &owner,
+            "sign_out_everywhere",
+            &[("account_id", &world.oak_admin)]
+        )
+        .await
+        .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn teachers_lead_teachers_learners_and_parents_are_refused() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    for (school, username) in [
+        ("OAK", "teacher"),
+        ("OAK", "lead"),
+        ("OAK", "amelias"),
+        ("", "parent@home.example"),
+    ] {
+        let client = new_client();
+        assert_eq!(
+            app.sign_in_as(&client, school, username, PASSWORD)
+                .await
+                .status(),
+            200,
+            "{username}"
+        );
+        let (status, error) = app_error(
+            app.call_as(
+                &client,
+                "sign_out_everywhere",
+                &[("account_id", &world.oak_learner2)],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!((status, error), (403, AppError::Forbidden), "{username}");
+    }
+}
+
+#[tokio::test]
+async fn nobody_signed_in_is_asked_to_sign_in() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let (status, error) = app_error(
+        app.call("sign_out_everywhere", &[("account_id", &world.oak_teacher)])
+            .await,
+    )
+    .await;
+    assert_eq!((status, error), (401, AppError::NotSignedIn));
+    let (status, _) = app_error(
+        app.call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "violet-canyon-93"),
+                ("confirm_new_password", "violet-canyon-93"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = app_error(app.call("password_rules", &[]).await).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn an_inactive_admin_can_do_nothing() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "office", PASSWORD).await;
+    app.set_flag(&world.oak_admin, "active", false).await;
+    let (status, _) = app_error(
+        app.call("sign_out_everywhere", &[("account_id", &world.oak_teacher)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn password_rules_are_the_callers_schools() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    sqlx::query("UPDATE schools SET min_password_length = 12 WHERE id = $1")
+        .bind(&world.oak)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    app.sign_in("OAK", "teacher", PASSWORD).await;
+    let (policy, context): (
+        app::password_rules::PasswordPolicy,
+        app::password_rules::PasswordContext,
+    ) = app.call("password_rules", &[]).await.json().await.unwrap();
+    assert_eq!(policy.min_length, 12);
+    assert_eq!(context.school_code, "OAK");
+    assert_eq!(context.username, "teacher");
+}

@@ -1,0 +1,261 @@
+//! Sign-in: DESIGN.md §3 "Sign in".
+
+use app::auth::Role;
+use app::error::AppError;
+
+use crate::helpers::{app_error, new_client, spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn staff_sign_in_sets_a_cookie_and_the_next_request_is_signed_in() {
+    let app = spawn_app().await;
+    app.world().await;
+    let response = app.sign_in("OAK", "teacher", PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    let session_cookie = cookie
+        .iter()
+        .find(|c| c.starts_with("classkeys_session="))
+        .expect("a session cookie");
+    assert!(session_cookie.contains("HttpOnly"), "{session_cookie}");
+    assert!(session_cookie.contains("SameSite=Lax"), "{session_cookie}");
+    assert!(
+        cookie.iter().any(|c| c.starts_with("classkeys_school=OAK")),
+        "school code remembered: {cookie:?}"
+    );
+    let user = app.current_user().await.expect("signed in");
+    assert_eq!(user.username, "teacher");
+    assert_eq!(user.role, Role::Staff);
+    assert_eq!(user.school_code, "OAK");
+}
+
+#[tokio::test]
+async fn school_code_and_username_are_case_insensitive() {
+    let app = spawn_app().await;
+    app.world().await;
+    assert_eq!(
+        app.sign_in(" oak ", "TEACHER", PASSWORD).await.status(),
+        200
+    );
+    assert_eq!(app.current_user().await.unwrap().username, "teacher");
+}
+
+#[tokio::test]
+async fn staff_and_parents_sign_in_with_email_and_no_school_code() {
+    let app = spawn_app().await;
+    app.world().await;
+    assert_eq!(
+        app.sign_in("", "Office@Oakwood.example", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.current_user().await.unwrap().username, "office");
+    let parent = new_client();
+    assert_eq!(
+        app.sign_in_as(&parent, "", "parent@home.example", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.current_user_of(&parent).await.unwrap().role,
+        Role::Parent
+    );
+}
+
+#[tokio::test]
+async fn learners_sign_in_with_school_code_username_and_password() {
+    let app = spawn_app().await;
+    app.world().await;
+    assert_eq!(app.sign_in("OAK", "amelias", PASSWORD).await.status(), 200);
+    assert_eq!(app.current_user().await.unwrap().role, Role::Learner);
+}
+
+#[tokio::test]
+async fn wrong_password_unknown_user_and_wrong_school_get_one_message() {
+    let app = spawn_app().await;
+    app.world().await;
+    let attempts = [
+        ("OAK", "teacher", "wrong-password-1"),
+        ("OAK", "nobody", PASSWORD),
+        ("RIV", "amelias", PASSWORD),
+        ("XYZ", "teacher", PASSWORD),
+        ("", "nobody@nowhere.example", PASSWORD),
+    ];
+    for (school, username, password) in attempts {
+        let (status, error) = app_error(app.sign_in(school, username, password).await).await;
+        assert_eq!(
+            (status, error),
+            (401, AppError::BadCredentials),
+            "{school}/{username}"
+        );
+    }
+    assert_eq!(
+        AppError::BadCredentials.to_string(),
+        "The school code, username or password is not right."
+    );
+    assert!(app.current_user().await.is_none());
+}
+
+#[tokio::test]
+async fn a_learner_cannot_sign_in_by_email_alone() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    sqlx::query("UPDATE accounts SET email = 'amelia@kids.example' WHERE id = $1")
+        .bind(&world.oak_learner)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let (status, _) = app_error(app.sign_in("", "amelia@kids.example", PASSWORD).await).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn an_inactive_account_cannot_sign_in() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.set_flag(&world.oak_teacher, "active", false).await;
+    let (status, error) = app_error(app.sign_in("OAK", "teacher", PASSWORD).await).await;
+    assert_eq!((status, error), (403, AppError::AccountInactive));
+    // With a wrong password it says no more than for anyone else.
+    let (_, error) = app_error(app.sign_in("OAK", "teacher", "wrong-password-1").await).await;
+    assert_eq!(error, AppError::BadCredentials);
+    assert!(app.current_user().await.is_none());
+}
+
+#[tokio::test]
+async fn ten_failures_lock_the_account_even_against_the_right_password() {
+    let app = spawn_app().await;
+    app.world().await;
+    for attempt in 1..=9 {
+        let (_, error) = app_error(app.sign_in("OAK", "amelias", "wrong-password-1").await).await;
+        assert_eq!(error, AppError::BadCredentials, "attempt {attempt}");
+    }
+    let (status, error) = app_error(app.sign_in("OAK", "amelias", "wrong-password-1").await).await;
+    assert_eq!(status, 423);
+    assert!(
+        matches!(error, AppError::Locked { retry_after_secs } if retry_after_secs == 15 * 60),
+        "{error:?}"
+    );
+    let (_, error) = app_error(app.sign_in("OAK", "amelias", PASSWORD).await).await;
+    assert!(
+        matches!(error, AppError::Locked { .. }),
+        "the right password is refused too: {error:?}"
+    );
+    assert!(error.to_string().contains("locked"), "{error}");
+    let actions = app.audit_actions().await;
+    assert!(
+        actions.contains(&"account_locked".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"sign_in_refused_locked".to_string()),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_account_opens_again_after_fifteen_minutes() {
+    let app = spawn_app().await;
+    app.world().await;
+    for _ in 0..10 {
+        app.sign_in("OAK", "amelias", "wrong-password-1").await;
+    }
+    app.state.clock.advance(14 * 60);
+    let (_, error) = app_error(app.sign_in("OAK", "amelias", PASSWORD).await).await;
+    assert!(
+        matches!(error, AppError::Locked { retry_after_secs } if retry_after_secs == 60),
+        "{error:?}"
+    );
+    app.state.clock.advance(60);
+    assert_eq!(app.sign_in("OAK", "amelias", PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn failures_spread_beyond_fifteen_minutes_do_not_lock() {
+    let app = spawn_app().await;
+    app.world().await;
+    for _ in 0..9 {
+        app.sign_in("OAK", "amelias", "wrong-password-1").await;
+    }
+    app.state.clock.advance(15 * 60 + 1);
+    let (_, error) = app_error(app.sign_in("OAK", "amelias", "wrong-password-1").await).await;
+    assert_eq!(error, AppError::BadCredentials, "a new window has started");
+}
+
+#[tokio::test]
+async fn one_childs_lockout_never_locks_the_class() {
+    let app = spawn_app().await;
+    app.world().await;
+    for _ in 0..12 {
+        app.sign_in("OAK", "amelias", "wrong-password-1").await;
+    }
+    // Same network address, another child: signs in at once.
+    let classmate = new_client();
+    assert_eq!(
+        app.sign_in_as(&classmate, "OAK", "oliverj", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_new_session_id_is_issued_at_sign_in() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.sign_in("OAK", "teacher", PASSWORD).await;
+    let first = session_cookie(&app, "teacher").await;
+    let second = session_cookie(&app, "teacher").await;
+    assert_ne!(first, second);
+}
+
+async fn session_cookie(app: &crate::helpers::TestApp, username: &str) -> String {
+    let response = app.sign_in("OAK", username, PASSWORD).await;
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("classkeys_session="))
+        .expect("session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn sign_in_outcomes_are_audited_without_passwords() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.sign_in("OAK", "teacher", "wrong-password-1").await;
+    app.sign_in("OAK", "teacher", PASSWORD).await;
+    let actions = app.audit_actions().await;
+    assert_eq!(actions, ["sign_in_failed", "sign_in"]);
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT actor_label, client_addr, detail FROM audit_events")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    for (actor, client, detail) in rows {
+        assert_eq!(actor, "teacher");
+        assert_eq!(client, "127.0.0.1");
+        assert!(!detail.contains(PASSWORD) && !detail.contains("wrong-password-1"));
+    }
+}
+
+#[tokio::test]
+async fn empty_fields_are_explained() {
+    let app = spawn_app().await;
+    let (status, error) = app_error(app.sign_in("OAK", "", PASSWORD).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(error.field(), Some("username"));
+    let (_, error) = app_error(app.sign_in("OAK", "teacher", "").await).await;
+    assert_eq!(error.field(), Some("password"));
+}
