@@ -17,7 +17,14 @@ export function classkeysBinary(): string {
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const data = mkdtempSync(join(tmpdir(), "classkeys-e2e-"));
   const server = spawn(classkeysBinary(), ["serve", "--demo"], {
-    env: { ...process.env, CLASSKEYS_DATA: data, LEPTOS_SITE_ADDR: "127.0.0.1:0", RUST_LOG: "warn" },
+    env: {
+      ...process.env,
+      CLASSKEYS_DATA: data,
+      LEPTOS_SITE_ADDR: "127.0.0.1:0",
+      // cargo-leptos writes the site into the clone's target/ folder.
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? resolve(__dirname, "../target/site"),
+      RUST_LOG: "warn",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolveUrl, reject) => {

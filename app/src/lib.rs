@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod navigation;
 pub mod password_rules;
 pub mod routes;
 pub mod schools;

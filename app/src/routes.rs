@@ -17,6 +17,8 @@ pub const PARENT: &str = "/parent";
 /// `/login?notice=…` values the sign-in page explains.
 pub const NOTICE_PASSWORD_CHANGED: &str = "password-changed";
 pub const NOTICE_SIGNED_OUT: &str = "signed-out";
+pub const AFTER_PASSWORD_CHANGE: &str = "/login?notice=password-changed";
+pub const AFTER_SIGN_OUT: &str = "/login?notice=signed-out";
 
 /// The cookie that remembers the school code on this device.
 pub const SCHOOL_CODE_COOKIE: &str = "classkeys_school";

@@ -7,7 +7,8 @@ use leptos_router::hooks::use_location;
 use crate::auth::api::{current_user, ChangePassword, ChooseNewPassword, SignIn, SignOut};
 use crate::auth::SignedInUser;
 use crate::error::AppError;
-use crate::routes::{LOGIN, NEW_PASSWORD};
+use crate::navigation::reload_at;
+use crate::routes::{AFTER_PASSWORD_CHANGE, AFTER_SIGN_OUT, LOGIN, NEW_PASSWORD};
 
 /// Provided once by [`crate::App`]. The user is refetched whenever one of the
 /// actions that can change it has run.
@@ -29,16 +30,21 @@ impl Session {
         // Blocking, so the server knows who is signed in before it sends any
         // HTML and can redirect at once.
         let user = Resource::new_blocking(
-            move || {
-                (
-                    sign_in.version().get(),
-                    sign_out.version().get(),
-                    change_password.version().get(),
-                    choose_new_password.version().get(),
-                )
-            },
+            move || (sign_in.version().get(), choose_new_password.version().get()),
             |_| current_user(),
         );
+        // Signing out or changing the password ends the session: reload
+        // the page so nothing of it stays in the browser's memory.
+        Effect::new(move |_| {
+            if matches!(sign_out.value().get(), Some(Ok(()))) {
+                reload_at(AFTER_SIGN_OUT);
+            }
+        });
+        Effect::new(move |_| {
+            if matches!(change_password.value().get(), Some(Ok(()))) {
+                reload_at(AFTER_PASSWORD_CHANGE);
+            }
+        });
         let session = Session {
             user,
             sign_in,

@@ -88,7 +88,10 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             context, shell,
         ))
         .layer(from_fn(hardening::server_fn_error_status))
-        .layer(from_fn_with_state(state.clock.clone(), enforce_session_policy))
+        .layer(from_fn_with_state(
+            state.clock.clone(),
+            enforce_session_policy,
+        ))
         .layer(auth_layer)
         .with_state(leptos_options.clone());
 

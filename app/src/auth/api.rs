@@ -78,7 +78,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use super::ssr::guard::{auth_session, request_client_addr};
     use crate::audit::ssr::{record, AuditEvent};
     use crate::audit::AuditAction;
-    use crate::routes::{LOGIN, NOTICE_SIGNED_OUT};
+    use crate::routes::AFTER_SIGN_OUT;
     use crate::state::app_state;
 
     let state = app_state()?;
@@ -96,7 +96,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         };
         record(&state.db, AuditAction::SignOut, event, state.clock.now()).await?;
     }
-    leptos_axum::redirect(&format!("{LOGIN}?notice={NOTICE_SIGNED_OUT}"));
+    crate::navigation::redirect_plain_form(AFTER_SIGN_OUT);
     Ok(())
 }
 
@@ -127,7 +127,7 @@ pub async fn change_password(
         auth_session, request_client_addr, require_user_allowing_password_change,
     };
     use super::ssr::password_change::{change_own_password, PasswordChange};
-    use crate::routes::{LOGIN, NOTICE_PASSWORD_CHANGED};
+    use crate::routes::AFTER_PASSWORD_CHANGE;
 
     let user = require_user_allowing_password_change().await?;
     let state = crate::state::app_state()?;
@@ -140,7 +140,7 @@ pub async fn change_password(
     change_own_password(&state, &user.id, change).await?;
     let mut auth = auth_session().await?;
     auth.logout().await.map_err(|_| AppError::Internal)?;
-    leptos_axum::redirect(&format!("{LOGIN}?notice={NOTICE_PASSWORD_CHANGED}"));
+    crate::navigation::redirect_plain_form(AFTER_PASSWORD_CHANGE);
     Ok(())
 }
 

@@ -4,20 +4,38 @@
 use leptos::prelude::*;
 
 use super::api::password_rules;
-use crate::password_rules::check_new_password;
+use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
 
 #[component]
 pub fn NewPasswordFields() -> impl IntoView {
     let rules = Resource::new(|| (), |_| password_rules());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let rules = rules.await.ok();
+                view! { <Fields rules /> }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Fields(rules: Option<(PasswordPolicy, PasswordContext)>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
-
+    let hint = rules.as_ref().map(|(policy, _)| {
+        let digit = if policy.require_digit { ", with at least one digit" } else { "" };
+        format!(
+            "At least {} characters{digit}. Not a common password, and not your username or the school's name.",
+            policy.min_length
+        )
+    });
     let problem = move || {
+        let (policy, context) = rules.as_ref()?;
         if !touched.get() {
             return None;
         }
-        let (policy, context) = rules.get()?.ok()?;
         let confirmation = confirmation.get();
         // Say nothing about matching until the confirmation has been typed.
         let compare_with = if confirmation.is_empty() {
@@ -25,7 +43,7 @@ pub fn NewPasswordFields() -> impl IntoView {
         } else {
             confirmation
         };
-        check_new_password(&policy, &password.get(), &compare_with, &context)
+        check_new_password(policy, &password.get(), &compare_with, context)
             .err()
             .map(|problem| problem.to_string())
     };
@@ -43,17 +61,7 @@ pub fn NewPasswordFields() -> impl IntoView {
                 on:input=move |ev| password.set(event_target_value(&ev))
                 on:blur=move |_| touched.set(true)
             />
-            <p class="hint" id="new_password_rules">
-                {move || {
-                    rules
-                        .get()
-                        .and_then(Result::ok)
-                        .map(|(policy, _)| {
-                            let digit = if policy.require_digit { ", with at least one digit" } else { "" };
-                            format!("At least {} characters{digit}. Not a common password, and not your username or the school's name.", policy.min_length)
-                        })
-                }}
-            </p>
+            <p class="hint" id="new_password_rules">{hint}</p>
         </div>
         <div class="field">
             <label for="confirm_new_password">"Confirm new password"</label>

@@ -109,6 +109,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts a form the way a browser does before the WebAssembly has loaded.
+    pub async fn plain_form_post(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{name}", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "text/html")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.call_as(&self.client, name, form).await
     }

@@ -14,7 +14,7 @@ async fn changing_ones_password_ends_every_session_this_one_included() {
     app.sign_in("OAK", "teacher", PASSWORD).await;
     app.sign_in_as(&tablet, "OAK", "teacher", PASSWORD).await;
     let response = app
-        .call(
+        .plain_form_post(
             "change_password",
             &[
                 ("current_password", PASSWORD),
@@ -23,11 +23,11 @@ async fn changing_ones_password_ends_every_session_this_one_included() {
             ],
         )
         .await;
-    assert_eq!(response.status(), 200);
-    assert!(response.headers()["location"]
-        .to_str()
-        .unwrap()
-        .contains("/login?notice=password-changed"));
+    assert_eq!(response.status(), 302);
+    assert_eq!(
+        response.headers()["location"],
+        "/login?notice=password-changed"
+    );
     assert!(app.current_user().await.is_none(), "this session ended");
     assert!(
         app.current_user_of(&tablet).await.is_none(),
@@ -226,7 +226,8 @@ async fn sign_out_ends_the_session() {
     let app = spawn_app().await;
     app.world().await;
     app.sign_in("OAK", "teacher", PASSWORD).await;
-    let response = app.call("sign_out", &[]).await;
+    let response = app.plain_form_post("sign_out", &[]).await;
+    assert_eq!(response.status(), 302);
     assert_eq!(response.headers()["location"], "/login?notice=signed-out");
     assert!(app.current_user().await.is_none());
     assert!(app.audit_actions().await.contains(&"sign_out".to_string()));

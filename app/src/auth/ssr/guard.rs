@@ -71,13 +71,26 @@ pub async fn require(permission: Permission) -> Result<SignedInUser, AppError> {
 
 /// Signs `account` in on this session: always a new session id, the
 /// role's idle timeout, and the time the absolute lifetime counts from.
-pub async fn start_session(auth: &mut AuthSession, account: &AccountRecord, now: i64) -> Result<(), AppError> {
+pub async fn start_session(
+    auth: &mut AuthSession,
+    account: &AccountRecord,
+    now: i64,
+) -> Result<(), AppError> {
     auth.session.cycle_id().await.map_err(session_error)?;
-    auth.login(&SessionAccount::from(account)).await.map_err(session_error)?;
+    auth.login(&SessionAccount::from(account))
+        .await
+        .map_err(session_error)?;
     let idle = idle_timeout_secs(account.role());
-    auth.session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
-    auth.session.insert(SIGNED_IN_AT_KEY, now).await.map_err(session_error)?;
-    auth.session.insert(ACCOUNT_ID_KEY, &account.id).await.map_err(session_error)?;
+    auth.session
+        .set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
+    auth.session
+        .insert(SIGNED_IN_AT_KEY, now)
+        .await
+        .map_err(session_error)?;
+    auth.session
+        .insert(ACCOUNT_ID_KEY, &account.id)
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 

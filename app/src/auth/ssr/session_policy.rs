@@ -8,7 +8,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Expiry;
 
-use super::{AuthSession, ABSOLUTE_LIFETIME_SECS, ACCOUNT_ID_KEY, LEARNER_AND_PARENT_IDLE_SECS, SIGNED_IN_AT_KEY, STAFF_IDLE_SECS};
+use super::{
+    AuthSession, ABSOLUTE_LIFETIME_SECS, ACCOUNT_ID_KEY, LEARNER_AND_PARENT_IDLE_SECS,
+    SIGNED_IN_AT_KEY, STAFF_IDLE_SECS,
+};
 use crate::auth::Role;
 use crate::clock::Clock;
 
@@ -19,7 +22,11 @@ pub fn idle_timeout_secs(role: Role) -> i64 {
     }
 }
 
-pub async fn enforce_session_policy(State(clock): State<Clock>, mut request: Request, next: Next) -> Response {
+pub async fn enforce_session_policy(
+    State(clock): State<Clock>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if let Some(auth) = request.extensions_mut().get_mut::<AuthSession>() {
         if let Err(error) = apply(auth, clock.now()).await {
             tracing::error!(%error, "could not apply the session policy");
@@ -32,19 +39,30 @@ pub async fn enforce_session_policy(State(clock): State<Clock>, mut request: Req
 async fn apply(auth: &mut AuthSession, now: i64) -> Result<(), String> {
     match auth.user.as_ref().map(|account| account.user.role) {
         Some(role) => {
-            let signed_in_at: Option<i64> = auth.session.get(SIGNED_IN_AT_KEY).await.map_err(|e| e.to_string())?;
+            let signed_in_at: Option<i64> = auth
+                .session
+                .get(SIGNED_IN_AT_KEY)
+                .await
+                .map_err(|e| e.to_string())?;
             if signed_in_at.is_none_or(|at| now - at >= ABSOLUTE_LIFETIME_SECS) {
                 auth.logout().await.map_err(|e| e.to_string())?;
             } else {
                 // tower-sessions keeps no per-session expiry policy, so the
                 // role's idle timeout is set again on every request.
-                auth.session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle_timeout_secs(role)))));
+                auth.session
+                    .set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(
+                        idle_timeout_secs(role),
+                    ))));
             }
         }
         None => {
             // Signed in once, but the account is now inactive or its
             // password or session epoch changed: end the session for good.
-            let account: Option<String> = auth.session.get(ACCOUNT_ID_KEY).await.map_err(|e| e.to_string())?;
+            let account: Option<String> = auth
+                .session
+                .get(ACCOUNT_ID_KEY)
+                .await
+                .map_err(|e| e.to_string())?;
             if account.is_some() {
                 auth.session.flush().await.map_err(|e| e.to_string())?;
             }
