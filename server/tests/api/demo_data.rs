@@ -7,6 +7,18 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::helpers::spawn_app;
 
+/// id, school, username, hash, reveal key id, reveal, code key id, sealed code.
+type LearnerRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
 #[tokio::test]
 async fn demo_data_matches_the_design() {
     let app = spawn_app().await;
@@ -136,7 +148,7 @@ async fn demo_data_matches_the_design() {
     );
 
     // Every learner has a viewable, rule-abiding password and a parent access code.
-    let learners: Vec<(String, String, String, String, String, String, String, String)> = sqlx::query_as(
+    let learners: Vec<LearnerRow> = sqlx::query_as(
         "SELECT a.id, a.school_id, a.username, a.password_hash, r.key_id, r.sealed, p.key_id, p.sealed FROM accounts a \
          JOIN learner_password_reveals r ON r.account_id = a.id JOIN parent_access_codes p ON p.learner_id = a.id \
          WHERE a.role = 'learner'",

@@ -1,6 +1,6 @@
 //! Hardening: cross-site POSTs, security headers, caching, limits, statuses.
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, PASSWORD};
 
 #[tokio::test]
 async fn a_cross_site_post_is_refused_before_it_runs() {
@@ -180,4 +180,63 @@ async fn malformed_server_function_calls_are_not_server_errors() {
     let app = spawn_app().await;
     let response = app.call("sign_in", &[("school_code", "OAK")]).await;
     assert!(response.status().is_client_error(), "{}", response.status());
+}
+
+#[tokio::test]
+async fn hashed_static_files_are_cached_for_a_year_and_compressed() {
+    let app = spawn_app().await;
+    let pkg = app.data.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("classkeys.abc123.js"),
+        "console.log('hello');\n".repeat(200),
+    )
+    .unwrap();
+    let response = app
+        .client
+        .get(format!("{}/pkg/classkeys.abc123.js", app.url))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(response.headers()["content-encoding"], "br");
+    let missing = app
+        .client
+        .get(format!("{}/pkg/classkeys.nothere.js", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_secure_with_the_host_prefix() {
+    let app = spawn_app_with(true).await;
+    app.world().await;
+    let response = app.sign_in("OAK", "teacher", PASSWORD).await;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-classkeys_session="))
+        .unwrap_or_else(|| panic!("a __Host- session cookie in {:?}", response.headers()))
+        .to_string();
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing from {cookie}"
+        );
+    }
+    assert!(
+        !cookie.contains("Domain="),
+        "__Host- cookies have no domain: {cookie}"
+    );
+    assert!(response.headers().contains_key("strict-transport-security"));
 }

@@ -23,7 +23,8 @@ pub struct TestApp {
     pub url: String,
     pub state: AppState,
     pub client: reqwest::Client,
-    _data: tempfile::TempDir,
+    /// The data folder, also the site root (static files go in `pkg/`).
+    pub data: tempfile::TempDir,
 }
 
 /// Ids of the accounts in the fixture world.
@@ -51,6 +52,11 @@ pub fn new_client() -> reqwest::Client {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(false).await
+}
+
+/// `secure_cookies` is what an https `CLASSKEYS_PUBLIC_URL` turns on.
+pub async fn spawn_app_with(secure_cookies: bool) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_string_lossy().to_string();
     let config = Config::from_lookup(|name| match name {
@@ -72,7 +78,7 @@ pub async fn spawn_app() -> TestApp {
         state.clone(),
         RouterSettings {
             leptos_options,
-            secure_cookies: false,
+            secure_cookies,
             trusted_proxies: TrustedProxies::default(),
         },
     );
@@ -88,7 +94,7 @@ pub async fn spawn_app() -> TestApp {
         url,
         state,
         client: new_client(),
-        _data: data,
+        data,
     }
 }
 
