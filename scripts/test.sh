@@ -24,4 +24,12 @@ cargo leptos build --release
 
 echo "[test] Playwright (tablet and desktop, Debian's Chromium)"
 cd "$ROOT/end2end"
-npx playwright test
+status=0
+mkdir -p .tmp
+PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/results.json npx playwright test --reporter=list,json || status=$?
+# One closing line in the plain "N passed, N failed" form CI reads.
+node -e '
+  const stats = require("./.tmp/results.json").stats;
+  console.log(`playwright: ${stats.expected} passed, ${stats.unexpected + stats.flaky} failed, ${stats.skipped} skipped`);
+' || true
+exit "$status"

@@ -259,3 +259,38 @@ async fn empty_fields_are_explained() {
     let (_, error) = app_error(app.sign_in("OAK", "teacher", "").await).await;
     assert_eq!(error.field(), Some("password"));
 }
+
+#[tokio::test]
+async fn a_whole_class_signing_in_at_once_all_get_in() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let mut usernames = Vec::new();
+    for n in 0..24 {
+        let username = format!("child{n}");
+        app.account(&world.oak, "learner", &username, None, (false, false))
+            .await;
+        usernames.push(username);
+    }
+    let attempts = usernames.iter().map(|username| {
+        let client = new_client();
+        let app = &app;
+        async move {
+            let status = app
+                .sign_in_as(&client, "OAK", username, PASSWORD)
+                .await
+                .status();
+            (
+                status,
+                app.current_user_of(&client).await.map(|u| u.username),
+            )
+        }
+    });
+    for ((status, signed_in), username) in futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .zip(&usernames)
+    {
+        assert_eq!(status, 200, "{username}");
+        assert_eq!(signed_in.as_deref(), Some(username.as_str()));
+    }
+}
