@@ -2,6 +2,7 @@
 
 use super::AuditAction;
 use crate::auth::ssr::accounts::AccountRecord;
+use crate::auth::SignedInUser;
 
 /// One audit event. Labels are copied in so the log still reads right after
 /// an account is renamed.
@@ -28,6 +29,23 @@ impl AuditEvent {
             client_addr: client_addr.to_string(),
             detail: String::new(),
         }
+    }
+
+    /// An event a signed-in user did; say to whom with [`AuditEvent::on`].
+    pub fn by(actor: &SignedInUser, client_addr: impl ToString) -> Self {
+        AuditEvent {
+            school_id: Some(actor.school_id.clone()),
+            actor_id: Some(actor.id.clone()),
+            actor_label: actor.username.clone(),
+            client_addr: client_addr.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub fn on(mut self, target_id: &str, target_label: &str) -> Self {
+        self.target_id = Some(target_id.to_string());
+        self.target_label = target_label.to_string();
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {

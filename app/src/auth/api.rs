@@ -85,15 +85,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     let mut auth = auth_session().await?;
     if let Some(account) = auth.logout().await.map_err(|_| AppError::Internal)? {
         let user = account.user;
-        let event = AuditEvent {
-            school_id: Some(user.school_id),
-            actor_id: Some(user.id.clone()),
-            actor_label: user.username.clone(),
-            target_id: Some(user.id),
-            target_label: user.username,
-            client_addr: request_client_addr().await.to_string(),
-            detail: String::new(),
-        };
+        let event = AuditEvent::by(&user, request_client_addr().await).on(&user.id, &user.username);
         record(&state.db, AuditAction::SignOut, event, state.clock.now()).await?;
     }
     crate::navigation::redirect_plain_form(AFTER_SIGN_OUT);

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
+use super::sign_out::end_every_session;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::db::begin_write;
@@ -65,7 +66,7 @@ pub async fn change_own_password(
     let mut tx = begin_write(&state.db).await?;
     sqlx::query(
         "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
-         password_set_by = 'self', must_change_password = FALSE, session_epoch = session_epoch + 1 \
+         password_set_by = 'self', must_change_password = FALSE \
          WHERE id = $2",
     )
     .bind(&hash.0)
@@ -77,10 +78,7 @@ pub async fn change_own_password(
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+    end_every_session(&mut tx, &account.id).await?;
     sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
         .bind(now)
         .bind(&account.id)

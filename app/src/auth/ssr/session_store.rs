@@ -60,25 +60,39 @@ fn account_id(record: &Record) -> Option<String> {
 }
 
 /// Ends every session of an account, wherever it is signed in.
-pub async fn delete_sessions_of(db: &Db, account_id: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_sessions_of<'e, E>(executor: E, account_id: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
-        .execute(db)
+        .execute(executor)
         .await?;
     Ok(())
 }
 
-#[async_trait]
-impl SessionStore for SqlSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+enum OnConflict {
+    KeepExisting,
+    Replace,
+}
+
+impl SqlSessionStore {
+    /// Writes a record; returns whether a row was written.
+    async fn write(&self, record: &Record, on_conflict: OnConflict) -> session_store::Result<bool> {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        // 128 random bits make a collision all but impossible; retry anyway.
-        loop {
-            let inserted = sqlx::query(
+        let sql = match on_conflict {
+            OnConflict::KeepExisting => {
                 "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
+                 ON CONFLICT (id) DO NOTHING"
+            }
+            OnConflict::Replace => {
+                "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, \
+                 data = excluded.data, expires_at = excluded.expires_at"
+            }
+        };
+        let written = sqlx::query(sql)
             .bind(row_key(&record.id))
             .bind(account_id(record))
             .bind(&data)
@@ -86,28 +100,22 @@ impl SessionStore for SqlSessionStore {
             .execute(&self.db)
             .await
             .map_err(backend_error)?;
-            if inserted.rows_affected() == 1 {
-                return Ok(());
-            }
+        Ok(written.rows_affected() == 1)
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqlSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // 128 random bits make a collision all but impossible; retry anyway.
+        while !self.write(record, OnConflict::KeepExisting).await? {
             record.id = Id::default();
         }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, \
-             data = excluded.data, expires_at = excluded.expires_at",
-        )
-        .bind(row_key(&record.id))
-        .bind(account_id(record))
-        .bind(&data)
-        .bind(self.stored_expiry(record))
-        .execute(&self.db)
-        .await
-        .map_err(backend_error)?;
+        self.write(record, OnConflict::Replace).await?;
         Ok(())
     }
 

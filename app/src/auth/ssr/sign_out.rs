@@ -1,10 +1,11 @@
 //! Ending every session of an account ("sign out everywhere").
 
 use super::accounts::AccountRecord;
+use super::session_store::delete_sessions_of;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::SignedInUser;
-use crate::db::begin_write;
+use crate::db::{begin_write, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -18,24 +19,19 @@ pub async fn sign_out_everywhere(
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    sqlx::query("UPDATE accounts SET session_epoch = session_epoch + 1 WHERE id = $1")
-        .bind(&target.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(&target.id)
-        .execute(&mut *tx)
-        .await?;
-    let event = AuditEvent {
-        school_id: Some(target.school_id.clone()),
-        actor_id: Some(actor.id.clone()),
-        actor_label: actor.username.clone(),
-        target_id: Some(target.id.clone()),
-        target_label: target.username.clone(),
-        client_addr: client.into(),
-        detail: String::new(),
-    };
+    end_every_session(&mut tx, &target.id).await?;
+    let event = AuditEvent::by(actor, client).on(&target.id, &target.username);
     audit(&mut *tx, AuditAction::SignedOutEverywhere, event, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Within a write transaction: the session epoch changes (so axum-login
+/// refuses every old session of the account) and the session rows go.
+pub async fn end_every_session(tx: &mut Tx, account_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET session_epoch = session_epoch + 1 WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    delete_sessions_of(&mut **tx, account_id).await
 }
