@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use rand::rngs::OsRng;
 use rand::seq::SliceRandom;
 use secrecy::SecretString;
-use tokio::task::JoinSet;
 
 use crate::db::{begin_write, new_id, Tx};
 use crate::error::AppError;
@@ -345,15 +344,12 @@ fn draw_learners(count: usize) -> Vec<(String, String, String)> {
 
 /// Hashes many passwords in parallel on the hasher's bounded blocking pool.
 async fn hash_all(state: &AppState, passwords: Vec<String>) -> Result<Vec<String>, AppError> {
-    let mut tasks = JoinSet::new();
-    for (index, password) in passwords.into_iter().enumerate() {
-        let hasher = state.hasher.clone();
-        tasks.spawn(async move { (index, hasher.hash(&SecretString::from(password)).await) });
-    }
-    let mut hashes = vec![String::new(); tasks.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let (index, hash) = joined.map_err(|_| AppError::Internal)?;
-        hashes[index] = hash?.0;
-    }
-    Ok(hashes)
+    let secrets = passwords.into_iter().map(SecretString::from).collect();
+    Ok(state
+        .hasher
+        .hash_many(secrets)
+        .await?
+        .into_iter()
+        .map(|hash| hash.0)
+        .collect())
 }

@@ -3,7 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod classes;
+pub mod csv;
+pub mod download;
 pub mod error;
+pub mod learners;
 pub mod navigation;
 pub mod password_rules;
 pub mod routes;
@@ -30,6 +34,10 @@ use leptos_router::path;
 use auth::account_page::{AccountPage, NewPasswordPage};
 use auth::login_page::LoginPage;
 use auth::permissions::Permission;
+use classes::access_codes_page::ClassAccessCodesPage;
+use classes::class_page::ClassPage;
+use classes::list_page::ClassesPage;
+use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
 use session::Session;
 use shell::header::Header;
 use shell::home::HomePage;
@@ -110,9 +118,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/new-password") view=NewPasswordPage />
-                    <Route path=path!("/classes") view=|| view! { <UpcomingPage title="Classes" permission=Some(Permission::ClassDatabase) /> } />
-                    <Route path=path!("/school/learners") view=|| view! { <UpcomingPage title="Student database" permission=Some(Permission::SchoolLearners) /> } />
-                    <Route path=path!("/school/accounts") view=|| view! { <UpcomingPage title="Access codes" permission=Some(Permission::SchoolLearners) /> } />
+                    <Route path=path!("/classes") view=ClassesPage />
+                    <Route path=path!("/classes/:id") view=ClassPage />
+                    <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage />
+                    <Route path=path!("/school/learners") view=StudentDatabasePage />
+                    <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
                     <Route path=path!("/staff") view=|| view! { <UpcomingPage title="Staff" permission=Some(Permission::ManageStaff) /> } />
                     <Route path=path!("/users") view=|| view! { <UpcomingPage title="Users" permission=Some(Permission::ManageUsers) /> } />
                     <Route path=path!("/settings") view=|| view! { <UpcomingPage title="Settings" permission=Some(Permission::SchoolSettings) /> } />

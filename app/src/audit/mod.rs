@@ -18,6 +18,12 @@ pub enum AuditAction {
     PasswordChanged,
     SignedOutEverywhere,
     SchoolCreated,
+    PasswordViewed,
+    PasswordReset,
+    ClassPasswordsReset,
+    AccountUnlocked,
+    AccessCodesRevealed,
+    AccessCodesDownloaded,
 }
 
 impl AuditAction {
@@ -31,6 +37,12 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SignedOutEverywhere => "signed_out_everywhere",
             AuditAction::SchoolCreated => "school_created",
+            AuditAction::PasswordViewed => "password_viewed",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::ClassPasswordsReset => "class_passwords_reset",
+            AuditAction::AccountUnlocked => "account_unlocked",
+            AuditAction::AccessCodesRevealed => "access_codes_revealed",
+            AuditAction::AccessCodesDownloaded => "access_codes_downloaded",
         }
     }
 }

@@ -132,29 +132,61 @@ pub async fn create_school(state: &AppState, school: NewSchool) -> Result<String
     Ok(school_id)
 }
 
+/// The settings of one school that the password flows read.
+#[derive(Debug, Clone)]
+pub struct SchoolSettings {
+    pub id: String,
+    pub name: String,
+    pub code: String,
+    pub policy: PasswordPolicy,
+    pub learner_passwords_visible: bool,
+    pub learners_change_after_reset: bool,
+}
+
+impl SchoolSettings {
+    /// The names a password of `username` must not repeat.
+    pub fn password_context(&self, username: &str) -> PasswordContext {
+        PasswordContext {
+            username: username.into(),
+            school_name: self.name.clone(),
+            school_code: self.code.clone(),
+        }
+    }
+}
+
+type SettingsRow = (String, String, i64, bool, bool, bool, bool);
+
+pub async fn school_settings(db: &Db, school_id: &str) -> Result<SchoolSettings, AppError> {
+    let (name, code, min_length, require_digit, block_common, visible, change_after_reset): SettingsRow =
+        sqlx::query_as(
+            "SELECT name, code, min_password_length, require_digit, block_common_passwords, \
+             learner_passwords_visible, learners_change_after_reset FROM schools WHERE id = $1",
+        )
+        .bind(school_id)
+        .fetch_one(db)
+        .await?;
+    Ok(SchoolSettings {
+        id: school_id.into(),
+        name,
+        code,
+        policy: PasswordPolicy {
+            min_length: min_length as u32,
+            require_digit,
+            block_common,
+        },
+        learner_passwords_visible: visible,
+        learners_change_after_reset: change_after_reset,
+    })
+}
+
 /// A school's password rules and the names a password must not repeat.
 pub async fn password_rules_for(
     db: &Db,
     school_id: &str,
     username: &str,
 ) -> Result<(PasswordPolicy, PasswordContext), AppError> {
-    let (name, code, min_length, require_digit, block_common): (String, String, i64, bool, bool) = sqlx::query_as(
-        "SELECT name, code, min_password_length, require_digit, block_common_passwords FROM schools WHERE id = $1",
-    )
-    .bind(school_id)
-    .fetch_one(db)
-    .await?;
-    let policy = PasswordPolicy {
-        min_length: min_length as u32,
-        require_digit,
-        block_common,
-    };
-    let context = PasswordContext {
-        username: username.into(),
-        school_name: name,
-        school_code: code,
-    };
-    Ok((policy, context))
+    let settings = school_settings(db, school_id).await?;
+    Ok((settings.policy, settings.password_context(username)))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod header;
 pub mod home;
+pub mod modal;
 pub mod nav;
 pub mod not_found;
 pub mod upcoming;

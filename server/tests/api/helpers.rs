@@ -285,6 +285,46 @@ impl TestApp {
         id
     }
 
+    /// A class of `school` with its teachers and learners.
+    pub async fn class(
+        &self,
+        school: &str,
+        name: &str,
+        teachers: &[&str],
+        learners: &[&str],
+    ) -> String {
+        let id = new_id();
+        sqlx::query("INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, 0)")
+            .bind(&id)
+            .bind(school)
+            .bind(name)
+            .execute(&self.state.db)
+            .await
+            .unwrap();
+        for (table, members) in [("class_teachers", teachers), ("enrolments", learners)] {
+            for member in members {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO {table} (class_id, account_id) VALUES ($1, $2)"
+                )))
+                .bind(&id)
+                .bind(member)
+                .execute(&self.state.db)
+                .await
+                .unwrap();
+            }
+        }
+        id
+    }
+
+    pub async fn password_hash(&self, account: &str) -> String {
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap();
+        hash
+    }
+
     pub async fn set_flag(&self, account: &str, column: &str, value: bool) {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE accounts SET {column} = $1 WHERE id = $2"

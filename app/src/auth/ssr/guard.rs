@@ -98,3 +98,15 @@ fn session_error(error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "session store failed");
     AppError::Internal
 }
+
+/// Marks this response as one no cache may keep (it carries a password or
+/// an access code). Every server-function response is `no-store` already;
+/// this says so where it matters most.
+pub fn no_store() {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! Server functions for classes, whole-class resets and access codes.
+
+use leptos::prelude::*;
+
+use super::{AccessCodes, ClassDetail, ClassResetMode, ClassSummary, LearnerRow, NewPassword};
+use crate::error::AppError;
+
+/// The classes the signed-in user may open.
+#[server(endpoint = "list_classes")]
+pub async fn list_classes() -> Result<Vec<ClassSummary>, AppError> {
+    use crate::auth::ssr::guard::require_user;
+    let user = require_user().await?;
+    super::ssr::classes_for(&crate::state::app_state()?.db, &user).await
+}
+
+/// One class with its learner table.
+#[server(endpoint = "class_detail")]
+pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {
+    use crate::auth::ssr::guard::require_user;
+    use crate::schools::ssr::school_settings;
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let class = super::ssr::class_for(&state.db, &user, &class_id).await?;
+    let settings = school_settings(&state.db, &user.school_id).await?;
+    let learners = super::ssr::learner_rows(&state, &settings, Some(&class.id)).await?;
+    Ok(ClassDetail {
+        class,
+        school_code: settings.code,
+        passwords_visible: settings.learner_passwords_visible,
+        learners,
+    })
+}
+
+/// Every learner of the school (lead teachers, full admins, the owner).
+#[server(endpoint = "school_learners")]
+pub async fn school_learners() -> Result<Vec<LearnerRow>, AppError> {
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::require;
+    use crate::schools::ssr::school_settings;
+
+    let user = require(Permission::SchoolLearners).await?;
+    let state = crate::state::app_state()?;
+    let settings = school_settings(&state.db, &user.school_id).await?;
+    super::ssr::learner_rows(&state, &settings, None).await
+}
+
+/// "Show access codes" for one class (`Some`) or the whole school (`None`,
+/// lead teachers and admins only). Audited.
+#[server(endpoint = "reveal_access_codes")]
+pub async fn reveal_access_codes(class_id: Option<String>) -> Result<AccessCodes, AppError> {
+    use crate::audit::ssr::{record, AuditEvent};
+    use crate::audit::AuditAction;
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::{no_store, request_client_addr, require, require_user};
+    use crate::schools::ssr::school_settings;
+
+    let state = crate::state::app_state()?;
+    let (user, class) = match &class_id {
+        Some(id) => {
+            let user = require_user().await?;
+            let class = super::ssr::class_for(&state.db, &user, id).await?;
+            (user, Some(class))
+        }
+        None => (require(Permission::SchoolLearners).await?, None),
+    };
+    let settings = school_settings(&state.db, &user.school_id).await?;
+    let rows =
+        super::ssr::access_code_rows(&state, &settings, class.as_ref().map(|c| c.id.as_str()))
+            .await?;
+    let (target_id, target_label) = match &class {
+        Some(class) => (class.id.as_str(), class.name.as_str()),
+        None => (settings.id.as_str(), "whole school"),
+    };
+    let event = AuditEvent::by(&user, request_client_addr().await).on(target_id, target_label);
+    record(
+        &state.db,
+        AuditAction::AccessCodesRevealed,
+        event,
+        state.clock.now(),
+    )
+    .await?;
+    no_store();
+    let file_label = class.as_ref().map_or("all-classes", |c| c.name.as_str());
+    Ok(AccessCodes {
+        file_name: crate::csv::file_name(&settings.code, file_label),
+        rows,
+    })
+}
+
+/// Records that the browser saved the access-codes CSV (it is built there,
+/// never served). Audited.
+#[server(endpoint = "record_access_codes_download")]
+pub async fn record_access_codes_download(class_id: Option<String>) -> Result<(), AppError> {
+    use crate::audit::ssr::{record, AuditEvent};
+    use crate::audit::AuditAction;
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::{request_client_addr, require, require_user};
+
+    let state = crate::state::app_state()?;
+    let (user, target_id, target_label) = match &class_id {
+        Some(id) => {
+            let user = require_user().await?;
+            let class = super::ssr::class_for(&state.db, &user, id).await?;
+            (user, class.id, class.name)
+        }
+        None => {
+            let user = require(Permission::SchoolLearners).await?;
+            let school = user.school_id.clone();
+            (user, school, "whole school".to_string())
+        }
+    };
+    let event = AuditEvent::by(&user, request_client_addr().await).on(&target_id, &target_label);
+    record(
+        &state.db,
+        AuditAction::AccessCodesDownloaded,
+        event,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// "Reset class passwords": one transaction, every learner changes or none
+/// does. Returns the new passwords to show once.
+#[server(endpoint = "reset_class_passwords")]
+pub async fn reset_class_passwords(
+    class_id: String,
+    mode: ClassResetMode,
+) -> Result<Vec<NewPassword>, AppError> {
+    use crate::auth::ssr::guard::{no_store, request_client_addr, require_user};
+    use crate::learners::ssr::{learners_in_class, set_learner_passwords, ResetScope};
+    use crate::password_rules::enforce_password_rules;
+    use crate::passwords::generator::child_friendly_password;
+    use crate::schools::ssr::school_settings;
+    use secrecy::{ExposeSecret, SecretString};
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let class = super::ssr::class_for(&state.db, &user, &class_id).await?;
+    let settings = school_settings(&state.db, &user.school_id).await?;
+    let learners = learners_in_class(&state.db, &settings.id, &class.id).await?;
+    if learners.is_empty() {
+        return Err(AppError::Conflict("This class has no learners yet.".into()));
+    }
+    let passwords: Vec<String> = match mode {
+        ClassResetMode::NewPasswordEach => learners
+            .iter()
+            .map(|l| {
+                child_friendly_password(&settings.policy, &settings.password_context(&l.username))
+            })
+            .collect(),
+        ClassResetMode::SamePassword => {
+            let shared = loop {
+                let candidate =
+                    child_friendly_password(&settings.policy, &settings.password_context(""));
+                let fits_all = learners.iter().all(|l| {
+                    enforce_password_rules(
+                        &settings.policy,
+                        &candidate,
+                        &settings.password_context(&l.username),
+                    )
+                    .is_ok()
+                });
+                if fits_all {
+                    break candidate;
+                }
+            };
+            vec![shared; learners.len()]
+        }
+    };
+    let changes: Vec<_> = learners
+        .into_iter()
+        .zip(passwords.iter().map(|p| SecretString::from(p.clone())))
+        .collect();
+    let client = request_client_addr().await.to_string();
+    let scope = ResetScope::WholeClass {
+        class_id: &class.id,
+        class_name: &class.name,
+    };
+    set_learner_passwords(&state, &user, &settings, &changes, scope, &client).await?;
+    no_store();
+    Ok(changes
+        .into_iter()
+        .map(|(learner, password)| NewPassword {
+            learner_id: learner.id,
+            first_name: learner.first_name,
+            last_name: learner.last_name,
+            username: learner.username,
+            password: password.expose_secret().to_string(),
+        })
+        .collect())
+}

@@ -1,0 +1,168 @@
+//! "Reset class passwords": the same new password for every learner, or a
+//! new one each; one transaction on the server; the new passwords shown
+//! once, with a CSV to save.
+
+use leptos::prelude::*;
+
+use super::api::reset_class_passwords;
+use super::{AccessCodeRow, ClassResetMode, ClassSummary, LearnerRow, NewPassword, PasswordState};
+use crate::shell::modal::Modal;
+
+#[component]
+pub fn ClassResetDialog(
+    class: ClassSummary,
+    school_code: String,
+    passwords_visible: bool,
+    learners: RwSignal<Vec<LearnerRow>>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let mode = RwSignal::new(ClassResetMode::NewPasswordEach);
+    let class_id = StoredValue::new(class.id.clone());
+    let reset = Action::new(move |mode: &ClassResetMode| {
+        reset_class_passwords(class_id.get_value(), *mode)
+    });
+    let count = learners.with_untracked(Vec::len);
+    let class_name = StoredValue::new(class.name.clone());
+
+    // Once done, every row shows the new state without a reload.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = reset.value().get() {
+            let state = if passwords_visible {
+                PasswordState::Viewable
+            } else {
+                PasswordState::Hidden
+            };
+            learners.update(|all| {
+                for learner in all.iter_mut() {
+                    learner.password = state;
+                    learner.locked = false;
+                }
+            });
+        }
+    });
+
+    let preview = move || {
+        match mode.get() {
+        ClassResetMode::SamePassword => format!(
+            "All {count} learners of {} will get one new password, the same for everyone. Their old passwords stop working at once.",
+            class_name.get_value()
+        ),
+        ClassResetMode::NewPasswordEach => format!(
+            "Each of the {count} learners of {} will get their own new password. Their old passwords stop working at once.",
+            class_name.get_value()
+        ),
+    }
+    };
+    let radio = move |value: ClassResetMode, id: &'static str, label: &'static str| {
+        view! {
+            <div class="choice">
+                <input
+                    type="radio"
+                    id=id
+                    name="class_reset_mode"
+                    prop:checked=move || mode.get() == value
+                    on:change=move |_| mode.set(value)
+                />
+                <label for=id>{label}</label>
+            </div>
+        }
+    };
+
+    view! {
+        <Modal title="Reset class passwords" on_close>
+            {move || match reset.value().get() {
+                Some(Ok(passwords)) => view! {
+                    <NewPasswords passwords school_code=school_code.clone() class_name=class_name.get_value() learners />
+                }.into_any(),
+                _ => view! {
+                    <fieldset class="choices">
+                        <legend>"New passwords for " {class_name.get_value()}</legend>
+                        {radio(ClassResetMode::SamePassword, "reset_same", "Same password for every learner")}
+                        {radio(ClassResetMode::NewPasswordEach, "reset_each", "New password for each learner")}
+                    </fieldset>
+                    <p class="preview">{preview}</p>
+                    {move || reset.pending().get().then(|| view! {
+                        <div class="progress" role="status">
+                            <progress aria-label="Resetting passwords"></progress>
+                            " Resetting " {count} " passwords…"
+                        </div>
+                    })}
+                    {move || reset.value().get().and_then(Result::err).map(|e| view! {
+                        <p class="error" role="alert">{e.to_string()}</p>
+                    })}
+                    <div class="dialog-row">
+                        <button
+                            type="button"
+                            class="button primary"
+                            disabled=move || reset.pending().get()
+                            on:click=move |_| { reset.dispatch(mode.get_untracked()); }
+                        >
+                            "Reset"
+                        </button>
+                    </div>
+                }.into_any(),
+            }}
+        </Modal>
+    }
+}
+
+/// The passwords a class reset just set, shown once, with "Download CSV".
+#[component]
+fn NewPasswords(
+    passwords: Vec<NewPassword>,
+    school_code: String,
+    class_name: String,
+    learners: RwSignal<Vec<LearnerRow>>,
+) -> impl IntoView {
+    let rows: Vec<AccessCodeRow> = passwords
+        .iter()
+        .map(|p| AccessCodeRow {
+            class: class_name.clone(),
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            username: p.username.clone(),
+            password: Some(p.password.clone()),
+            parent_access_code: learners.with_untracked(|all| {
+                all.iter()
+                    .find(|l| l.id == p.learner_id)
+                    .map(|l| l.parent_access_code.clone())
+                    .unwrap_or_default()
+            }),
+        })
+        .collect();
+    let file_name = crate::csv::file_name(&school_code, &class_name);
+    let saved = RwSignal::new(None::<String>);
+    let download = {
+        let rows = rows.clone();
+        move |_| {
+            let bytes = crate::csv::access_codes_csv(&rows);
+            match crate::download::save_file(&file_name, "text/csv;charset=utf-8", &bytes) {
+                Ok(()) => saved.set(Some(format!("Saved {file_name}"))),
+                Err(e) => saved.set(Some(format!("Could not save the file: {e}"))),
+            }
+        }
+    };
+    view! {
+        <p class="notice" role="status">{format!("Done: {} new passwords. They are shown here once.", passwords.len())}</p>
+        <div class="table-scroll">
+            <table>
+                <thead>
+                    <tr><th scope="col">"Name"</th><th scope="col">"Username"</th><th scope="col">"New password"</th></tr>
+                </thead>
+                <tbody>
+                    {passwords.into_iter().map(|p| view! {
+                        <tr>
+                            <th scope="row">{format!("{} {}", p.first_name, p.last_name)}</th>
+                            <td>{p.username}</td>
+                            <td class="secret">{p.password}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="dialog-row">
+            <button type="button" class="button" on:click=download>"Download CSV"</button>
+            {move || saved.get().map(|text| view! { <span role="status">{text}</span> })}
+        </div>
+    }
+}

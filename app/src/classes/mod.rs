@@ -1,0 +1,97 @@
+//! Classes and their learners: the class database, whole-class resets and
+//! access codes (DESIGN.md §3 "Class database", "Access codes").
+
+pub mod access_codes_page;
+pub mod api;
+pub mod class_page;
+pub mod class_reset_dialog;
+pub mod learner_table;
+pub mod list_page;
+pub mod school_pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassSummary {
+    pub id: String,
+    pub name: String,
+    pub learner_count: i64,
+}
+
+/// Whether staff can see a learner's current password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PasswordState {
+    /// Staff set or generated it and the school lets staff see it.
+    Viewable,
+    /// The learner chose it: nobody can see it.
+    SetByLearner,
+    /// The school does not let staff see learner passwords.
+    Hidden,
+}
+
+/// One learner in a class table. Never carries the password itself: that
+/// is revealed one at a time, audited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub password: PasswordState,
+    pub parent_access_code: String,
+    pub locked: bool,
+    /// The learner's classes (for the school-wide student database).
+    pub classes: Vec<String>,
+}
+
+impl LearnerRow {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassDetail {
+    pub class: ClassSummary,
+    pub school_code: String,
+    pub passwords_visible: bool,
+    pub learners: Vec<LearnerRow>,
+}
+
+/// One line of the access codes: one learner in one class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessCodeRow {
+    pub class: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    /// `None` when the password cannot be shown.
+    pub password: Option<String>,
+    pub parent_access_code: String,
+}
+
+/// What "Show access codes" reveals, with the file name to save it under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessCodes {
+    pub file_name: String,
+    pub rows: Vec<AccessCodeRow>,
+}
+
+/// The two choices of "Reset class passwords".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClassResetMode {
+    SamePassword,
+    NewPasswordEach,
+}
+
+/// A password just set by a reset, shown once to the staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPassword {
+    pub learner_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub password: String,
+}

@@ -1,0 +1,113 @@
+//! Subscription management: `/school/learners` (the student database) and
+//! `/school/accounts` (school-wide access codes), for lead teachers, full
+//! admins and the owner.
+
+use leptos::prelude::*;
+
+use super::access_codes_page::AccessCodesPanel;
+use super::api::school_learners;
+use super::learner_table::LearnerTable;
+use super::LearnerRow;
+use crate::auth::permissions::Permission;
+use crate::learners::reset_dialog::ResetPasswordDialog;
+use crate::session::{use_signed_in_user, SignedIn};
+
+/// The page a teacher gets here; the server refuses them too.
+fn not_allowed() -> AnyView {
+    view! {
+        <p class="error" role="alert">
+            "You are not allowed to open this page. It is for lead teachers, full admins and the school's owner."
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn StudentDatabasePage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <StudentDatabase />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn StudentDatabase() -> impl IntoView {
+    let allowed = use_signed_in_user().can(Permission::SchoolLearners);
+    view! {
+        <section class="page">
+            <h1>"Student database"</h1>
+            {if allowed { view! { <SchoolLearners /> }.into_any() } else { not_allowed() }}
+        </section>
+    }
+}
+
+#[component]
+fn SchoolLearners() -> impl IntoView {
+    let learners = Resource::new(|| (), |_| school_learners());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading learners…"</p> }>
+            {move || Suspend::new(async move {
+                match learners.await {
+                    Ok(rows) => view! { <SchoolLearnerTable rows /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SchoolLearnerTable(rows: Vec<LearnerRow>) -> impl IntoView {
+    let visible = rows
+        .first()
+        .is_none_or(|row| row.password != super::PasswordState::Hidden);
+    let learners = RwSignal::new(rows);
+    let resetting = RwSignal::new(None::<LearnerRow>);
+    let updated = Callback::new(move |changed: LearnerRow| {
+        learners.update(|all| {
+            if let Some(row) = all.iter_mut().find(|row| row.id == changed.id) {
+                *row = LearnerRow {
+                    classes: row.classes.clone(),
+                    ..changed
+                };
+            }
+        })
+    });
+    view! {
+        <LearnerTable
+            learners
+            show_classes=true
+            filter_label="Search"
+            on_reset=Callback::new(move |learner| resetting.set(Some(learner)))
+        />
+        {move || resetting.get().map(|learner| view! {
+            <ResetPasswordDialog
+                learner
+                passwords_visible=visible
+                on_close=Callback::new(move |()| resetting.set(None))
+                on_reset=updated
+            />
+        })}
+    }
+}
+
+#[component]
+pub fn SchoolAccessCodesPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <SchoolAccessCodes />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn SchoolAccessCodes() -> impl IntoView {
+    let allowed = use_signed_in_user().can(Permission::SchoolLearners);
+    view! {
+        <section class="page">
+            <h1>"Access codes for the whole school"</h1>
+            {if allowed { view! { <AccessCodesPanel class_id=None /> }.into_any() } else { not_allowed() }}
+        </section>
+    }
+}

@@ -1,0 +1,222 @@
+//! Class queries and access checks.
+
+use std::collections::HashMap;
+
+use secrecy::ExposeSecret;
+
+use super::{AccessCodeRow, ClassSummary, LearnerRow, PasswordState};
+use crate::auth::permissions::Permission;
+use crate::auth::SignedInUser;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::passwords::sealing::{Sealed, SealedFor};
+use crate::schools::ssr::SchoolSettings;
+use crate::state::AppState;
+
+const CLASS_SUMMARY: &str = "SELECT c.id, c.name, \
+     (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count FROM classes c";
+
+type SummaryRow = (String, String, i64);
+
+fn summary((id, name, learner_count): SummaryRow) -> ClassSummary {
+    ClassSummary {
+        id,
+        name,
+        learner_count,
+    }
+}
+
+/// The classes `user` may open: a teacher's assigned classes, or every
+/// class of the school for lead teachers, full admins and the owner.
+pub async fn classes_for(db: &Db, user: &SignedInUser) -> Result<Vec<ClassSummary>, AppError> {
+    if !user.can(Permission::ClassDatabase) {
+        return Err(AppError::Forbidden);
+    }
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CLASS_SUMMARY} WHERE c.school_id = $1 AND ($2 OR EXISTS \
+         (SELECT 1 FROM class_teachers t WHERE t.class_id = c.id AND t.account_id = $3)) ORDER BY c.name"
+    )))
+    .bind(&user.school_id)
+    .bind(user.can(Permission::EveryClass))
+    .bind(&user.id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(summary).collect())
+}
+
+/// One class `user` may open. Another school's class is "not found"; a
+/// class a teacher is not assigned to is "forbidden".
+pub async fn class_for(
+    db: &Db,
+    user: &SignedInUser,
+    class_id: &str,
+) -> Result<ClassSummary, AppError> {
+    if !user.can(Permission::ClassDatabase) {
+        return Err(AppError::Forbidden);
+    }
+    let row: SummaryRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CLASS_SUMMARY} WHERE c.id = $1 AND c.school_id = $2"
+    )))
+    .bind(class_id)
+    .bind(&user.school_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !user.can(Permission::EveryClass) {
+        let (assigned,): (bool,) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM class_teachers WHERE class_id = $1 AND account_id = $2)",
+        )
+        .bind(class_id)
+        .bind(&user.id)
+        .fetch_one(db)
+        .await?;
+        if !assigned {
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok(summary(row))
+}
+
+#[derive(sqlx::FromRow)]
+struct LearnerQueryRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    username: String,
+    password_version: i64,
+    reveal_version: Option<i64>,
+    reveal_key_id: Option<String>,
+    reveal_sealed: Option<String>,
+    locked_until: Option<i64>,
+    code_key_id: Option<String>,
+    code_sealed: Option<String>,
+    class_name: String,
+}
+
+/// Learners of one class, or (with `None`) of the whole school: one row per
+/// learner per class, sorted by class then name.
+async fn learner_query(
+    db: &Db,
+    school_id: &str,
+    class_id: Option<&str>,
+) -> Result<Vec<LearnerQueryRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
+         r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
+         a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name \
+         FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN accounts a ON a.id = e.account_id \
+         LEFT JOIN learner_password_reveals r ON r.account_id = a.id \
+         LEFT JOIN parent_access_codes p ON p.learner_id = a.id \
+         WHERE c.school_id = $1 AND a.school_id = $1 AND a.role = 'learner' AND ($2 IS NULL OR c.id = $2) \
+         ORDER BY c.name, a.last_name, a.first_name, a.username",
+    )
+    .bind(school_id)
+    .bind(class_id)
+    .fetch_all(db)
+    .await?)
+}
+
+fn parent_code(state: &AppState, school_id: &str, row: &LearnerQueryRow) -> String {
+    let (Some(key_id), Some(sealed)) = (&row.code_key_id, &row.code_sealed) else {
+        return String::new();
+    };
+    let sealed = Sealed {
+        key_id: key_id.clone(),
+        sealed: sealed.clone(),
+    };
+    match state.sealer.open(
+        &sealed,
+        &SealedFor::ParentAccessCode {
+            school_id,
+            learner_id: &row.id,
+        },
+    ) {
+        Ok(code) => code.expose_secret().to_string(),
+        Err(error) => {
+            tracing::error!(%error, learner = %row.id, "a parent access code would not open");
+            String::new()
+        }
+    }
+}
+
+fn password_state(settings: &SchoolSettings, row: &LearnerQueryRow) -> PasswordState {
+    if !settings.learner_passwords_visible {
+        PasswordState::Hidden
+    } else if row.reveal_version == Some(row.password_version) {
+        PasswordState::Viewable
+    } else {
+        PasswordState::SetByLearner
+    }
+}
+
+/// The learner table of one class, or of the school (each learner once,
+/// with all their classes).
+pub async fn learner_rows(
+    state: &AppState,
+    settings: &SchoolSettings,
+    class_id: Option<&str>,
+) -> Result<Vec<LearnerRow>, AppError> {
+    let now = state.clock.now();
+    let mut rows: Vec<LearnerRow> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for row in learner_query(&state.db, &settings.id, class_id).await? {
+        if let Some(&index) = index_of.get(&row.id) {
+            rows[index].classes.push(row.class_name);
+            continue;
+        }
+        index_of.insert(row.id.clone(), rows.len());
+        rows.push(LearnerRow {
+            parent_access_code: parent_code(state, &settings.id, &row),
+            password: password_state(settings, &row),
+            locked: row.locked_until.is_some_and(|until| until > now),
+            classes: vec![row.class_name.clone()],
+            id: row.id,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            username: row.username,
+        });
+    }
+    rows.sort_by(|a, b| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
+    Ok(rows)
+}
+
+/// Usernames, passwords (where they can be shown) and parent access codes:
+/// one row per learner per class.
+pub async fn access_code_rows(
+    state: &AppState,
+    settings: &SchoolSettings,
+    class_id: Option<&str>,
+) -> Result<Vec<AccessCodeRow>, AppError> {
+    let rows = learner_query(&state.db, &settings.id, class_id).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let password = (password_state(settings, row) == PasswordState::Viewable)
+                .then(|| {
+                    let sealed = Sealed {
+                        key_id: row.reveal_key_id.clone()?,
+                        sealed: row.reveal_sealed.clone()?,
+                    };
+                    let sealed_for = SealedFor::LearnerPassword {
+                        school_id: &settings.id,
+                        learner_id: &row.id,
+                        password_version: row.password_version,
+                    };
+                    state
+                        .sealer
+                        .open(&sealed, &sealed_for)
+                        .ok()
+                        .map(|p| p.expose_secret().to_string())
+                })
+                .flatten();
+            AccessCodeRow {
+                class: row.class_name.clone(),
+                first_name: row.first_name.clone(),
+                last_name: row.last_name.clone(),
+                username: row.username.clone(),
+                password,
+                parent_access_code: parent_code(state, &settings.id, row),
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,36 @@
+//! Saving a file the browser built (the access-codes CSV): a Blob, an
+//! object URL and a click on a temporary link. Nothing goes to the server.
+
+/// Offers `bytes` to the user as a download called `file_name`.
+#[cfg(feature = "hydrate")]
+pub fn save_file(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = leptos::prelude::document();
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| "not an anchor".to_string())?;
+    link.set_href(&url);
+    link.set_download(file_name);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&link);
+    }
+    link.click();
+    link.remove();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn save_file(_file_name: &str, _mime: &str, _bytes: &[u8]) -> Result<(), String> {
+    Err("Downloads are made in the browser.".into())
+}

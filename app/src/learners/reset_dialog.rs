@@ -1,0 +1,127 @@
+//! The "Reset password" dialog for one learner: show the current password,
+//! generate a new one (or type one), then "Reset".
+
+use leptos::prelude::*;
+
+use super::api::{reset_learner_password, reveal_learner_password, suggest_learner_password};
+use crate::classes::{LearnerRow, PasswordState};
+use crate::shell::modal::Modal;
+
+#[component]
+pub fn ResetPasswordDialog(
+    learner: LearnerRow,
+    /// Whether the school keeps viewable copies of staff-set passwords.
+    passwords_visible: bool,
+    on_close: Callback<()>,
+    /// Called with the learner as they are after the reset.
+    on_reset: Callback<LearnerRow>,
+) -> impl IntoView {
+    let new_password = RwSignal::new(String::new());
+    let current = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let id = StoredValue::new(learner.id.clone());
+
+    let show_current = Action::new(move |_: &()| async move {
+        match reveal_learner_password(id.get_value()).await {
+            Ok(password) => current.set(Some(password)),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
+    let generate = Action::new(move |_: &()| async move {
+        match suggest_learner_password(id.get_value()).await {
+            Ok(password) => {
+                error.set(None);
+                new_password.set(password);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
+    let reset = {
+        let learner = learner.clone();
+        Action::new(move |password: &String| {
+            let password = password.clone();
+            let learner = learner.clone();
+            async move {
+                match reset_learner_password(learner.id.clone(), password.clone()).await {
+                    Ok(()) => {
+                        error.set(None);
+                        done.set(Some(password));
+                        on_reset.run(LearnerRow {
+                            password: if passwords_visible {
+                                PasswordState::Viewable
+                            } else {
+                                PasswordState::Hidden
+                            },
+                            locked: false,
+                            ..learner
+                        });
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }
+        })
+    };
+    let submit = move || {
+        let password = new_password.get_untracked();
+        if password.trim().is_empty() {
+            error.set(Some("Generate or type a new password first.".into()));
+        } else {
+            reset.dispatch(password);
+        }
+    };
+    let viewable = learner.password == PasswordState::Viewable;
+    let name = learner.name();
+
+    view! {
+        <Modal title="Reset password" on_close>
+            <p>"Learner: " <strong>{name.clone()}</strong> " (" {learner.username.clone()} ")"</p>
+            {viewable.then(|| view! {
+                <div class="dialog-row">
+                    <button type="button" class="button" on:click=move |_| { show_current.dispatch(()); }>
+                        "Show current password"
+                    </button>
+                    {move || current.get().map(|password| view! {
+                        <p>"Current password: " <strong class="secret">{password}</strong></p>
+                    })}
+                </div>
+            })}
+            <Show
+                when=move || done.get().is_none()
+                fallback=move || view! {
+                    <p class="notice" role="status">
+                        "Done. The new password is " <strong class="secret">{done.get().unwrap_or_default()}</strong> "."
+                    </p>
+                }
+            >
+                <div class="field">
+                    <label for="learner_new_password">"New password"</label>
+                    <input
+                        id="learner_new_password"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        autocapitalize="none"
+                        prop:value=move || new_password.get()
+                        on:input=move |ev| new_password.set(event_target_value(&ev))
+                        on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); submit(); }
+                    />
+                </div>
+                <div class="dialog-row">
+                    <button type="button" class="button" on:click=move |_| { generate.dispatch(()); }>
+                        "Generate new password"
+                    </button>
+                    <button
+                        type="button"
+                        class="button primary"
+                        aria-busy=move || reset.pending().get().to_string()
+                        on:click=move |_| submit()
+                    >
+                        "Reset"
+                    </button>
+                </div>
+            </Show>
+            {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+        </Modal>
+    }
+}

@@ -1,0 +1,456 @@
+//! The class database flows (DESIGN.md §3 "Class database", "Access codes").
+
+use app::classes::{AccessCodes, ClassDetail, NewPassword, PasswordState};
+use app::error::AppError;
+
+use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
+
+struct Class {
+    app: TestApp,
+    world: World,
+    id: String,
+    learners: Vec<String>,
+}
+
+/// OAK's "Year 3 Hazel" with `size` learners (`child0`, `child1`, …), taught
+/// by `teacher`, and the office signed in on `app.client`.
+async fn class_of(size: usize) -> Class {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let mut learners = Vec::new();
+    for n in 0..size {
+        learners.push(
+            app.account(
+                &world.oak,
+                "learner",
+                &format!("child{n}"),
+                None,
+                (false, false),
+            )
+            .await,
+        );
+    }
+    let refs: Vec<&str> = learners.iter().map(String::as_str).collect();
+    let id = app
+        .class(&world.oak, "Year 3 Hazel", &[&world.oak_teacher], &refs)
+        .await;
+    assert_eq!(app.sign_in("OAK", "office", PASSWORD).await.status(), 200);
+    Class {
+        app,
+        world,
+        id,
+        learners,
+    }
+}
+
+async fn reset_class(class: &Class, mode: &str) -> Vec<NewPassword> {
+    let response = class
+        .app
+        .call(
+            "reset_class_passwords",
+            &[("class_id", &class.id), ("mode", mode)],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_new_password_for_each_learner_lets_each_sign_in_with_it() {
+    let class = class_of(6).await;
+    let passwords = reset_class(&class, "NewPasswordEach").await;
+    assert_eq!(passwords.len(), 6);
+    for new in &passwords {
+        let learner = new_client();
+        let status = class
+            .app
+            .sign_in_as(&learner, "OAK", &new.username, &new.password)
+            .await
+            .status();
+        assert_eq!(status, 200, "{} with {}", new.username, new.password);
+        let user = class.app.current_user_of(&learner).await.unwrap();
+        assert!(
+            !user.must_change_password,
+            "children are not made to change a reset password"
+        );
+    }
+    let distinct: std::collections::HashSet<_> = passwords.iter().map(|p| &p.password).collect();
+    assert!(
+        distinct.len() > 1,
+        "each learner gets their own password: {passwords:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_password_for_every_learner() {
+    let class = class_of(5).await;
+    let passwords = reset_class(&class, "SamePassword").await;
+    let shared = &passwords[0].password;
+    assert!(passwords.iter().all(|p| &p.password == shared));
+    assert_eq!(
+        class
+            .app
+            .sign_in_as(&new_client(), "OAK", "child4", shared)
+            .await
+            .status(),
+        200
+    );
+    let detail: ClassDetail = class
+        .app
+        .call("class_detail", &[("class_id", &class.id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(detail
+        .learners
+        .iter()
+        .all(|l| l.password == PasswordState::Viewable));
+}
+
+#[tokio::test]
+async fn a_whole_class_reset_changes_every_learner_or_none() {
+    let class = class_of(20).await;
+    let before: Vec<String> =
+        futures::future::join_all(class.learners.iter().map(|l| class.app.password_hash(l))).await;
+    let learner = new_client();
+    assert_eq!(
+        class
+            .app
+            .sign_in_as(&learner, "OAK", "child3", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    // The database refuses the 15th learner's update.
+    let fifteenth = &class.learners[14];
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE TRIGGER fail_fifteenth BEFORE UPDATE OF password_hash ON accounts \
+         WHEN NEW.id = '{fifteenth}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+    )))
+    .execute(&class.app.state.db)
+    .await
+    .unwrap();
+
+    let (status, error) = app_error(
+        class
+            .app
+            .call(
+                "reset_class_passwords",
+                &[("class_id", &class.id), ("mode", "NewPasswordEach")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, error), (500, AppError::Internal));
+    let after: Vec<String> =
+        futures::future::join_all(class.learners.iter().map(|l| class.app.password_hash(l))).await;
+    assert_eq!(before, after, "no learner changed");
+    assert!(
+        class.app.current_user_of(&learner).await.is_some(),
+        "no session ended"
+    );
+    assert!(!class
+        .app
+        .audit_actions()
+        .await
+        .contains(&"class_passwords_reset".to_string()));
+}
+
+#[tokio::test]
+async fn a_single_reset_shows_and_can_be_revealed_then_ends_the_learners_sessions() {
+    let class = class_of(2).await;
+    let learner = new_client();
+    class
+        .app
+        .sign_in_as(&learner, "OAK", "child0", PASSWORD)
+        .await;
+    let suggested: String = class
+        .app
+        .call(
+            "suggest_learner_password",
+            &[("learner_id", &class.learners[0])],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        suggested.chars().any(|c| c.is_ascii_digit()) && suggested.len() >= 8,
+        "{suggested}"
+    );
+    let response = class
+        .app
+        .call(
+            "reset_learner_password",
+            &[("learner_id", &class.learners[0]), ("password", &suggested)],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        class.app.current_user_of(&learner).await.is_none(),
+        "the learner's old session ended"
+    );
+    let response = class
+        .app
+        .call(
+            "reveal_learner_password",
+            &[("learner_id", &class.learners[0])],
+        )
+        .await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let shown: String = response.json().await.unwrap();
+    assert_eq!(shown, suggested);
+    assert_eq!(
+        class
+            .app
+            .sign_in_as(&learner, "OAK", "child0", &suggested)
+            .await
+            .status(),
+        200
+    );
+    let actions = class.app.audit_actions().await;
+    assert!(
+        actions.contains(&"password_reset".to_string())
+            && actions.contains(&"password_viewed".to_string()),
+        "{actions:?}"
+    );
+    let (details,): (String,) = sqlx::query_as(
+        "SELECT group_concat(actor_label || target_label || detail) FROM audit_events",
+    )
+    .fetch_one(&class.app.state.db)
+    .await
+    .unwrap();
+    assert!(
+        !details.contains(&suggested),
+        "the audit log never holds a password"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_password_must_follow_the_rules() {
+    let class = class_of(1).await;
+    for (password, message) in [
+        ("abc", "at least 8"),
+        ("password1", "too common"),
+        ("greenfoxes", "digit"),
+    ] {
+        let (status, error) = app_error(
+            class
+                .app
+                .call(
+                    "reset_learner_password",
+                    &[("learner_id", &class.learners[0]), ("password", password)],
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 422, "{password}");
+        assert!(error.to_string().contains(message), "{password}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn a_password_the_learner_chose_cannot_be_shown() {
+    let class = class_of(1).await;
+    let learner = new_client();
+    class
+        .app
+        .sign_in_as(&learner, "OAK", "child0", PASSWORD)
+        .await;
+    let form = [
+        ("current_password", PASSWORD),
+        ("new_password", "my-own-secret-9"),
+        ("confirm_new_password", "my-own-secret-9"),
+    ];
+    assert_eq!(
+        class
+            .app
+            .call_as(&learner, "change_password", &form)
+            .await
+            .status(),
+        200
+    );
+    let detail: ClassDetail = class
+        .app
+        .call("class_detail", &[("class_id", &class.id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.learners[0].password, PasswordState::SetByLearner);
+    let (status, error) = app_error(
+        class
+            .app
+            .call(
+                "reveal_learner_password",
+                &[("learner_id", &class.learners[0])],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(error.to_string().contains("learner chose"), "{error}");
+}
+
+#[tokio::test]
+async fn when_the_school_hides_learner_passwords_nothing_reveals_them() {
+    let class = class_of(3).await;
+    reset_class(&class, "NewPasswordEach").await;
+    sqlx::query("UPDATE schools SET learner_passwords_visible = FALSE WHERE id = $1")
+        .bind(&class.world.oak)
+        .execute(&class.app.state.db)
+        .await
+        .unwrap();
+    let detail: ClassDetail = class
+        .app
+        .call("class_detail", &[("class_id", &class.id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!detail.passwords_visible);
+    assert!(detail
+        .learners
+        .iter()
+        .all(|l| l.password == PasswordState::Hidden));
+    let (status, _) = app_error(
+        class
+            .app
+            .call(
+                "reveal_learner_password",
+                &[("learner_id", &class.learners[0])],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 409);
+    let codes: AccessCodes = class
+        .app
+        .call("reveal_access_codes", &[("class_id", &class.id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        codes.rows.iter().all(|row| row.password.is_none()),
+        "no password column"
+    );
+    // A reset made now still hands its new passwords over once, and keeps no copy.
+    let passwords = reset_class(&class, "NewPasswordEach").await;
+    assert!(passwords.iter().all(|p| !p.password.is_empty()));
+    let (copies,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learner_password_reveals")
+        .fetch_one(&class.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(copies, 0);
+}
+
+#[tokio::test]
+async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
+    let class = class_of(1).await;
+    for _ in 0..10 {
+        class
+            .app
+            .sign_in_as(&new_client(), "OAK", "child0", "wrong-password-1")
+            .await;
+    }
+    let detail: ClassDetail = class
+        .app
+        .call("class_detail", &[("class_id", &class.id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(detail.learners[0].locked);
+    let teacher = new_client();
+    class
+        .app
+        .sign_in_as(&teacher, "OAK", "teacher", PASSWORD)
+        .await;
+    assert_eq!(
+        class
+            .app
+            .call_as(
+                &teacher,
+                "unlock_learner",
+                &[("learner_id", &class.learners[0])]
+            )
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        class
+            .app
+            .sign_in_as(&new_client(), "OAK", "child0", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert!(class
+        .app
+        .audit_actions()
+        .await
+        .contains(&"account_unlocked".to_string()));
+}
+
+#[tokio::test]
+async fn access_codes_list_each_learner_per_class_and_are_audited() {
+    let class = class_of(2).await;
+    class
+        .app
+        .class(&class.world.oak, "Chess club", &[], &[&class.learners[0]])
+        .await;
+    reset_class(&class, "SamePassword").await;
+    let codes: AccessCodes = class
+        .app
+        .call("reveal_access_codes", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(codes.file_name, "OAK-all-classes-access-codes.csv");
+    let classes: Vec<&str> = codes.rows.iter().map(|r| r.class.as_str()).collect();
+    assert_eq!(
+        classes,
+        ["Chess club", "Year 3 Hazel", "Year 3 Hazel"],
+        "one row per learner per class"
+    );
+    assert!(codes.rows.iter().all(|r| r.password.is_some()));
+    assert!(
+        codes
+            .rows
+            .iter()
+            .all(
+                |r| app::passwords::generator::normalise_access_code(&r.parent_access_code)
+                    .is_none()
+            ),
+        "fixture learners have no code"
+    );
+    let class_codes: AccessCodes = class
+        .app
+        .call("reveal_access_codes", &[("class_id", &class.id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(class_codes.file_name, "OAK-Year 3 Hazel-access-codes.csv");
+    assert_eq!(
+        class
+            .app
+            .call("record_access_codes_download", &[("class_id", &class.id)])
+            .await
+            .status(),
+        200
+    );
+    let actions = class.app.audit_actions().await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "access_codes_revealed")
+            .count(),
+        2
+    );
+    assert!(actions.contains(&"access_codes_downloaded".to_string()));
+}
