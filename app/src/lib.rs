@@ -1,6 +1,9 @@
 //! ClassKeys: components, shared types and server functions. Everything
 //! that needs the database, keys or the network is behind the `ssr` feature.
 
+// Leptos's view types nest deeply; the release WASM build needs the room.
+#![recursion_limit = "256"]
+
 pub mod audit;
 pub mod auth;
 pub mod classes;

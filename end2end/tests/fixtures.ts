@@ -49,3 +49,9 @@ export function createSchool(code: string, ownerEmail: string, ownerPassword: st
     { input: `${ownerPassword}\n`, env: { ...process.env, RUST_LOG: "warn" } },
   );
 }
+
+/** Signs in and waits until the home page shows. */
+export async function signedIn(page: Page, press: (t: Locator) => Promise<void>, school: string, username: string, password: string) {
+  await signIn(page, press, school, username, password);
+  await expect(page.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
+}

@@ -35,6 +35,7 @@ pub fn ClassResetDialog(
             learners.update(|all| {
                 for learner in all.iter_mut() {
                     learner.password = state;
+                    learner.password_version += 1;
                     learner.locked = false;
                 }
             });

@@ -116,7 +116,7 @@ pub fn LearnerTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|row| (row.id.clone(), row.password, row.locked) let:row>
+                    <For each=move || rows.get() key=|row| (row.id.clone(), row.password, row.password_version, row.locked) let:row>
                         <LearnerLine row show_classes learners on_reset />
                     </For>
                 </tbody>
@@ -217,6 +217,7 @@ mod tests {
             last_name: last.into(),
             username: username.into(),
             password: PasswordState::Viewable,
+            password_version: 1,
             parent_access_code: String::new(),
             locked: false,
             classes: vec![class.into()],

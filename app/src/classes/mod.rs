@@ -40,6 +40,8 @@ pub struct LearnerRow {
     pub last_name: String,
     pub username: String,
     pub password: PasswordState,
+    /// Goes up at every password change, so a shown password is never stale.
+    pub password_version: i64,
     pub parent_access_code: String,
     pub locked: bool,
     /// The learner's classes (for the school-wide student database).

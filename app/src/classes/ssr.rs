@@ -168,6 +168,7 @@ pub async fn learner_rows(
         rows.push(LearnerRow {
             parent_access_code: parent_code(state, &settings.id, &row),
             password: password_state(settings, &row),
+            password_version: row.password_version,
             locked: row.locked_until.is_some_and(|until| until > now),
             classes: vec![row.class_name.clone()],
             id: row.id,

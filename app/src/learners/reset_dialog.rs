@@ -54,6 +54,7 @@ pub fn ResetPasswordDialog(
                                 PasswordState::Hidden
                             },
                             locked: false,
+                            password_version: learner.password_version + 1,
                             ..learner
                         });
                     }

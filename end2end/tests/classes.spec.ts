@@ -1,0 +1,162 @@
+import { readFileSync } from "node:fs";
+import { expect, open, signedIn, test } from "./fixtures";
+import type { Page, TestInfo } from "@playwright/test";
+
+/** Each project works on its own class, so the two can run side by side. */
+function classFor(testInfo: TestInfo): string {
+  return testInfo.project.name === "desktop" ? "Year 5 Willow" : "Year 4 Rowan";
+}
+
+async function openClass(page: Page, name: string) {
+  await open(page, "/classes");
+  await page.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+}
+
+async function learnerSignsIn(page: Page, username: string, password: string) {
+  const learner = await page.context().browser()!.newContext();
+  const tab = await learner.newPage();
+  await open(tab, "/login");
+  await tab.getByLabel("School code").fill("OAK");
+  await tab.getByLabel("Username").fill(username);
+  await tab.getByLabel("Password", { exact: true }).fill(password);
+  await tab.getByRole("button", { name: "Sign in" }).click();
+  await expect(tab.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
+  await learner.close();
+}
+
+test("a teacher shows a password, generates a new one and resets it", async ({ page, press }, testInfo) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openClass(page, "Year 3 Hazel");
+  const row = page.locator("tbody tr").nth(testInfo.project.name === "desktop" ? 0 : 1);
+  const username = (await row.locator("td").first().textContent())!.trim();
+
+  await press(row.getByRole("button", { name: "Show" }));
+  await expect(row.locator(".secret")).toHaveText(/^[a-z]+\d{2}$/);
+
+  await press(row.getByRole("button", { name: "Reset password" }));
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await expect(dialog).toBeVisible();
+  await press(dialog.getByRole("button", { name: "Show current password" }));
+  await expect(dialog.getByText(/Current password:/)).toBeVisible();
+  await press(dialog.getByRole("button", { name: "Generate new password" }));
+  await expect(dialog.getByLabel("New password")).toHaveValue(/^[a-z]+\d{2}$/);
+  const password = await dialog.getByLabel("New password").inputValue();
+  await press(dialog.getByRole("button", { name: "Reset", exact: true }));
+  await expect(dialog.getByRole("status")).toContainText(`The new password is ${password}`);
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(dialog).toHaveCount(0);
+
+  // The table shows the new password in place, without a reload.
+  await press(row.getByRole("button", { name: "Show" }));
+  await expect(row.locator(".secret")).toHaveText(password);
+  await learnerSignsIn(page, username, password);
+});
+
+for (const mode of ["Same password for every learner", "New password for each learner"]) {
+  test(`a lead teacher resets a whole class: ${mode}`, async ({ page, press }, testInfo) => {
+    await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+    await openClass(page, classFor(testInfo));
+    await press(page.getByRole("button", { name: "Reset class passwords" }));
+    const dialog = page.getByRole("dialog", { name: "Reset class passwords" });
+    await dialog.getByLabel(mode).check();
+    await expect(dialog.locator(".preview")).toContainText(mode.startsWith("Same") ? "the same for everyone" : "their own new password");
+    await press(dialog.getByRole("button", { name: "Reset", exact: true }));
+    await expect(dialog.getByRole("status").first()).toContainText("28 new passwords");
+    const rows = dialog.locator("tbody tr");
+    await expect(rows).toHaveCount(28);
+    const passwords = await rows.locator("td.secret").allTextContents();
+    if (mode.startsWith("Same")) expect(new Set(passwords).size).toBe(1);
+    else expect(new Set(passwords).size).toBeGreaterThan(1);
+    const username = (await rows.nth(3).locator("td").first().textContent())!.trim();
+    await learnerSignsIn(page, username, passwords[3]);
+  });
+}
+
+test("the class access codes download as the designed CSV", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await open(page, "/classes");
+  await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
+  await expect(page.getByRole("heading", { name: "Access codes" })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+
+  await press(page.getByRole("button", { name: "Show access codes" }));
+  await expect(page.locator("table.access-codes tbody tr")).toHaveCount(28);
+
+  const downloading = page.waitForEvent("download");
+  await press(page.getByRole("button", { name: "Download CSV" }));
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("OAK-Year 3 Hazel-access-codes.csv");
+  const bytes = readFileSync((await download.path())!);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = bytes.subarray(3).toString("utf8");
+  const lines = text.split("\r\n");
+  expect(lines[0]).toBe('"class","first_name","last_name","username","password","parent_access_code"');
+  expect(lines).toHaveLength(30); // header, 28 learners, and the empty string after the last CRLF
+  expect(lines[29]).toBe("");
+  for (const line of lines.slice(1, 29)) {
+    expect(line).toMatch(/^"Year 3 Hazel","[^"]+","[^"]+","[a-z0-9]+","([a-z]+\d{2})?","[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}"$/);
+  }
+  await expect(page.getByRole("status")).toContainText("Saved OAK-Year 3 Hazel-access-codes.csv");
+});
+
+test("a lead teacher downloads the whole school's access codes", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await open(page, "/school/accounts");
+  const downloading = page.waitForEvent("download");
+  await press(page.getByRole("button", { name: "Download CSV" }));
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("OAK-all-classes-access-codes.csv");
+  const lines = readFileSync((await download.path())!).subarray(3).toString("utf8").split("\r\n");
+  expect(lines).toHaveLength(1 + 3 * 28 + 1);
+  expect(new Set(lines.slice(1, -1).map((l) => l.split(",")[0]))).toEqual(
+    new Set(['"Year 3 Hazel"', '"Year 4 Rowan"', '"Year 5 Willow"']),
+  );
+});
+
+test("a lead teacher searches the student database", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await open(page, "/school/learners");
+  await expect(page.getByRole("heading", { name: "Student database" })).toBeVisible();
+  await expect(page.getByText("Showing 84 of 84 learners")).toBeVisible();
+  await page.getByLabel("Search").fill("Year 4");
+  await expect(page.getByText("Showing 28 of 84 learners")).toBeVisible();
+});
+
+test("a teacher is refused the school-wide pages, in the page and on the server", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  for (const path of ["/school/learners", "/school/accounts"]) {
+    await open(page, path);
+    await expect(page.getByRole("alert")).toContainText("not allowed");
+    await expect(page.getByRole("button", { name: "Download CSV" })).toHaveCount(0);
+  }
+  for (const fn of ["school_learners", "reveal_access_codes"]) {
+    const response = await page.request.post(`/api/${fn}`, { headers: { "sec-fetch-site": "same-origin" } });
+    expect(response.status()).toBe(403);
+  }
+});
+
+test("the reset dialog keeps keyboard focus inside and Escape closes it", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openClass(page, "Year 3 Hazel");
+  const opener = page.locator("tbody tr").nth(2).getByRole("button", { name: "Reset password" });
+  await opener.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAttribute("aria-modal", "true");
+  const focusInDialog = () => dialog.evaluate((d) => d.contains(document.activeElement));
+  expect(await focusInDialog()).toBe(true);
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press("Tab");
+    expect(await focusInDialog()).toBe(true);
+  }
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press("Shift+Tab");
+    expect(await focusInDialog()).toBe(true);
+  }
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(opener).toBeFocused();
+});
