@@ -120,6 +120,15 @@ pub struct DemoSummary {
 
 /// Creates the demo schools unless the database already has a school.
 pub async fn seed_if_empty(state: &AppState) -> Result<Option<DemoSummary>, AppError> {
+    seed_if_empty_sized(state, None).await
+}
+
+/// Like [`seed_if_empty`], with `learners_per_class` learners in every
+/// class instead of the designed 28 (for load tests and benchmarks).
+pub async fn seed_if_empty_sized(
+    state: &AppState,
+    learners_per_class: Option<usize>,
+) -> Result<Option<DemoSummary>, AppError> {
     let (schools,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM schools")
         .fetch_one(&state.db)
         .await?;
@@ -128,13 +137,22 @@ pub async fn seed_if_empty(state: &AppState) -> Result<Option<DemoSummary>, AppE
     }
     let mut summary = DemoSummary::default();
     for school in DEMO_SCHOOLS {
-        summary.learners += seed_school(state, school).await?;
+        summary.learners += seed_school(
+            state,
+            school,
+            learners_per_class.unwrap_or(school.learners_per_class),
+        )
+        .await?;
         summary.schools += 1;
     }
     Ok(Some(summary))
 }
 
-async fn seed_school(state: &AppState, school: &DemoSchool) -> Result<usize, AppError> {
+async fn seed_school(
+    state: &AppState,
+    school: &DemoSchool,
+    learners_per_class: usize,
+) -> Result<usize, AppError> {
     let school_id = create_school(
         state,
         NewSchool {
@@ -146,7 +164,7 @@ async fn seed_school(state: &AppState, school: &DemoSchool) -> Result<usize, App
         },
     )
     .await?;
-    let learners = draw_learners(school.classes.len() * school.learners_per_class);
+    let learners = draw_learners(school.classes.len() * learners_per_class);
     let staff_hashes = hash_all(
         state,
         school
@@ -220,7 +238,7 @@ async fn seed_school(state: &AppState, school: &DemoSchool) -> Result<usize, App
         .zip(passwords.iter().zip(&learner_hashes))
         .enumerate()
     {
-        let (class_id, _) = &class_ids[index / school.learners_per_class];
+        let (class_id, _) = &class_ids[index / learners_per_class];
         insert_learner(
             state,
             &mut tx,
@@ -322,7 +340,9 @@ fn draw_learners(count: usize) -> Vec<(String, String, String)> {
     while learners.len() < count {
         let first = FIRST_NAMES.choose(&mut rng).copied().unwrap_or("Sam");
         let last = LAST_NAMES.choose(&mut rng).copied().unwrap_or("Smith");
-        if !names.insert((first, last)) {
+        // Names repeat only once every pair is taken (large load-test schools).
+        let every_pair_taken = names.len() >= FIRST_NAMES.len() * LAST_NAMES.len();
+        if !names.insert((first, last)) && !every_pair_taken {
             continue;
         }
         let stem = format!("{}{}", first.to_lowercase(), last[..1].to_lowercase());

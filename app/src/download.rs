@@ -1,6 +1,18 @@
 //! Saving a file the browser built (the access-codes CSV): a Blob, an
 //! object URL and a click on a temporary link. Nothing goes to the server.
 
+/// Milliseconds on the page's high-resolution clock (0 on the server).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .performance()
+            .map_or(0.0, |p| p.now())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
 /// Offers `bytes` to the user as a download called `file_name`.
 #[cfg(feature = "hydrate")]
 pub fn save_file(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {

@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use app::schools::ssr::{create_school, NewSchool};
 use server::config::Config;
-use server::startup::{open_state, seed_demo, serve};
+use server::startup::{open_state, seed_demo, serve, DemoSeed};
 
 #[derive(Parser)]
 #[command(
@@ -29,9 +29,16 @@ enum Command {
         /// Also create the demo schools when the database is empty.
         #[arg(long)]
         demo: bool,
+        /// With --demo: learners in every demo class instead of 28.
+        #[arg(long, requires = "demo", value_parser = clap::value_parser!(u16).range(1..=5000))]
+        learners_per_class: Option<u16>,
     },
     /// Create the demo schools on an empty database, then exit.
-    Demo,
+    Demo {
+        /// Learners in every demo class instead of 28 (for load tests).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=5000))]
+        learners_per_class: Option<u16>,
+    },
     /// Apply database migrations, then exit.
     Migrate,
     /// Operator commands.
@@ -86,14 +93,24 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::from_env()?;
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => {
+    match cli.command.unwrap_or(Command::Serve {
+        demo: false,
+        learners_per_class: None,
+    }) {
+        Command::Serve {
+            demo,
+            learners_per_class,
+        } => {
             let leptos_options = leptos_options()?;
-            serve(config, leptos_options, demo).await
+            let seed = DemoSeed {
+                enabled: demo,
+                learners_per_class: learners_per_class.map(usize::from),
+            };
+            serve(config, leptos_options, seed).await
         }
-        Command::Demo => {
+        Command::Demo { learners_per_class } => {
             let state = open_state(&config, &config.public_url).await?;
-            seed_demo(&state).await
+            seed_demo(&state, learners_per_class.map(usize::from)).await
         }
         Command::Migrate => {
             open_state(&config, &config.public_url).await?;

@@ -32,8 +32,8 @@ pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, S
 }
 
 /// Creates the demo schools on an empty database and says what was made.
-pub async fn seed_demo(state: &AppState) -> Result<(), String> {
-    match demo::seed_if_empty(state)
+pub async fn seed_demo(state: &AppState, learners_per_class: Option<usize>) -> Result<(), String> {
+    match demo::seed_if_empty_sized(state, learners_per_class)
         .await
         .map_err(|e| format!("cannot create demo data: {e}"))?
     {
@@ -48,10 +48,18 @@ pub async fn seed_demo(state: &AppState) -> Result<(), String> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+/// What `serve` seeds: nothing, or the demo schools (optionally with more
+/// learners per class).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoSeed {
+    pub enabled: bool,
+    pub learners_per_class: Option<usize>,
+}
+
 pub async fn serve(
     config: Config,
     leptos_options: LeptosOptions,
-    demo: bool,
+    demo: DemoSeed,
 ) -> Result<(), String> {
     let listener = TcpListener::bind(config.site_addr)
         .await
@@ -64,8 +72,8 @@ pub async fn serve(
         format!("http://{bound}")
     };
     let state = open_state(&config, &public_url).await?;
-    if demo {
-        seed_demo(&state).await?;
+    if demo.enabled {
+        seed_demo(&state, demo.learners_per_class).await?;
     }
     spawn_session_cleanup(&state);
     let router = build_router(
@@ -76,7 +84,7 @@ pub async fn serve(
             trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
         },
     );
-    print_banner(&public_url, demo);
+    print_banner(&public_url, demo.enabled);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

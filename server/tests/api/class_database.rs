@@ -454,3 +454,37 @@ async fn access_codes_list_each_learner_per_class_and_are_audited() {
     );
     assert!(actions.contains(&"access_codes_downloaded".to_string()));
 }
+
+#[tokio::test]
+async fn a_school_can_make_learners_change_a_reset_password() {
+    let class = class_of(1).await;
+    sqlx::query("UPDATE schools SET learners_change_after_reset = TRUE WHERE id = $1")
+        .bind(&class.world.oak)
+        .execute(&class.app.state.db)
+        .await
+        .unwrap();
+    class
+        .app
+        .call(
+            "reset_learner_password",
+            &[
+                ("learner_id", &class.learners[0]),
+                ("password", "sunnyowl07"),
+            ],
+        )
+        .await;
+    let learner = new_client();
+    let response = class
+        .app
+        .sign_in_as(&learner, "OAK", "child0", "sunnyowl07")
+        .await;
+    assert_eq!(response.headers()["location"], "/account/new-password");
+    assert!(
+        class
+            .app
+            .current_user_of(&learner)
+            .await
+            .unwrap()
+            .must_change_password
+    );
+}

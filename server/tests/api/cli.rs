@@ -83,3 +83,30 @@ fn migrate_and_demo_run_on_an_empty_folder() {
         String::from_utf8_lossy(&demo.stderr)
     );
 }
+
+#[tokio::test]
+async fn demo_can_make_bigger_classes_for_load_tests() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = classkeys(data.path(), &["demo", "--learners-per-class", "3"], "");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let db = app::db::connect(&format!(
+        "sqlite://{}",
+        data.path().join("classkeys.db").display()
+    ))
+    .await
+    .unwrap();
+    let (learners,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE role = 'learner'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        learners,
+        4 * 3,
+        "three Oakwood classes and one Riverside class of 3"
+    );
+}

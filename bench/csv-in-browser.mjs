@@ -1,0 +1,66 @@
+// Times building the access-codes CSV for the whole school in Chromium
+// (WebAssembly), as DESIGN.md asks: measured, never asserted in a test.
+//
+//   bash bench/csv-in-browser.sh
+//
+// Starts `classkeys serve --demo --learners-per-class 700` (2,100 rows for
+// Oakwood) on a free port, signs in as the lead teacher, presses
+// "Download CSV" five times and prints the time the page logged for each
+// build.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(new URL("../end2end/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+const data = mkdtempSync(join(tmpdir(), "classkeys-bench-"));
+const server = spawn(process.env.CLASSKEYS_BIN, ["serve", "--demo", "--learners-per-class", "700"], {
+  env: { ...process.env, CLASSKEYS_DATA: data, LEPTOS_SITE_ADDR: "127.0.0.1:0", RUST_LOG: "warn" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const url = await new Promise((resolve, reject) => {
+  let seen = "";
+  server.stdout.on("data", (chunk) => {
+    seen += chunk;
+    const match = seen.match(/listening on (http:\/\/\S+)/);
+    if (match) resolve(match[1]);
+  });
+  server.on("exit", (code) => reject(new Error(`server exited ${code}`)));
+});
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+try {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const timings = [];
+  page.on("console", (message) => {
+    const match = message.text().match(/CSV of (\d+) rows in ([\d.]+) ms/);
+    if (match) timings.push({ rows: Number(match[1]), ms: Number(match[2]) });
+  });
+  await page.goto(`${url}/login`);
+  await page.waitForSelector("body[data-hydrated]");
+  await page.getByLabel("School code").fill("OAK");
+  await page.getByLabel("Username").fill("lead");
+  await page.getByLabel("Password", { exact: true }).fill("oakwood-lead-1");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: /Welcome/ }).waitFor();
+  await page.goto(`${url}/school/accounts`);
+  await page.waitForSelector("body[data-hydrated]");
+  for (let run = 0; run < 5; run++) {
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download CSV" }).click();
+    await download;
+  }
+  for (const { rows, ms } of timings) console.log(`CSV built in the browser: ${rows} rows in ${ms.toFixed(2)} ms`);
+  const sorted = timings.map((t) => t.ms).sort((a, b) => a - b);
+  console.log(`median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} ms over ${sorted.length} runs`);
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+  rmSync(data, { recursive: true, force: true });
+}
