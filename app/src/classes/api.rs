@@ -49,41 +49,23 @@ pub async fn school_learners() -> Result<Vec<LearnerRow>, AppError> {
 /// lead teachers and admins only). Audited.
 #[server(endpoint = "reveal_access_codes")]
 pub async fn reveal_access_codes(class_id: Option<String>) -> Result<AccessCodes, AppError> {
-    use crate::audit::ssr::{record, AuditEvent};
     use crate::audit::AuditAction;
-    use crate::auth::permissions::Permission;
-    use crate::auth::ssr::guard::{no_store, request_client_addr, require, require_user};
-    use crate::schools::ssr::school_settings;
+    use crate::auth::ssr::guard::no_store;
 
     let state = crate::state::app_state()?;
-    let (user, class) = match &class_id {
-        Some(id) => {
-            let user = require_user().await?;
-            let class = super::ssr::class_for(&state.db, &user, id).await?;
-            (user, Some(class))
-        }
-        None => (require(Permission::SchoolLearners).await?, None),
-    };
-    let settings = school_settings(&state.db, &user.school_id).await?;
-    let rows =
-        super::ssr::access_code_rows(&state, &settings, class.as_ref().map(|c| c.id.as_str()))
-            .await?;
-    let (target_id, target_label) = match &class {
-        Some(class) => (class.id.as_str(), class.name.as_str()),
-        None => (settings.id.as_str(), "whole school"),
-    };
-    let event = AuditEvent::by(&user, request_client_addr().await).on(target_id, target_label);
-    record(
-        &state.db,
-        AuditAction::AccessCodesRevealed,
-        event,
-        state.clock.now(),
-    )
-    .await?;
+    let scope = super::ssr::access_codes_scope(&state, class_id.as_deref()).await?;
+    let class_id = scope.class.as_ref().map(|c| c.id.as_str());
+    let rows = super::ssr::access_code_rows(&state, &scope.settings, class_id).await?;
+    scope
+        .audit(&state, AuditAction::AccessCodesRevealed)
+        .await?;
     no_store();
-    let file_label = class.as_ref().map_or("all-classes", |c| c.name.as_str());
+    let file_label = scope
+        .class
+        .as_ref()
+        .map_or("all-classes", |c| c.name.as_str());
     Ok(AccessCodes {
-        file_name: crate::csv::file_name(&settings.code, file_label),
+        file_name: crate::csv::file_name(&scope.settings.code, file_label),
         rows,
     })
 }
@@ -92,33 +74,13 @@ pub async fn reveal_access_codes(class_id: Option<String>) -> Result<AccessCodes
 /// never served). Audited.
 #[server(endpoint = "record_access_codes_download")]
 pub async fn record_access_codes_download(class_id: Option<String>) -> Result<(), AppError> {
-    use crate::audit::ssr::{record, AuditEvent};
     use crate::audit::AuditAction;
-    use crate::auth::permissions::Permission;
-    use crate::auth::ssr::guard::{request_client_addr, require, require_user};
 
     let state = crate::state::app_state()?;
-    let (user, target_id, target_label) = match &class_id {
-        Some(id) => {
-            let user = require_user().await?;
-            let class = super::ssr::class_for(&state.db, &user, id).await?;
-            (user, class.id, class.name)
-        }
-        None => {
-            let user = require(Permission::SchoolLearners).await?;
-            let school = user.school_id.clone();
-            (user, school, "whole school".to_string())
-        }
-    };
-    let event = AuditEvent::by(&user, request_client_addr().await).on(&target_id, &target_label);
-    record(
-        &state.db,
-        AuditAction::AccessCodesDownloaded,
-        event,
-        state.clock.now(),
-    )
-    .await?;
-    Ok(())
+    let scope = super::ssr::access_codes_scope(&state, class_id.as_deref()).await?;
+    scope
+        .audit(&state, AuditAction::AccessCodesDownloaded)
+        .await
 }
 
 /// "Reset class passwords": one transaction, every learner changes or none

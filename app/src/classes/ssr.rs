@@ -221,3 +221,55 @@ pub async fn access_code_rows(
         })
         .collect())
 }
+
+/// Whose access codes a request is about: one class the caller may open, or
+/// (with no class) the caller's whole school, for lead teachers and admins.
+pub struct AccessCodesScope {
+    pub user: SignedInUser,
+    pub settings: SchoolSettings,
+    pub class: Option<ClassSummary>,
+}
+
+pub async fn access_codes_scope(
+    state: &AppState,
+    class_id: Option<&str>,
+) -> Result<AccessCodesScope, AppError> {
+    use crate::auth::ssr::guard::{require, require_user};
+    use crate::schools::ssr::school_settings;
+
+    let (user, class) = match class_id {
+        Some(id) => {
+            let user = require_user().await?;
+            let class = class_for(&state.db, &user, id).await?;
+            (user, Some(class))
+        }
+        None => (require(Permission::SchoolLearners).await?, None),
+    };
+    let settings = school_settings(&state.db, &user.school_id).await?;
+    Ok(AccessCodesScope {
+        user,
+        settings,
+        class,
+    })
+}
+
+impl AccessCodesScope {
+    /// Records `action` against the class, or the school.
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: crate::audit::AuditAction,
+    ) -> Result<(), AppError> {
+        use crate::audit::ssr::{record, AuditEvent};
+        use crate::auth::ssr::guard::request_client_addr;
+
+        let (target_id, target_label) = match &self.class {
+            Some(class) => (class.id.as_str(), class.name.as_str()),
+            None => (self.settings.id.as_str(), "whole school"),
+        };
+        let event =
+            AuditEvent::by(&self.user, request_client_addr().await).on(target_id, target_label);
+        record(&state.db, action, event, state.clock.now()).await?;
+        Ok(())
+    }
+}
