@@ -13,6 +13,7 @@ pub mod error;
 pub mod learners;
 pub mod navigation;
 pub mod password_rules;
+pub mod recovery;
 pub mod routes;
 pub mod schools;
 pub mod session;
@@ -41,6 +42,7 @@ use classes::access_codes_page::ClassAccessCodesPage;
 use classes::class_page::ClassPage;
 use classes::list_page::ClassesPage;
 use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
+use recovery::reset_page::ResetPasswordPage;
 use session::Session;
 use shell::header::Header;
 use shell::home::HomePage;
@@ -132,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=|| view! { <UpcomingPage title="Audit log" permission=Some(Permission::LearnerAuditLog) /> } />
                     <Route path=path!("/parent") view=|| view! { <UpcomingPage title="My children" permission=None /> } />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage />
                 </Routes>
             </main>
         </Router>

@@ -64,6 +64,13 @@ enum AdminCommand {
         #[arg(long, default_value = "School owner")]
         owner_name: String,
     },
+    /// Print a single-use, 60-minute link that lets a school's owner set a
+    /// new password. Only after ownership was checked out of band. Audited.
+    RecoverOwner {
+        /// The school's code, e.g. OAK.
+        #[arg(long)]
+        school: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -136,6 +143,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("School created. The owner signs in with their email address, or the school code and username `admin`.");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::RecoverOwner { school }) => {
+            let state = open_state(&config, &config.public_url).await?;
+            let link = app::recovery::ssr::issue_owner_recovery(&state, &school)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Give this link to the verified owner. It works once, for 60 minutes:");
+            println!("{link}");
             Ok(())
         }
     }

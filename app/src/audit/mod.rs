@@ -24,6 +24,8 @@ pub enum AuditAction {
     AccountUnlocked,
     AccessCodesRevealed,
     AccessCodesDownloaded,
+    OwnerRecoveryLinkIssued,
+    PasswordResetByLink,
 }
 
 impl AuditAction {
@@ -43,6 +45,8 @@ impl AuditAction {
             AuditAction::AccountUnlocked => "account_unlocked",
             AuditAction::AccessCodesRevealed => "access_codes_revealed",
             AuditAction::AccessCodesDownloaded => "access_codes_downloaded",
+            AuditAction::OwnerRecoveryLinkIssued => "owner_recovery_link_issued",
+            AuditAction::PasswordResetByLink => "password_reset_by_link",
         }
     }
 }

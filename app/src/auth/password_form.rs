@@ -13,14 +13,15 @@ pub fn NewPasswordFields() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let rules = rules.await.ok();
-                view! { <Fields rules /> }
+                view! { <NewPasswordInputs rules /> }
             })}
         </Suspense>
     }
 }
 
+/// The two fields, checking against `rules` when they are known.
 #[component]
-fn Fields(rules: Option<(PasswordPolicy, PasswordContext)>) -> impl IntoView {
+pub fn NewPasswordInputs(rules: Option<(PasswordPolicy, PasswordContext)>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let touched = RwSignal::new(false);

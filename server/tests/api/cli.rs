@@ -9,6 +9,8 @@ fn classkeys(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process
         .env("CLASSKEYS_DATA", data)
         .env_remove("DATABASE_URL")
         .env_remove("CLASSKEYS_SECRET_KEY")
+        .env_remove("CLASSKEYS_PUBLIC_URL")
+        .env_remove("LEPTOS_SITE_ADDR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -109,4 +111,43 @@ async fn demo_can_make_bigger_classes_for_load_tests() {
         4 * 3,
         "three Oakwood classes and one Riverside class of 3"
     );
+}
+
+#[test]
+fn admin_recover_owner_prints_a_single_use_link() {
+    let data = tempfile::tempdir().unwrap();
+    let args = [
+        "admin",
+        "create-school",
+        "--name",
+        "Elm Infants",
+        "--code",
+        "ELM",
+        "--owner-email",
+        "head@elm.example",
+    ];
+    assert!(classkeys(data.path(), &args, "elm-owner-pass-7\n")
+        .status
+        .success());
+    let recovered = classkeys(
+        data.path(),
+        &["admin", "recover-owner", "--school", "ELM"],
+        "",
+    );
+    assert!(
+        recovered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&recovered.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&recovered.stdout);
+    assert!(
+        stdout.contains("http://127.0.0.1:3000/reset-password/"),
+        "{stdout}"
+    );
+    let unknown = classkeys(
+        data.path(),
+        &["admin", "recover-owner", "--school", "XYZ"],
+        "",
+    );
+    assert!(!unknown.status.success());
 }

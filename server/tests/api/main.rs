@@ -8,5 +8,6 @@ mod demo_data;
 mod hardening;
 mod helpers;
 mod permissions;
+mod recovery;
 mod sessions;
 mod sign_in;

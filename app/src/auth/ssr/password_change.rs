@@ -1,5 +1,6 @@
-//! A user changing their own password, from `/account` or when forced to at
-//! sign-in. Every session of the user ends and every reset link dies.
+//! A user setting their own password: from `/account`, when forced to at
+//! sign-in, or through a reset link. Every session of the user ends and
+//! every reset link dies.
 
 use std::net::IpAddr;
 
@@ -9,9 +10,10 @@ use super::accounts::{self, AccountRecord};
 use super::sign_out::end_every_session;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
-use crate::db::begin_write;
+use crate::db::{begin_write, Tx};
 use crate::error::AppError;
 use crate::password_rules::{check_new_password, enforce_password_rules};
+use crate::passwords::hashing::StoredHash;
 use crate::schools::ssr::password_rules_for;
 use crate::state::AppState;
 
@@ -44,46 +46,10 @@ pub async fn change_own_password(
             ));
         }
     }
-    let (policy, context) =
-        password_rules_for(&state.db, &account.school_id, &account.username).await?;
-    let new = change.new.expose_secret();
-    check_new_password(&policy, new, change.confirmation.expose_secret(), &context)
-        .and_then(|()| enforce_password_rules(&policy, new, &context))
-        .map_err(|problem| AppError::invalid("new_password", problem.to_string()))?;
-    if state
-        .hasher
-        .verify(&change.new, Some(&account.stored_hash()))
-        .await
-    {
-        return Err(AppError::invalid(
-            "new_password",
-            "Choose a password different from your current one.",
-        ));
-    }
-    let hash = state.hasher.hash(&change.new).await?;
+    let hash = prepare_new_password(state, &account, &change.new, &change.confirmation).await?;
     let now = state.clock.now();
-
     let mut tx = begin_write(&state.db).await?;
-    sqlx::query(
-        "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
-         password_set_by = 'self', must_change_password = FALSE \
-         WHERE id = $2",
-    )
-    .bind(&hash.0)
-    .bind(&account.id)
-    .execute(&mut *tx)
-    .await?;
-    // The learner chose it: staff no longer see it ("set by the learner").
-    sqlx::query("DELETE FROM learner_password_reveals WHERE account_id = $1")
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
-    end_every_session(&mut tx, &account.id).await?;
-    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+    write_new_password(&mut tx, &account, &hash, now).await?;
     audit(
         &mut *tx,
         AuditAction::PasswordChanged,
@@ -92,8 +58,65 @@ pub async fn change_own_password(
     )
     .await?;
     tx.commit().await?;
-
     accounts::by_id(&state.db, &account.id)
         .await?
         .ok_or(AppError::Internal)
+}
+
+/// Checks a new password against the school's rules, its confirmation and
+/// the current password, then hashes it.
+pub async fn prepare_new_password(
+    state: &AppState,
+    account: &AccountRecord,
+    new: &SecretString,
+    confirmation: &SecretString,
+) -> Result<StoredHash, AppError> {
+    let (policy, context) =
+        password_rules_for(&state.db, &account.school_id, &account.username).await?;
+    check_new_password(
+        &policy,
+        new.expose_secret(),
+        confirmation.expose_secret(),
+        &context,
+    )
+    .and_then(|()| enforce_password_rules(&policy, new.expose_secret(), &context))
+    .map_err(|problem| AppError::invalid("new_password", problem.to_string()))?;
+    if state.hasher.verify(new, Some(&account.stored_hash())).await {
+        return Err(AppError::invalid(
+            "new_password",
+            "Choose a password different from your current one.",
+        ));
+    }
+    state.hasher.hash(new).await
+}
+
+/// Stores a password the account's holder chose: a new version, no reveal
+/// copy ("set by the learner"), no forced change, every session and every
+/// outstanding reset link ended.
+pub async fn write_new_password(
+    tx: &mut Tx,
+    account: &AccountRecord,
+    hash: &StoredHash,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
+         password_set_by = 'self', must_change_password = FALSE, failed_sign_ins = 0, \
+         first_failed_at = NULL, locked_until = NULL WHERE id = $2",
+    )
+    .bind(&hash.0)
+    .bind(&account.id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM learner_password_reveals WHERE account_id = $1")
+        .bind(&account.id)
+        .execute(&mut **tx)
+        .await?;
+    end_every_session(tx, &account.id).await?;
+    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(&account.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

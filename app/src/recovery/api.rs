@@ -1,0 +1,81 @@
+//! Server functions of the `/reset-password/{token}` page.
+
+use leptos::prelude::*;
+
+use super::LinkState;
+use crate::error::AppError;
+
+/// Whether a reset link still works, and for whom.
+#[server(endpoint = "reset_link_state")]
+pub async fn reset_link_state(token: String) -> Result<LinkState, AppError> {
+    use super::ssr::account_for_token;
+    use crate::auth::ssr::accounts;
+    use crate::schools::ssr::password_rules_for;
+
+    let state = crate::state::app_state()?;
+    let Some(account_id) = account_for_token(&state.db, &token, state.clock.now()).await? else {
+        return Ok(LinkState::Unusable);
+    };
+    let account = accounts::by_id(&state.db, &account_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let rules = password_rules_for(&state.db, &account.school_id, &account.username).await?;
+    Ok(LinkState::Valid {
+        display_name: account.display_name,
+        school_name: account.school_name,
+        rules,
+    })
+}
+
+/// Sets a new password through a reset link. The link works once; every
+/// session of the account ends; nobody is signed in by it.
+#[server(endpoint = "reset_password_with_token")]
+pub async fn reset_password_with_token(
+    token: String,
+    new_password: String,
+    confirm_new_password: String,
+) -> Result<(), AppError> {
+    use super::ssr::{account_for_token, spend_token};
+    use crate::audit::ssr::{record, AuditEvent};
+    use crate::audit::AuditAction;
+    use crate::auth::ssr::accounts;
+    use crate::auth::ssr::guard::request_client_addr;
+    use crate::auth::ssr::password_change::{prepare_new_password, write_new_password};
+    use crate::db::begin_write;
+    use crate::routes::AFTER_PASSWORD_CHANGE;
+
+    let state = crate::state::app_state()?;
+    let unusable = || {
+        AppError::Conflict(
+            "This link has expired or was already used. Please ask for a new one.".into(),
+        )
+    };
+    let account_id = account_for_token(&state.db, &token, state.clock.now())
+        .await?
+        .ok_or_else(unusable)?;
+    let account = accounts::by_id(&state.db, &account_id)
+        .await?
+        .ok_or_else(unusable)?;
+    let hash = prepare_new_password(
+        &state,
+        &account,
+        &new_password.into(),
+        &confirm_new_password.into(),
+    )
+    .await?;
+
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
+    // Checked again inside the write lock: two submissions of one link
+    // cannot both succeed.
+    if account_for_token(&mut *tx, &token, now).await?.as_deref() != Some(account.id.as_str()) {
+        return Err(unusable());
+    }
+    spend_token(&mut tx, &token, now).await?;
+    write_new_password(&mut tx, &account, &hash, now).await?;
+    let event = AuditEvent::by_self(&account, request_client_addr().await);
+    record(&mut *tx, AuditAction::PasswordResetByLink, event, now).await?;
+    tx.commit().await?;
+    crate::navigation::redirect_plain_form(AFTER_PASSWORD_CHANGE);
+    Ok(())
+}

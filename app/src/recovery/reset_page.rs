@@ -1,0 +1,78 @@
+//! `/reset-password/{token}`: "New password", "Confirm new password",
+//! "Set password". A link that no longer works says so in words.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::api::{reset_link_state, ResetPasswordWithToken};
+use super::LinkState;
+use crate::auth::password_form::NewPasswordInputs;
+use crate::navigation::reload_at;
+use crate::routes::{AFTER_PASSWORD_CHANGE, FORGOT_PASSWORD};
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let link = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        reset_link_state,
+    );
+    let token = StoredValue::new(token);
+    view! {
+        <section class="page narrow">
+            <h1>"Choose a new password"</h1>
+            <Transition fallback=|| view! { <p class="loading">"Checking the link…"</p> }>
+                {move || Suspend::new(async move {
+                    match link.await {
+                        Ok(LinkState::Valid { display_name, school_name, rules }) => view! {
+                            <p>"For " <strong>{display_name}</strong> " at " {school_name} "."</p>
+                            <ResetForm token=token.get_value() rules />
+                        }.into_any(),
+                        Ok(LinkState::Unusable) => view! {
+                            <p class="error" role="alert">
+                                "This link has expired or was already used. Links work once, for 60 minutes."
+                            </p>
+                            <p><a class="button" href=FORGOT_PASSWORD>"Ask for a new link"</a></p>
+                        }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ResetForm(
+    token: String,
+    rules: (
+        crate::password_rules::PasswordPolicy,
+        crate::password_rules::PasswordContext,
+    ),
+) -> impl IntoView {
+    let action = ServerAction::<ResetPasswordWithToken>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            reload_at(AFTER_PASSWORD_CHANGE);
+        }
+    });
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <ActionForm action attr:class="form" attr:novalidate=true>
+            <input type="hidden" name="token" value=token />
+            <NewPasswordInputs rules=Some(rules) />
+            {move || error().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            <button type="submit" class="button primary">"Set password"</button>
+        </ActionForm>
+    }
+}

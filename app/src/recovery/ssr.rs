@@ -1,0 +1,144 @@
+//! Reset tokens: 256 random bits, stored only as a SHA-256, valid for 60
+//! minutes, single use, for one account and one purpose. Issuing a new one
+//! retires the account's earlier ones; a password change retires them all.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL, Engine as _};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+use super::TokenPurpose;
+use crate::db::{new_id, Tx};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const TOKEN_LIFETIME_SECS: i64 = 60 * 60;
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Issues a token for `account_id`, retiring its outstanding ones. Returns
+/// the token, which exists nowhere else once this returns.
+pub async fn issue_token(
+    tx: &mut Tx,
+    account_id: &str,
+    purpose: TokenPurpose,
+    now: i64,
+) -> Result<SecretString, AppError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = BASE64URL.encode(bytes);
+    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO reset_tokens (id, account_id, purpose, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(account_id)
+    .bind(purpose.as_str())
+    .bind(token_hash(&token))
+    .bind(now)
+    .bind(now + TOKEN_LIFETIME_SECS)
+    .execute(&mut **tx)
+    .await?;
+    Ok(SecretString::from(token))
+}
+
+/// The link a token is sent or printed as, built from `CLASSKEYS_PUBLIC_URL`
+/// (never from the request's Host header).
+pub fn reset_link(state: &AppState, token: &SecretString) -> String {
+    format!(
+        "{}/reset-password/{}",
+        state.public_url,
+        token.expose_secret()
+    )
+}
+
+/// The account a still-usable token belongs to, if any.
+pub async fn account_for_token<'e, E>(
+    executor: E,
+    token: &str,
+    now: i64,
+) -> Result<Option<String>, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    // A token is 43 base64url characters; anything else cannot match.
+    if token.len() != 43
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Ok(None);
+    }
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT t.account_id FROM reset_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND a.active = TRUE",
+    )
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Marks a token used, so the link works exactly once.
+pub async fn spend_token(tx: &mut Tx, token: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash(token))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The operator's owner recovery, once ownership was checked out of band:
+/// a single-use 60-minute link for the school's owner. Audited.
+pub async fn issue_owner_recovery(state: &AppState, school_code: &str) -> Result<String, AppError> {
+    use crate::audit::ssr::{record, AuditEvent};
+    use crate::audit::AuditAction;
+    use crate::auth::ssr::accounts;
+
+    let owner = accounts::by_school_and_username(&state.db, school_code, "admin")
+        .await?
+        .filter(|account| account.role == "owner")
+        .ok_or_else(|| {
+            AppError::invalid(
+                "school",
+                format!("No school with the code {school_code} has an owner account."),
+            )
+        })?;
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let token = issue_token(&mut tx, &owner.id, TokenPurpose::OwnerRecovery, now).await?;
+    let event = AuditEvent {
+        school_id: Some(owner.school_id.clone()),
+        actor_label: "operator".into(),
+        target_id: Some(owner.id.clone()),
+        target_label: owner.username.clone(),
+        detail: "ownership checked out of band".into(),
+        ..Default::default()
+    };
+    record(&mut *tx, AuditAction::OwnerRecoveryLinkIssued, event, now).await?;
+    tx.commit().await?;
+    Ok(reset_link(state, &token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_hashes_are_sha256_hex() {
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_ne!(token_hash("abc"), token_hash("abd"));
+    }
+}
