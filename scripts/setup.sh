@@ -68,4 +68,15 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] \
   (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# 6. Keep the shared target folder from filling the disk: past 40 GB it is
+#    cleared and rebuilt (≈ 10 minutes) rather than letting a build fail.
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+if [ -d "$TARGET" ]; then
+  size_gb=$(( $(du -sk "$TARGET" | cut -f1) / 1024 / 1024 ))
+  if [ "$size_gb" -gt 40 ]; then
+    log "the target folder holds ${size_gb} GB: clearing it"
+    rm -rf "$TARGET/debug" "$TARGET/release" "$TARGET/front" "$TARGET/wasm32-unknown-unknown"
+  fi
+fi
+
 log "tools ready"

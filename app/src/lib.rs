@@ -26,6 +26,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -42,12 +44,13 @@ use classes::access_codes_page::ClassAccessCodesPage;
 use classes::class_page::ClassPage;
 use classes::list_page::ClassesPage;
 use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
+use recovery::forgot_page::ForgotPasswordPage;
 use recovery::reset_page::ResetPasswordPage;
 use session::Session;
 use shell::header::Header;
 use shell::home::HomePage;
 use shell::not_found::NotFound;
-use shell::upcoming::{ForgotPasswordPage, UpcomingPage};
+use shell::upcoming::UpcomingPage;
 
 /// The HTML document the server renders around the app.
 #[cfg(feature = "ssr")]

@@ -25,3 +25,17 @@ test("an owner recovered by the operator sets a new password through the link, o
   await expect(page.getByRole("alert")).toContainText("expired or was already used");
   await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
 });
+
+test("forgot password answers the same way for any address", async ({ page, press }) => {
+  await open(page, "/login");
+  await press(page.getByRole("link", { name: "Forgot password?" }));
+  await expect(page.getByRole("heading", { name: "Forgot password?" })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  for (const email of ["nobody@nowhere.example", "owner@oakwood.example"]) {
+    await page.getByLabel("Email").fill(email);
+    await press(page.getByRole("button", { name: "Send reset link" }));
+    await expect(page.getByRole("status")).toHaveText(
+      "If an account uses that address, we have sent a link. It works once, for 60 minutes.",
+    );
+  }
+});

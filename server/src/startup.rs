@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use app::auth::ssr::client_addr::TrustedProxies;
 use app::db;
 use app::demo::{self, DEMO_SCHOOLS};
+use app::mail::outbox::deliver_due;
+use app::mail::transport::Mailer;
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
@@ -76,6 +78,7 @@ pub async fn serve(
         seed_demo(&state, demo.learners_per_class).await?;
     }
     spawn_session_cleanup(&state);
+    spawn_outbox_worker(&state, mailer(&config)?);
     let router = build_router(
         state,
         RouterSettings {
@@ -133,4 +136,30 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The email transport the configuration asks for.
+pub fn mailer(config: &Config) -> Result<Mailer, String> {
+    match &config.smtp_url {
+        Some(url) => Mailer::smtp(secrecy::ExposeSecret::expose_secret(url)),
+        None => {
+            let folder = config.data_dir.join("outbox").join("email");
+            Mailer::files(folder.clone())
+                .map_err(|e| format!("cannot create {}: {e}", folder.display()))
+        }
+    }
+}
+
+/// Delivers queued email every two seconds, retrying with backoff.
+pub fn spawn_outbox_worker(state: &AppState, mailer: Mailer) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            interval.tick().await;
+            if let Err(error) = deliver_due(&state.db, &mailer, state.clock.now()).await {
+                tracing::warn!(%error, "could not deliver queued email");
+            }
+        }
+    });
 }

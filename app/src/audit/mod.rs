@@ -26,6 +26,7 @@ pub enum AuditAction {
     AccessCodesDownloaded,
     OwnerRecoveryLinkIssued,
     PasswordResetByLink,
+    ResetLinkSent,
 }
 
 impl AuditAction {
@@ -47,6 +48,7 @@ impl AuditAction {
             AuditAction::AccessCodesDownloaded => "access_codes_downloaded",
             AuditAction::OwnerRecoveryLinkIssued => "owner_recovery_link_issued",
             AuditAction::PasswordResetByLink => "password_reset_by_link",
+            AuditAction::ResetLinkSent => "reset_link_sent",
         }
     }
 }

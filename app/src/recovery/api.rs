@@ -75,7 +75,38 @@ pub async fn reset_password_with_token(
     write_new_password(&mut tx, &account, &hash, now).await?;
     let event = AuditEvent::by_self(&account, request_client_addr().await);
     record(&mut *tx, AuditAction::PasswordResetByLink, event, now).await?;
+    if let Some(email) = &account.email {
+        let message = crate::mail::messages::password_changed_email(
+            &account.display_name,
+            &account.school_name,
+        );
+        crate::mail::outbox::enqueue_email(&mut tx, &account.school_id, email, &message, now)
+            .await?;
+    }
     tx.commit().await?;
     crate::navigation::redirect_plain_form(AFTER_PASSWORD_CHANGE);
     Ok(())
+}
+
+/// The answer to "Send reset link", whatever happened.
+pub const RESET_LINK_ANSWER: &str =
+    "If an account uses that address, we have sent a link. It works once, for 60 minutes.";
+
+/// "Forgot password?": always the same answer, in about the same time,
+/// whether or not the address belongs to an account.
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+    use crate::auth::ssr::guard::request_client_addr;
+    use crate::schools::ssr::normalise_email;
+
+    let started = tokio::time::Instant::now();
+    let email = normalise_email(&email)?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    if let Err(error) = super::ssr::send_reset_link(&state, &email, &client).await {
+        tracing::error!(%error, "could not queue a reset link");
+    }
+    // Known and unknown addresses answer after the same pause.
+    tokio::time::sleep_until(started + std::time::Duration::from_millis(200)).await;
+    Ok(RESET_LINK_ANSWER.to_string())
 }

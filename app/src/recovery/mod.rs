@@ -3,6 +3,7 @@
 //! "Forgotten password"). The operator's owner recovery prints such a link.
 
 pub mod api;
+pub mod forgot_page;
 pub mod reset_page;
 #[cfg(feature = "ssr")]
 pub mod ssr;

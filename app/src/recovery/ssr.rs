@@ -132,6 +132,51 @@ pub async fn issue_owner_recovery(state: &AppState, school_code: &str) -> Result
     Ok(reset_link(state, &token))
 }
 
+/// Reset links asked for one account within an hour before more are refused.
+pub const MAX_LINKS_PER_HOUR: i64 = 3;
+
+/// "Forgot password?": queues a reset link for the active, non-owner staff
+/// or parent account using `email`, at most three an hour. Says nothing
+/// about whether it did: the caller answers the same way regardless.
+pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Result<(), AppError> {
+    use crate::audit::ssr::{record, AuditEvent};
+    use crate::audit::AuditAction;
+    use crate::auth::ssr::accounts;
+    use crate::mail::messages::reset_link_email;
+    use crate::mail::outbox::enqueue_email;
+
+    let Some(account) = accounts::by_email(&state.db, email).await? else {
+        return Ok(());
+    };
+    // The owner's way back is the operator (DESIGN.md §3); inactive accounts get nothing.
+    if account.role == "owner" || !account.active {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let (recent,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM reset_tokens WHERE account_id = $1 AND purpose = 'reset_password' AND created_at > $2")
+            .bind(&account.id)
+            .bind(now - 3600)
+            .fetch_one(&mut *tx)
+            .await?;
+    if recent >= MAX_LINKS_PER_HOUR {
+        return Ok(());
+    }
+    let token = issue_token(&mut tx, &account.id, TokenPurpose::ResetPassword, now).await?;
+    let message = reset_link_email(
+        &account.display_name,
+        &account.school_name,
+        &reset_link(state, &token),
+    );
+    let to = account.email.clone().unwrap_or_default();
+    enqueue_email(&mut tx, &account.school_id, &to, &message, now).await?;
+    let event = AuditEvent::by_self(&account, client).with_detail("forgot password");
+    record(&mut *tx, AuditAction::ResetLinkSent, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,15 +30,3 @@ fn UpcomingBody(title: &'static str, permission: Option<Permission>) -> impl Int
         </section>
     }
 }
-
-/// `/forgot-password` until the reset-by-email flow arrives: open to all.
-#[component]
-pub fn ForgotPasswordPage() -> impl IntoView {
-    view! {
-        <section class="page narrow">
-            <h1>"Forgot password?"</h1>
-            <p>"Resetting a password by email is on its way. Until then, learners can ask their teacher, and staff and parents the school office, to set a new password."</p>
-            <p><a class="button" href="/login">"Back to sign in"</a></p>
-        </section>
-    }
-}

@@ -171,3 +171,185 @@ async fn recovery_needs_a_school_with_an_owner() {
     let error = issue_owner_recovery(&app.state, "NOPE").await.unwrap_err();
     assert!(matches!(error, AppError::Invalid { .. }), "{error:?}");
 }
+
+const ANSWER: &str =
+    "If an account uses that address, we have sent a link. It works once, for 60 minutes.";
+
+async fn forgot(app: &TestApp, email: &str) -> String {
+    let response = app
+        .call("request_password_reset", &[("email", email)])
+        .await;
+    assert_eq!(response.status(), 200, "{email}");
+    response.json().await.unwrap()
+}
+
+async fn queued(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT recipient, body_text FROM outgoing_messages ORDER BY created_at")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// Delivers the outbox into `.eml` files and returns their contents, with
+/// quoted-printable soft line breaks undone.
+async fn deliver(app: &TestApp) -> Vec<String> {
+    let folder = app.data.path().join("outbox/email");
+    let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
+    app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
+        .await
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("=3D", "=")
+        })
+        .collect()
+}
+
+fn link_in(eml: &str) -> String {
+    let start = eml.find("/reset-password/").expect("a reset link");
+    eml[start + "/reset-password/".len()..]
+        .chars()
+        .take(43)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_the_emailed_link() {
+    let app = spawn_app().await;
+    app.world().await;
+    assert_eq!(forgot(&app, " Teacher@Oakwood.example ").await, ANSWER);
+    let messages = queued(&app).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].0, "teacher@oakwood.example");
+
+    let emails = deliver(&app).await;
+    assert_eq!(emails.len(), 1);
+    assert!(
+        emails[0].contains("To: teacher@oakwood.example"),
+        "{}",
+        emails[0]
+    );
+    assert!(
+        emails[0].contains(&format!("{}/reset-password/", app.url)),
+        "{}",
+        emails[0]
+    );
+    assert!(emails[0].contains("Oakwood Primary"));
+    let token = link_in(&emails[0]);
+    assert_eq!(reset(&app, &token, NEW).await.status(), 200);
+    assert_eq!(app.sign_in("OAK", "teacher", NEW).await.status(), 200);
+    let messages = queued(&app).await;
+    assert!(
+        messages[1].1.contains("was just changed"),
+        "a 'your password was changed' email follows"
+    );
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"reset_link_sent".into()));
+}
+
+#[tokio::test]
+async fn unknown_owner_and_inactive_addresses_get_the_same_answer_and_nothing_is_sent() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.set_flag(&world.oak_lead, "active", false).await;
+    for email in [
+        "nobody@nowhere.example",
+        "owner@oakwood.example",
+        "OWNER@riverside.example",
+        "lead@oakwood.example",
+    ] {
+        assert_eq!(forgot(&app, email).await, ANSWER, "{email}");
+    }
+    assert!(queued(&app).await.is_empty());
+    let (tokens,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reset_tokens")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tokens, 0);
+}
+
+#[tokio::test]
+async fn at_most_three_links_an_hour_per_account() {
+    let app = spawn_app().await;
+    app.world().await;
+    for _ in 0..5 {
+        assert_eq!(forgot(&app, "office@oakwood.example").await, ANSWER);
+    }
+    assert_eq!(queued(&app).await.len(), 3);
+    app.state.clock.advance(3601);
+    forgot(&app, "office@oakwood.example").await;
+    assert_eq!(queued(&app).await.len(), 4);
+}
+
+#[tokio::test]
+async fn a_badly_typed_address_is_explained() {
+    let app = spawn_app().await;
+    let (status, error) = app_error(
+        app.call("request_password_reset", &[("email", "not an email")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(error.field(), Some("email"));
+}
+
+#[tokio::test]
+async fn queued_email_survives_a_restart() {
+    let app = spawn_app().await;
+    app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    // A new process: a fresh pool on the same database file delivers it.
+    let url = format!(
+        "sqlite://{}",
+        app.data.path().join("classkeys.db").display()
+    );
+    let db = app::db::connect(&url).await.unwrap();
+    let folder = app.data.path().join("after-restart");
+    let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
+    let sent = app::mail::outbox::deliver_due(&db, &mailer, app.state.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(sent, 1);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM outgoing_messages")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "sent");
+}
+
+#[tokio::test]
+async fn undeliverable_email_is_retried_later_not_lost() {
+    let app = spawn_app().await;
+    app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    // A folder that cannot be written: a file stands where it should be.
+    let blocked = app.data.path().join("blocked");
+    std::fs::write(&blocked, "not a folder").unwrap();
+    let mailer = app::mail::transport::Mailer::Files(lettre::AsyncFileTransport::new(blocked));
+    let sent = app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(sent, 0);
+    let (status, attempts, next): (String, i64, i64) =
+        sqlx::query_as("SELECT status, attempts, next_attempt_at FROM outgoing_messages")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), attempts), ("pending", 1));
+    assert_eq!(next, app.state.clock.now() + 30);
+    assert_eq!(deliver(&app).await.len(), 0, "not due again yet");
+    app.state.clock.advance(30);
+    assert_eq!(deliver(&app).await.len(), 1);
+}

@@ -19,6 +19,7 @@ pub struct AccountRecord {
     pub is_lead_teacher: bool,
     pub username: String,
     pub display_name: String,
+    pub email: Option<String>,
     pub active: bool,
     pub must_change_password: bool,
     pub password_hash: String,
@@ -39,7 +40,7 @@ impl std::fmt::Debug for AccountRecord {
 
 const SELECT_ACCOUNT: &str =
     "SELECT a.id, a.school_id, s.name AS school_name, s.code AS school_code, \
-     a.role, a.is_full_admin, a.is_lead_teacher, a.username, a.display_name, a.active, \
+     a.role, a.is_full_admin, a.is_lead_teacher, a.username, a.display_name, a.email, a.active, \
      a.must_change_password, a.password_hash, a.session_epoch, a.locked_until \
      FROM accounts a JOIN schools s ON s.id = a.school_id";
 

@@ -1,0 +1,56 @@
+//! The emails ClassKeys sends, in plain text and HTML.
+
+/// Subject, plain text and HTML of one email.
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The link to choose a new password.
+pub fn reset_link_email(name: &str, school: &str, link: &str) -> Email {
+    let text = format!(
+        "Hello {name},\n\nSomeone asked to reset your ClassKeys password at {school}.\n\
+         To choose a new password, open this link within 60 minutes (it works once):\n\n{link}\n\n\
+         If this was not you, ignore this email: your password stays as it is.\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>Someone asked to reset your ClassKeys password at {school}.</p>\
+         <p><a href=\"{link}\">Choose a new password</a> (the link works once, for 60 minutes).</p>\
+         <p>If this was not you, ignore this email: your password stays as it is.</p>",
+        name = escape(name),
+        school = escape(school),
+        link = escape(link)
+    );
+    Email {
+        subject: format!("Reset your ClassKeys password ({school})"),
+        text,
+        html,
+    }
+}
+
+/// Sent after a password was changed through a link.
+pub fn password_changed_email(name: &str, school: &str) -> Email {
+    let text = format!(
+        "Hello {name},\n\nYour ClassKeys password at {school} was just changed, and every device was signed out.\n\
+         If this was not you, contact the school office at once.\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>Your ClassKeys password at {school} was just changed, and every device was signed out.</p>\
+         <p>If this was not you, contact the school office at once.</p>",
+        name = escape(name),
+        school = escape(school)
+    );
+    Email {
+        subject: format!("Your ClassKeys password was changed ({school})"),
+        text,
+        html,
+    }
+}

@@ -1,0 +1,141 @@
+//! The outbox: queued in the database, delivered with retries and backoff.
+
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+
+use super::messages::Email;
+use super::transport::Mailer;
+use crate::db::{new_id, Db, Tx};
+use crate::error::AppError;
+
+/// Give up on a message after this many failed attempts.
+pub const MAX_ATTEMPTS: i64 = 8;
+const FROM: &str = "ClassKeys <no-reply@classkeys.invalid>";
+
+/// Queues an email inside the caller's transaction.
+pub async fn enqueue_email(
+    tx: &mut Tx,
+    school_id: &str,
+    to: &str,
+    email: &Email,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO outgoing_messages (id, school_id, channel, recipient, subject, body_text, body_html, \
+         next_attempt_at, created_at) VALUES ($1, $2, 'email', $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(new_id())
+    .bind(school_id)
+    .bind(to)
+    .bind(&email.subject)
+    .bind(&email.text)
+    .bind(&email.html)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn build(to: &str, subject: &str, text: &str, html: &str) -> Result<Message, String> {
+    let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(FROM.parse().map_err(|e| format!("bad sender: {e}"))?)
+        .to(to)
+        .subject(subject)
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(text.to_string()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(html.to_string()),
+                ),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, … up to an hour.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    (30_i64 << attempts.clamp(0, 7)).min(3600)
+}
+
+/// Sends every email that is due; returns how many were sent.
+pub async fn deliver_due(db: &Db, mailer: &Mailer, now: i64) -> Result<usize, AppError> {
+    let due: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, recipient, subject, body_text, body_html, attempts FROM outgoing_messages \
+         WHERE channel = 'email' AND status = 'pending' AND next_attempt_at <= $1 \
+         ORDER BY created_at LIMIT 50",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await?;
+    let mut sent = 0;
+    for (id, to, subject, text, html, attempts) in due {
+        let outcome = match build(&to, &subject, &text, &html) {
+            Ok(message) => mailer.send(message).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => {
+                sqlx::query("UPDATE outgoing_messages SET status = 'sent', sent_at = $1, attempts = attempts + 1 WHERE id = $2")
+                    .bind(now)
+                    .bind(&id)
+                    .execute(db)
+                    .await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(message = %id, %error, "email not delivered, will retry");
+                let status = if attempts + 1 >= MAX_ATTEMPTS {
+                    "failed"
+                } else {
+                    "pending"
+                };
+                sqlx::query(
+                    "UPDATE outgoing_messages SET attempts = attempts + 1, status = $1, next_attempt_at = $2, \
+                     last_error = $3 WHERE id = $4",
+                )
+                .bind(status)
+                .bind(now + backoff_secs(attempts))
+                .bind(error.chars().take(500).collect::<String>())
+                .bind(&id)
+                .execute(db)
+                .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_secs(0), 30);
+        assert_eq!(backoff_secs(1), 60);
+        assert_eq!(backoff_secs(3), 240);
+        assert_eq!(backoff_secs(20), 3600);
+    }
+
+    #[test]
+    fn messages_have_plain_text_and_html_parts() {
+        let email = super::super::messages::reset_link_email(
+            "Ann <Head>",
+            "Elm",
+            "http://x/reset-password/abc",
+        );
+        let message = build("ann@elm.example", &email.subject, &email.text, &email.html).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(
+            raw.contains("text/plain") && raw.contains("text/html"),
+            "{raw}"
+        );
+        assert!(raw.contains("Ann &lt;Head&gt;"), "HTML is escaped");
+    }
+}
