@@ -43,6 +43,30 @@ async fn class_of(size: usize) -> Class {
     }
 }
 
+impl Class {
+    /// The class page's data, as the signed-in office sees it.
+    async fn detail(&self) -> ClassDetail {
+        self.app
+            .call("class_detail", &[("class_id", &self.id)])
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Turns one of Oakwood's school settings on or off.
+    async fn set_school(&self, column: &str, value: bool) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE schools SET {column} = $1 WHERE id = $2"
+        )))
+        .bind(value)
+        .bind(&self.world.oak)
+        .execute(&self.app.state.db)
+        .await
+        .unwrap();
+    }
+}
+
 async fn reset_class(class: &Class, mode: &str) -> Vec<NewPassword> {
     let response = class
         .app
@@ -95,13 +119,7 @@ async fn the_same_password_for_every_learner() {
             .status(),
         200
     );
-    let detail: ClassDetail = class
-        .app
-        .call("class_detail", &[("class_id", &class.id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = class.detail().await;
     assert!(detail
         .learners
         .iter()
@@ -271,13 +289,7 @@ async fn a_password_the_learner_chose_cannot_be_shown() {
             .status(),
         200
     );
-    let detail: ClassDetail = class
-        .app
-        .call("class_detail", &[("class_id", &class.id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = class.detail().await;
     assert_eq!(detail.learners[0].password, PasswordState::SetByLearner);
     let (status, error) = app_error(
         class
@@ -297,18 +309,8 @@ async fn a_password_the_learner_chose_cannot_be_shown() {
 async fn when_the_school_hides_learner_passwords_nothing_reveals_them() {
     let class = class_of(3).await;
     reset_class(&class, "NewPasswordEach").await;
-    sqlx::query("UPDATE schools SET learner_passwords_visible = FALSE WHERE id = $1")
-        .bind(&class.world.oak)
-        .execute(&class.app.state.db)
-        .await
-        .unwrap();
-    let detail: ClassDetail = class
-        .app
-        .call("class_detail", &[("class_id", &class.id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    class.set_school("learner_passwords_visible", false).await;
+    let detail = class.detail().await;
     assert!(!detail.passwords_visible);
     assert!(detail
         .learners
@@ -355,13 +357,7 @@ async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
             .sign_in_as(&new_client(), "OAK", "child0", "wrong-password-1")
             .await;
     }
-    let detail: ClassDetail = class
-        .app
-        .call("class_detail", &[("class_id", &class.id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = class.detail().await;
     assert!(detail.learners[0].locked);
     let teacher = new_client();
     class
@@ -458,11 +454,7 @@ async fn access_codes_list_each_learner_per_class_and_are_audited() {
 #[tokio::test]
 async fn a_school_can_make_learners_change_a_reset_password() {
     let class = class_of(1).await;
-    sqlx::query("UPDATE schools SET learners_change_after_reset = TRUE WHERE id = $1")
-        .bind(&class.world.oak)
-        .execute(&class.app.state.db)
-        .await
-        .unwrap();
+    class.set_school("learners_change_after_reset", true).await;
     class
         .app
         .call(
