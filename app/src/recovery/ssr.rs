@@ -134,6 +134,9 @@ pub async fn issue_owner_recovery(state: &AppState, school_code: &str) -> Result
 
 /// Reset links asked for one account within an hour before more are refused.
 pub const MAX_LINKS_PER_HOUR: i64 = 3;
+/// Reset links sent at the request of one network address within an hour,
+/// so nobody can flood a school's inboxes from one place.
+pub const MAX_LINKS_PER_ADDRESS_PER_HOUR: i64 = 10;
 
 /// "Forgot password?": queues a reset link for the active, non-owner staff
 /// or parent account using `email`, at most three an hour. Says nothing
@@ -160,7 +163,14 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
             .bind(now - 3600)
             .fetch_one(&mut *tx)
             .await?;
-    if recent >= MAX_LINKS_PER_HOUR {
+    let (from_address,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'reset_link_sent' AND client_addr = $1 AND created_at > $2",
+    )
+    .bind(client)
+    .bind(now - 3600)
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= MAX_LINKS_PER_HOUR || from_address >= MAX_LINKS_PER_ADDRESS_PER_HOUR {
         return Ok(());
     }
     let token = issue_token(&mut tx, &account.id, TokenPurpose::ResetPassword, now).await?;

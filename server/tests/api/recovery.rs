@@ -353,3 +353,22 @@ async fn undeliverable_email_is_retried_later_not_lost() {
     app.state.clock.advance(30);
     assert_eq!(deliver(&app).await.len(), 1);
 }
+
+#[tokio::test]
+async fn at_most_ten_links_an_hour_from_one_address() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    for n in 0..12 {
+        let email = format!("staff{n}@oakwood.example");
+        app.account(
+            &world.oak,
+            "staff",
+            &format!("staff{n}"),
+            Some(&email),
+            (false, false),
+        )
+        .await;
+        assert_eq!(forgot(&app, &email).await, ANSWER);
+    }
+    assert_eq!(queued(&app).await.len(), 10);
+}
