@@ -294,3 +294,25 @@ async fn a_whole_class_signing_in_at_once_all_get_in() {
         assert_eq!(signed_in.as_deref(), Some(username.as_str()));
     }
 }
+
+#[tokio::test]
+async fn what_was_typed_for_an_unknown_account_is_not_kept() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.sign_in("OAK", "my-secret-pass-1", "whatever-1").await;
+    let (labels,): (String,) = sqlx::query_as(
+        "SELECT group_concat(actor_label || target_label || detail) FROM audit_events",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert!(!labels.contains("my-secret-pass-1"), "{labels}");
+}
+
+#[tokio::test]
+async fn an_overlong_username_is_refused_without_work() {
+    let app = spawn_app().await;
+    let (status, error) = app_error(app.sign_in("OAK", &"a".repeat(255), PASSWORD).await).await;
+    assert_eq!((status, error), (401, AppError::BadCredentials));
+    assert!(app.audit_actions().await.is_empty());
+}

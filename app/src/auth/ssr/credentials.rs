@@ -18,6 +18,9 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// ...for this long.
 pub const LOCKOUT_SECS: i64 = 15 * 60;
 
+/// No username or email is longer; longer input is refused before any work.
+pub const MAX_USERNAME_CHARS: usize = 254;
+
 /// What the sign-in form sent, and from where.
 pub struct SignInAttempt {
     pub school_code: String,
@@ -41,6 +44,9 @@ pub async fn check_credentials(
             "username",
             "Enter your username or email address.",
         ));
+    }
+    if username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(AppError::BadCredentials);
     }
     if attempt.password.expose_secret().is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
@@ -90,10 +96,11 @@ pub async fn check_credentials(
             state
                 .network_limiter
                 .record_failure(attempt.client, username, now);
-            let label: String = username.chars().take(80).collect();
+            // What was typed is not kept: it may be a password typed into
+            // the wrong field.
             let event = AuditEvent {
-                actor_label: label.clone(),
-                target_label: label,
+                actor_label: "(unknown account)".into(),
+                target_label: "(unknown account)".into(),
                 client_addr: attempt.client.to_string(),
                 detail: "unknown account".into(),
                 ..Default::default()
@@ -117,14 +124,30 @@ async fn accept(
         tx.commit().await?;
         return Err(AppError::AccountInactive);
     }
-    sqlx::query(
+    // Checked again under the write lock: attempts sent all at once must
+    // not slip past a lockout that other attempts set meanwhile.
+    let accepted = sqlx::query(
         "UPDATE accounts SET failed_sign_ins = 0, first_failed_at = NULL, locked_until = NULL, \
-         last_sign_in_at = $1 WHERE id = $2",
+         last_sign_in_at = $1 WHERE id = $2 AND (locked_until IS NULL OR locked_until <= $1)",
     )
     .bind(now)
     .bind(&account.id)
     .execute(&mut *tx)
     .await?;
+    if accepted.rows_affected() == 0 {
+        let locked_until = locked_until_of(&mut tx, &account.id).await?;
+        audit(
+            &mut *tx,
+            AuditAction::SignInRefusedLocked,
+            AuditEvent::by_self(&account, client),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Locked {
+            retry_after_secs: (locked_until - now).max(1) as u64,
+        });
+    }
     audit(
         &mut *tx,
         AuditAction::SignIn,
@@ -144,6 +167,10 @@ async fn record_failure(
     now: i64,
 ) -> Result<bool, AppError> {
     let mut tx = begin_write(&state.db).await?;
+    if locked_until_of(&mut tx, &account.id).await? > now {
+        // Locked by attempts that ran at the same time as this one.
+        return Ok(true);
+    }
     // A failure outside the window starts a new one.
     let (failures,): (i64,) = sqlx::query_as(
         "UPDATE accounts SET \
@@ -181,4 +208,94 @@ async fn record_failure(
     audit(&mut *tx, action, event, now).await?;
     tx.commit().await?;
     Ok(locked)
+}
+
+async fn locked_until_of(tx: &mut crate::db::Tx, account_id: &str) -> Result<i64, AppError> {
+    let (until,): (Option<i64>,) =
+        sqlx::query_as("SELECT locked_until FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(until.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::ssr::accounts;
+    use crate::db::testing::fresh_db;
+    use crate::passwords::sealing::{Sealer, SecretKey};
+
+    async fn state_with_learner() -> (AppState, AccountRecord, tempfile::TempDir) {
+        let (db, dir) = fresh_db().await;
+        sqlx::query(
+            "INSERT INTO schools (id, name, code, created_at) VALUES ('s', 'Oakwood', 'OAK', 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO accounts (id, school_id, role, username, display_name, password_hash, created_at) \
+             VALUES ('a', 's', 'learner', 'amelias', 'Amelia', 'x', 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let state = AppState::new(
+            db,
+            Sealer::new(SecretKey::generate(), vec![]),
+            "http://127.0.0.1",
+        );
+        let account = accounts::by_id(&state.db, "a").await.unwrap().unwrap();
+        (state, account, dir)
+    }
+
+    const CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+    #[tokio::test]
+    async fn a_right_password_checked_while_the_account_got_locked_is_refused() {
+        // The account was read unlocked; other attempts locked it before
+        // this one's password check finished.
+        let (state, account_read_before, _dir) = state_with_learner().await;
+        let now = state.clock.now();
+        sqlx::query("UPDATE accounts SET locked_until = $1 WHERE id = 'a'")
+            .bind(now + LOCKOUT_SECS)
+            .execute(&state.db)
+            .await
+            .unwrap();
+        let result = accept(&state, account_read_before, CLIENT, now).await;
+        assert!(matches!(result, Err(AppError::Locked { .. })), "{result:?}");
+        let (last_sign_in,): (Option<i64>,) =
+            sqlx::query_as("SELECT last_sign_in_at FROM accounts WHERE id = 'a'")
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+        assert_eq!(last_sign_in, None);
+    }
+
+    #[tokio::test]
+    async fn failures_while_locked_do_not_restart_the_count() {
+        let (state, account, _dir) = state_with_learner().await;
+        let now = state.clock.now();
+        for _ in 0..MAX_FAILURES {
+            record_failure(&state, &account, CLIENT, now).await.unwrap();
+        }
+        let (until_first,): (Option<i64>,) =
+            sqlx::query_as("SELECT locked_until FROM accounts WHERE id = 'a'")
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+        assert!(
+            record_failure(&state, &account, CLIENT, now + 5)
+                .await
+                .unwrap(),
+            "still locked"
+        );
+        let (until, failures): (Option<i64>, i64) =
+            sqlx::query_as("SELECT locked_until, failed_sign_ins FROM accounts WHERE id = 'a'")
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+        assert_eq!((until, failures), (until_first, 0));
+    }
 }

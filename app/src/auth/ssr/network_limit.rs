@@ -57,6 +57,16 @@ impl NetworkLimiter {
         if windows.len() >= MAX_TRACKED {
             windows.retain(|_, w| now < w.started_at + WINDOW_SECS);
         }
+        // Still full under a live attack: make room by dropping the oldest.
+        if windows.len() >= MAX_TRACKED {
+            if let Some(oldest) = windows
+                .iter()
+                .min_by_key(|(_, w)| w.started_at)
+                .map(|(ip, _)| *ip)
+            {
+                windows.remove(&oldest);
+            }
+        }
         let window = windows.entry(bucket(addr)).or_insert_with(|| Window {
             started_at: now,
             failures: 0,
@@ -71,7 +81,10 @@ impl NetworkLimiter {
         }
         window.failures += 1;
         if window.accounts.len() < MIN_DISTINCT_ACCOUNTS {
-            window.accounts.insert(account.to_lowercase());
+            // A bounded prefix is enough to tell accounts apart.
+            window
+                .accounts
+                .insert(account.chars().take(80).collect::<String>().to_lowercase());
         }
     }
 }
