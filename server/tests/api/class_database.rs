@@ -54,6 +54,16 @@ impl Class {
             .unwrap()
     }
 
+    /// "Show" on the learner at `index`, as the signed-in office.
+    async fn reveal(&self, index: usize) -> reqwest::Response {
+        self.app
+            .call(
+                "reveal_learner_password",
+                &[("learner_id", &self.learners[index])],
+            )
+            .await
+    }
+
     /// Turns one of Oakwood's school settings on or off.
     async fn set_school(&self, column: &str, value: bool) {
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -209,13 +219,7 @@ async fn a_single_reset_shows_and_can_be_revealed_then_ends_the_learners_session
         class.app.current_user_of(&learner).await.is_none(),
         "the learner's old session ended"
     );
-    let response = class
-        .app
-        .call(
-            "reveal_learner_password",
-            &[("learner_id", &class.learners[0])],
-        )
-        .await;
+    let response = class.reveal(0).await;
     assert_eq!(response.headers()["cache-control"], "no-store");
     let shown: String = response.json().await.unwrap();
     assert_eq!(shown, suggested);
@@ -291,16 +295,7 @@ async fn a_password_the_learner_chose_cannot_be_shown() {
     );
     let detail = class.detail().await;
     assert_eq!(detail.learners[0].password, PasswordState::SetByLearner);
-    let (status, error) = app_error(
-        class
-            .app
-            .call(
-                "reveal_learner_password",
-                &[("learner_id", &class.learners[0])],
-            )
-            .await,
-    )
-    .await;
+    let (status, error) = app_error(class.reveal(0).await).await;
     assert_eq!(status, 409);
     assert!(error.to_string().contains("learner chose"), "{error}");
 }
@@ -316,16 +311,7 @@ async fn when_the_school_hides_learner_passwords_nothing_reveals_them() {
         .learners
         .iter()
         .all(|l| l.password == PasswordState::Hidden));
-    let (status, _) = app_error(
-        class
-            .app
-            .call(
-                "reveal_learner_password",
-                &[("learner_id", &class.learners[0])],
-            )
-            .await,
-    )
-    .await;
+    let (status, _) = app_error(class.reveal(0).await).await;
     assert_eq!(status, 409);
     let codes: AccessCodes = class
         .app

@@ -3,6 +3,18 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+/// `admin create-school` for Elm Infants (code ELM); the password goes on stdin.
+const CREATE_ELM: [&str; 8] = [
+    "admin",
+    "create-school",
+    "--name",
+    "Elm Infants",
+    "--code",
+    "ELM",
+    "--owner-email",
+    "head@elm.example",
+];
+
 fn classkeys(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_classkeys"))
         .args(args)
@@ -59,16 +71,7 @@ fn admin_create_school_opens_a_school_once() {
 #[test]
 fn admin_create_school_refuses_a_weak_owner_password() {
     let data = tempfile::tempdir().unwrap();
-    let args = [
-        "admin",
-        "create-school",
-        "--name",
-        "Elm Infants",
-        "--code",
-        "ELM",
-        "--owner-email",
-        "head@elm.example",
-    ];
+    let args = CREATE_ELM;
     let refused = classkeys(data.path(), &args, "password1\n");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("too common"));
@@ -116,16 +119,7 @@ async fn demo_can_make_bigger_classes_for_load_tests() {
 #[test]
 fn admin_recover_owner_prints_a_single_use_link() {
     let data = tempfile::tempdir().unwrap();
-    let args = [
-        "admin",
-        "create-school",
-        "--name",
-        "Elm Infants",
-        "--code",
-        "ELM",
-        "--owner-email",
-        "head@elm.example",
-    ];
+    let args = CREATE_ELM;
     assert!(classkeys(data.path(), &args, "elm-owner-pass-7\n")
         .status
         .success());
