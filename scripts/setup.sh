@@ -68,7 +68,17 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] \
   (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# 6. Keep the shared target folder from filling the disk: past 40 GB it is
+# 6. aiosmtpd (PyPI) in its own virtual environment: the SMTP server the
+#    email delivery test sends to.
+PY_ENV="$HOME/.cache/classkeys/py"
+AIOSMTPD_VERSION=1.4.6
+if ! "$PY_ENV/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  log "installing aiosmtpd $AIOSMTPD_VERSION for the SMTP test"
+  python3 -m venv "$PY_ENV"
+  "$PY_ENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+
+# 7. Keep the shared target folder from filling the disk: past 40 GB it is
 #    cleared and rebuilt (≈ 10 minutes) rather than letting a build fail.
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 if [ -d "$TARGET" ]; then

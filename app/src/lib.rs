@@ -17,7 +17,9 @@ pub mod recovery;
 pub mod routes;
 pub mod schools;
 pub mod session;
+pub mod settings;
 pub mod shell;
+pub mod staff;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -29,6 +31,8 @@ pub mod demo;
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod passwords;
+#[cfg(feature = "ssr")]
+pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -47,10 +51,12 @@ use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
 use recovery::forgot_page::ForgotPasswordPage;
 use recovery::reset_page::ResetPasswordPage;
 use session::Session;
+use settings::page::SettingsPage;
 use shell::header::Header;
 use shell::home::HomePage;
 use shell::not_found::NotFound;
 use shell::upcoming::UpcomingPage;
+use staff::page::StaffPage;
 
 /// The HTML document the server renders around the app.
 #[cfg(feature = "ssr")]
@@ -131,9 +137,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage />
                     <Route path=path!("/school/learners") view=StudentDatabasePage />
                     <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
-                    <Route path=path!("/staff") view=|| view! { <UpcomingPage title="Staff" permission=Some(Permission::ManageStaff) /> } />
+                    <Route path=path!("/staff") view=StaffPage />
                     <Route path=path!("/users") view=|| view! { <UpcomingPage title="Users" permission=Some(Permission::ManageUsers) /> } />
-                    <Route path=path!("/settings") view=|| view! { <UpcomingPage title="Settings" permission=Some(Permission::SchoolSettings) /> } />
+                    <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=|| view! { <UpcomingPage title="Audit log" permission=Some(Permission::LearnerAuditLog) /> } />
                     <Route path=path!("/parent") view=|| view! { <UpcomingPage title="My children" permission=None /> } />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />

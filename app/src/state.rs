@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::passwords::hashing::PasswordHasher;
 use crate::passwords::sealing::Sealer;
+use crate::sms::SmsGateway;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     pub network_limiter: Arc<NetworkLimiter>,
     /// Base of every link sent by email or SMS (`CLASSKEYS_PUBLIC_URL`).
     pub public_url: Arc<str>,
+    /// Where SMS go (`SMS_GATEWAY_URL`, or files in `<data>/outbox/sms/`).
+    pub sms: SmsGateway,
 }
 
 impl AppState {
@@ -29,7 +32,13 @@ impl AppState {
             clock: Clock::default(),
             network_limiter: Arc::new(NetworkLimiter::default()),
             public_url: public_url.trim_end_matches('/').into(),
+            sms: SmsGateway::None,
         }
+    }
+
+    pub fn with_sms(mut self, gateway: SmsGateway) -> Self {
+        self.sms = gateway;
+        self
     }
 }
 

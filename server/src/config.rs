@@ -68,6 +68,14 @@ impl Config {
                 "CLASSKEYS_PUBLIC_URL {public_url:?} must start with http:// or https://"
             ));
         }
+        let sms_gateway_url = get("SMS_GATEWAY_URL").filter(|url| !url.trim().is_empty());
+        if let Some(url) = &sms_gateway_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!(
+                    "SMS_GATEWAY_URL {url:?} must start with http:// or https://"
+                ));
+            }
+        }
         let trusted_proxies = get("CLASSKEYS_TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -85,7 +93,7 @@ impl Config {
             site_addr,
             public_url,
             smtp_url: get("SMTP_URL").map(SecretString::from),
-            sms_gateway_url: get("SMS_GATEWAY_URL"),
+            sms_gateway_url,
             secret_key: get("CLASSKEYS_SECRET_KEY").map(SecretString::from),
             old_secret_keys: get("CLASSKEYS_OLD_SECRET_KEYS")
                 .unwrap_or_default()
@@ -155,6 +163,9 @@ mod tests {
         assert!(config(&[("CLASSKEYS_TRUSTED_PROXIES", "proxy")])
             .unwrap_err()
             .contains("not an IP"));
+        assert!(config(&[("SMS_GATEWAY_URL", "sms.example/send")])
+            .unwrap_err()
+            .contains("SMS_GATEWAY_URL"));
     }
 
     #[test]

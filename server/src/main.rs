@@ -71,6 +71,16 @@ enum AdminCommand {
         #[arg(long)]
         school: String,
     },
+    /// Add SMS credits to a school (each reset link sent by SMS uses one).
+    /// Audited.
+    AddSmsCredits {
+        /// The school's code, e.g. OAK.
+        #[arg(long)]
+        school: String,
+        /// How many credits to add.
+        #[arg(long)]
+        credits: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -152,6 +162,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("Give this link to the verified owner. It works once, for 60 minutes:");
             println!("{link}");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::AddSmsCredits { school, credits }) => {
+            let state = open_state(&config, &config.public_url).await?;
+            let (name, total) = app::settings::ssr::add_sms_credits(&state, &school, credits)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{name} now has {total} SMS credits.");
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use app::db;
 use app::demo::{self, DEMO_SCHOOLS};
 use app::mail::outbox::deliver_due;
 use app::mail::transport::Mailer;
+use app::sms::SmsGateway;
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
@@ -30,7 +31,18 @@ pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, S
         .await
         .map_err(|e| format!("cannot apply migrations: {e}"))?;
     let sealer = load_sealer(config)?;
-    Ok(AppState::new(pool, sealer, public_url))
+    Ok(AppState::new(pool, sealer, public_url).with_sms(sms_gateway(config)?))
+}
+
+/// The SMS gateway the configuration asks for: `SMS_GATEWAY_URL`, or
+/// `.txt` files in `<data>/outbox/sms/`.
+pub fn sms_gateway(config: &Config) -> Result<SmsGateway, String> {
+    match &config.sms_gateway_url {
+        Some(url) => SmsGateway::http(url),
+        None => Ok(SmsGateway::files(
+            config.data_dir.join("outbox").join("sms"),
+        )),
+    }
 }
 
 /// Creates the demo schools on an empty database and says what was made.

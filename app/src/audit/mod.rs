@@ -27,6 +27,11 @@ pub enum AuditAction {
     OwnerRecoveryLinkIssued,
     PasswordResetByLink,
     ResetLinkSent,
+    StaffCreated,
+    StaffUpdated,
+    StaffPasswordSet,
+    SettingsChanged,
+    SmsCreditsAdded,
 }
 
 impl AuditAction {
@@ -49,6 +54,11 @@ impl AuditAction {
             AuditAction::OwnerRecoveryLinkIssued => "owner_recovery_link_issued",
             AuditAction::PasswordResetByLink => "password_reset_by_link",
             AuditAction::ResetLinkSent => "reset_link_sent",
+            AuditAction::StaffCreated => "staff_created",
+            AuditAction::StaffUpdated => "staff_updated",
+            AuditAction::StaffPasswordSet => "staff_password_set",
+            AuditAction::SettingsChanged => "settings_changed",
+            AuditAction::SmsCreditsAdded => "sms_credits_added",
         }
     }
 }

@@ -152,6 +152,13 @@ pub async fn set_learner_passwords(
     let now = state.clock.now();
 
     let mut tx = begin_write(&state.db).await?;
+    // Read under the write lock: a reveal copy is never kept after the
+    // school turned visibility off, even by a reset already under way.
+    let (passwords_visible,): (bool,) =
+        sqlx::query_as("SELECT learner_passwords_visible FROM schools WHERE id = $1")
+            .bind(&settings.id)
+            .fetch_one(&mut *tx)
+            .await?;
     for ((learner, password), hash) in changes.iter().zip(&hashes) {
         let (version,): (i64,) = sqlx::query_as(
             "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
@@ -165,7 +172,7 @@ pub async fn set_learner_passwords(
         .bind(&settings.id)
         .fetch_one(&mut *tx)
         .await?;
-        if settings.learner_passwords_visible {
+        if passwords_visible {
             let sealed = state.sealer.seal(
                 password.expose_secret(),
                 &SealedFor::LearnerPassword {

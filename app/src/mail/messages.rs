@@ -54,3 +54,35 @@ pub fn password_changed_email(name: &str, school: &str) -> Email {
         html,
     }
 }
+
+/// Sent when an office admin adds a staff member: their username and a
+/// link to choose their first password.
+pub fn welcome_email(name: &str, school: &str, username: &str, link: &str) -> Email {
+    let text = format!(
+        "Hello {name},\n\nYou now have a ClassKeys account at {school}. Your username is {username}.\n\
+         To choose your password, open this link within 60 minutes (it works once):\n\n{link}\n\n\
+         If the link has expired, use \"Forgot password?\" on the sign-in page or ask the school office.\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>You now have a ClassKeys account at {school}. Your username is <strong>{username}</strong>.</p>\
+         <p><a href=\"{link}\">Choose your password</a> (the link works once, for 60 minutes).</p>\
+         <p>If the link has expired, use \u{201c}Forgot password?\u{201d} on the sign-in page or ask the school office.</p>",
+        name = escape(name),
+        school = escape(school),
+        username = escape(username),
+        link = escape(link)
+    );
+    Email {
+        subject: format!("Your ClassKeys account at {school}"),
+        text,
+        html,
+    }
+}
+
+/// The text of a reset link sent by SMS: short, and says who it is from.
+pub fn reset_link_sms(school: &str, link: &str) -> String {
+    format!(
+        "ClassKeys, {school}: to choose a new password, open {link} within 60 minutes. \
+         If you did not expect this, ignore it."
+    )
+}

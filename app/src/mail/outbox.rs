@@ -81,7 +81,11 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, now: i64) -> Result<usize, Ap
         };
         match outcome {
             Ok(()) => {
-                sqlx::query("UPDATE outgoing_messages SET status = 'sent', sent_at = $1, attempts = attempts + 1 WHERE id = $2")
+                // The body carries a live link: once delivered, it is not kept.
+                sqlx::query(
+                    "UPDATE outgoing_messages SET status = 'sent', sent_at = $1, attempts = attempts + 1, \
+                     body_text = '', body_html = '' WHERE id = $2",
+                )
                     .bind(now)
                     .bind(&id)
                     .execute(db)
@@ -97,7 +101,9 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, now: i64) -> Result<usize, Ap
                 };
                 sqlx::query(
                     "UPDATE outgoing_messages SET attempts = attempts + 1, status = $1, next_attempt_at = $2, \
-                     last_error = $3 WHERE id = $4",
+                     last_error = $3, \
+                     body_text = CASE WHEN $1 = 'failed' THEN '' ELSE body_text END, \
+                     body_html = CASE WHEN $1 = 'failed' THEN '' ELSE body_html END WHERE id = $4",
                 )
                 .bind(status)
                 .bind(now + backoff_secs(attempts))

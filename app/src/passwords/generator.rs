@@ -30,6 +30,15 @@ const SECOND_WORDS: &[&str] = &[
 /// look-alikes 0, O, 1 and I.
 pub const ACCESS_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
+/// 256 random bits as base64url: a password nobody will ever type (a new
+/// staff member's, until their welcome link sets their own).
+pub fn random_secret() -> String {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let mut bytes = [0u8; 32];
+    OsRng.fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Two words and two digits, e.g. `greenfox47`, that pass the school's rules.
 /// Adds a word when the school asks for longer passwords than two words make.
 pub fn child_friendly_password(policy: &PasswordPolicy, context: &PasswordContext) -> String {

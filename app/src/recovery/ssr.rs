@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use super::TokenPurpose;
+use crate::auth::ssr::accounts::AccountRecord;
 use crate::db::{new_id, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -132,6 +133,39 @@ pub async fn issue_owner_recovery(state: &AppState, school_code: &str) -> Result
     Ok(reset_link(state, &token))
 }
 
+/// Issues a link for `account` (retiring its earlier ones) and queues the
+/// email that carries it: a reset link, or a new staff member's welcome.
+pub async fn queue_link_email(
+    tx: &mut Tx,
+    state: &AppState,
+    account: &AccountRecord,
+    purpose: TokenPurpose,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::mail::messages::{reset_link_email, welcome_email};
+    use crate::mail::outbox::enqueue_email;
+
+    let Some(to) = account.email.as_deref() else {
+        return Err(AppError::Conflict(
+            "This account has no email address. Add one first.".into(),
+        ));
+    };
+    let token = issue_token(tx, &account.id, purpose, now).await?;
+    let link = reset_link(state, &token);
+    let message = match purpose {
+        TokenPurpose::Welcome => welcome_email(
+            &account.display_name,
+            &account.school_name,
+            &account.username,
+            &link,
+        ),
+        TokenPurpose::ResetPassword | TokenPurpose::OwnerRecovery => {
+            reset_link_email(&account.display_name, &account.school_name, &link)
+        }
+    };
+    enqueue_email(tx, &account.school_id, to, &message, now).await
+}
+
 /// Reset links asked for one account within an hour before more are refused.
 pub const MAX_LINKS_PER_HOUR: i64 = 3;
 /// Reset links sent at the request of one network address within an hour,
@@ -145,8 +179,6 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
     use crate::audit::ssr::{record, AuditEvent};
     use crate::audit::AuditAction;
     use crate::auth::ssr::accounts;
-    use crate::mail::messages::reset_link_email;
-    use crate::mail::outbox::enqueue_email;
 
     let Some(account) = accounts::by_email(&state.db, email).await? else {
         return Ok(());
@@ -164,7 +196,10 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
             .fetch_one(&mut *tx)
             .await?;
     let (from_address,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_events WHERE action = 'reset_link_sent' AND client_addr = $1 AND created_at > $2",
+        // Links asked for by their own holders ("Forgot password?"), not
+        // those an office admin sends from the staff page.
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'reset_link_sent' AND actor_id = target_id \
+         AND client_addr = $1 AND created_at > $2",
     )
     .bind(client)
     .bind(now - 3600)
@@ -173,14 +208,7 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
     if recent >= MAX_LINKS_PER_HOUR || from_address >= MAX_LINKS_PER_ADDRESS_PER_HOUR {
         return Ok(());
     }
-    let token = issue_token(&mut tx, &account.id, TokenPurpose::ResetPassword, now).await?;
-    let message = reset_link_email(
-        &account.display_name,
-        &account.school_name,
-        &reset_link(state, &token),
-    );
-    let to = account.email.clone().unwrap_or_default();
-    enqueue_email(&mut tx, &account.school_id, &to, &message, now).await?;
+    queue_link_email(&mut tx, state, &account, TokenPurpose::ResetPassword, now).await?;
     let event = AuditEvent::by_self(&account, client).with_detail("forgot password");
     record(&mut *tx, AuditAction::ResetLinkSent, event, now).await?;
     tx.commit().await?;

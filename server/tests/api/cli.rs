@@ -145,3 +145,46 @@ fn admin_recover_owner_prints_a_single_use_link() {
     );
     assert!(!unknown.status.success());
 }
+
+#[test]
+fn admin_add_sms_credits_adds_to_a_school_and_explains_mistakes() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(classkeys(data.path(), &CREATE_ELM, "elm-owner-pass-7\n")
+        .status
+        .success());
+    let add = |school: &str, credits: &str| {
+        classkeys(
+            data.path(),
+            &[
+                "admin",
+                "add-sms-credits",
+                "--school",
+                school,
+                "--credits",
+                credits,
+            ],
+            "",
+        )
+    };
+    let first = add("elm", "25");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&first.stdout).trim(),
+        "Elm Infants now has 25 SMS credits."
+    );
+    let second = add("ELM", "5");
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout).trim(),
+        "Elm Infants now has 30 SMS credits."
+    );
+    let unknown = add("NOPE", "5");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no school with the code NOPE"));
+    let zero = add("ELM", "0");
+    assert!(!zero.status.success());
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("between 1 and 1,000,000"));
+}

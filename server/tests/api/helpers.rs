@@ -57,12 +57,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// `secure_cookies` is what an https `CLASSKEYS_PUBLIC_URL` turns on.
 pub async fn spawn_app_with(secure_cookies: bool) -> TestApp {
+    spawn_app_configured(secure_cookies, &[]).await
+}
+
+/// With extra environment settings, e.g. `SMS_GATEWAY_URL` or `SMTP_URL`.
+pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)]) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_string_lossy().to_string();
     let config = Config::from_lookup(|name| match name {
         "CLASSKEYS_DATA" => Some(data_dir.clone()),
         "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
-        _ => None,
+        _ => settings
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string()),
     })
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -122,6 +130,17 @@ impl TestApp {
             .header("sec-fetch-site", "same-origin")
             .header("accept", "text/html")
             .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function whose arguments travel as JSON.
+    pub async fn call_json(&self, name: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{name}", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .json(&body)
             .send()
             .await
             .unwrap()
@@ -344,6 +363,46 @@ impl TestApp {
                 .unwrap();
         rows.into_iter().map(|(a,)| a).collect()
     }
+}
+
+/// The emails queued so far: recipient and plain text.
+pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT recipient, body_text FROM outgoing_messages ORDER BY created_at")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// Delivers the outbox into `.eml` files and returns their contents, with
+/// quoted-printable soft line breaks undone.
+pub async fn deliver(app: &TestApp) -> Vec<String> {
+    let folder = app.data.path().join("outbox/email");
+    let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
+    app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
+        .await
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("=3D", "=")
+        })
+        .collect()
+}
+
+pub fn link_in(eml: &str) -> String {
+    let start = eml.find("/reset-password/").expect("a reset link");
+    eml[start + "/reset-password/".len()..]
+        .chars()
+        .take(43)
+        .collect()
 }
 
 /// The app error in a failed server-function response.

@@ -10,4 +10,8 @@ mod helpers;
 mod permissions;
 mod recovery;
 mod sessions;
+mod settings;
 mod sign_in;
+mod sms;
+mod smtp;
+mod staff;

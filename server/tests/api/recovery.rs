@@ -5,7 +5,9 @@ use app::error::AppError;
 use app::recovery::ssr::issue_owner_recovery;
 use app::recovery::LinkState;
 
-use crate::helpers::{app_error, new_client, spawn_app, TestApp, PASSWORD};
+use crate::helpers::{
+    app_error, deliver, link_in, new_client, queued, spawn_app, TestApp, PASSWORD,
+};
 
 const NEW: &str = "quiet-harbour-58";
 
@@ -181,45 +183,6 @@ async fn forgot(app: &TestApp, email: &str) -> String {
         .await;
     assert_eq!(response.status(), 200, "{email}");
     response.json().await.unwrap()
-}
-
-async fn queued(app: &TestApp) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT recipient, body_text FROM outgoing_messages ORDER BY created_at")
-        .fetch_all(&app.state.db)
-        .await
-        .unwrap()
-}
-
-/// Delivers the outbox into `.eml` files and returns their contents, with
-/// quoted-printable soft line breaks undone.
-async fn deliver(app: &TestApp) -> Vec<String> {
-    let folder = app.data.path().join("outbox/email");
-    let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
-    app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
-        .await
-        .unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|path| {
-            std::fs::read_to_string(path)
-                .unwrap()
-                .replace("=\r\n", "")
-                .replace("=3D", "=")
-        })
-        .collect()
-}
-
-fn link_in(eml: &str) -> String {
-    let start = eml.find("/reset-password/").expect("a reset link");
-    eml[start + "/reset-password/".len()..]
-        .chars()
-        .take(43)
-        .collect()
 }
 
 #[tokio::test]

@@ -99,23 +99,49 @@ pub async fn write_new_password(
     hash: &StoredHash,
     now: i64,
 ) -> Result<(), AppError> {
+    store_password(tx, &account.id, hash, "self", false, now).await
+}
+
+/// Stores a password an office admin set for a staff member on the staff
+/// page, optionally making them choose their own at next sign-in. Every
+/// session and every outstanding reset link of that account ends.
+pub async fn write_staff_set_password(
+    tx: &mut Tx,
+    account_id: &str,
+    hash: &StoredHash,
+    must_change: bool,
+    now: i64,
+) -> Result<(), AppError> {
+    store_password(tx, account_id, hash, "staff", must_change, now).await
+}
+
+async fn store_password(
+    tx: &mut Tx,
+    account_id: &str,
+    hash: &StoredHash,
+    set_by: &'static str,
+    must_change: bool,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
-         password_set_by = 'self', must_change_password = FALSE, failed_sign_ins = 0, \
-         first_failed_at = NULL, locked_until = NULL WHERE id = $2",
+         password_set_by = $2, must_change_password = $3, failed_sign_ins = 0, \
+         first_failed_at = NULL, locked_until = NULL WHERE id = $4",
     )
     .bind(&hash.0)
-    .bind(&account.id)
+    .bind(set_by)
+    .bind(must_change)
+    .bind(account_id)
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM learner_password_reveals WHERE account_id = $1")
-        .bind(&account.id)
+        .bind(account_id)
         .execute(&mut **tx)
         .await?;
-    end_every_session(tx, &account.id).await?;
+    end_every_session(tx, account_id).await?;
     sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
         .bind(now)
-        .bind(&account.id)
+        .bind(account_id)
         .execute(&mut **tx)
         .await?;
     Ok(())

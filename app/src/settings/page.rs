@@ -1,0 +1,169 @@
+//! `/settings`: the school's password rules, learner-password visibility
+//! and SMS.
+
+use leptos::prelude::*;
+
+use super::api::{load_school_settings, save_school_settings};
+use super::{SchoolSettingsForm, SettingsPageData};
+use crate::auth::permissions::Permission;
+use crate::session::{use_signed_in_user, SignedIn};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <SettingsGate />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn SettingsGate() -> impl IntoView {
+    let allowed = use_signed_in_user().can(Permission::SchoolSettings);
+    view! {
+        <section class="page narrow">
+            <h1>"School settings"</h1>
+            {if allowed {
+                view! { <SettingsLoader /> }.into_any()
+            } else {
+                view! {
+                    <p class="error" role="alert">
+                        "You do not have permission to open this page. It is for full admins and the school's owner."
+                    </p>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SettingsLoader() -> impl IntoView {
+    let data = Resource::new(|| (), |_| load_school_settings());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading settings…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <SettingsForm data /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Toggle(
+    id: &'static str,
+    label: &'static str,
+    checked: RwSignal<bool>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="choice">
+            <input
+                id=id
+                type="checkbox"
+                prop:checked=move || checked.get()
+                on:change=move |ev| checked.set(event_target_checked(&ev))
+            />
+            <label for=id>{label}</label>
+        </div>
+        {hint.map(|hint| view! { <p class="hint">{hint}</p> })}
+    }
+}
+
+#[component]
+fn SettingsForm(data: SettingsPageData) -> impl IntoView {
+    let SettingsPageData {
+        school_name,
+        form,
+        sms_credits,
+    } = data;
+    let min_length = RwSignal::new(form.min_password_length.to_string());
+    let require_digit = RwSignal::new(form.require_digit);
+    let block_common = RwSignal::new(form.block_common_passwords);
+    let visible = RwSignal::new(form.learner_passwords_visible);
+    let change_after_reset = RwSignal::new(form.learners_change_after_reset);
+    let sms_enabled = RwSignal::new(form.sms_enabled);
+    let credits = RwSignal::new(sms_credits);
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+
+    let save = Action::new(move |settings: &SchoolSettingsForm| {
+        let settings = *settings;
+        async move {
+            match save_school_settings(settings).await {
+                Ok(saved) => {
+                    credits.set(saved.sms_credits);
+                    outcome.set(Some(Ok(())));
+                }
+                Err(e) => outcome.set(Some(Err(e.to_string()))),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        outcome.set(None);
+        let Ok(min_password_length) = min_length.get_untracked().trim().parse::<u32>() else {
+            outcome.set(Some(Err(
+                "The minimum password length is a number between 8 and 128.".into(),
+            )));
+            return;
+        };
+        save.dispatch(SchoolSettingsForm {
+            min_password_length,
+            require_digit: require_digit.get_untracked(),
+            block_common_passwords: block_common.get_untracked(),
+            learner_passwords_visible: visible.get_untracked(),
+            learners_change_after_reset: change_after_reset.get_untracked(),
+            sms_enabled: sms_enabled.get_untracked(),
+        });
+    };
+
+    view! {
+        <p class="lead">{school_name}</p>
+        <form class="form" novalidate on:submit=submit>
+            <fieldset class="choices">
+                <legend>"Password rules"</legend>
+                <div class="field">
+                    <label for="min_password_length">"Minimum password length"</label>
+                    <input
+                        id="min_password_length"
+                        type="number"
+                        inputmode="numeric"
+                        min="8"
+                        max="128"
+                        prop:value=move || min_length.get()
+                        on:input=move |ev| min_length.set(event_target_value(&ev))
+                    />
+                    <p class="hint">"8 to 128 characters. Current NIST guidance (SP 800-63B) prefers longer passwords over composition rules such as a required digit."</p>
+                </div>
+                <Toggle id="require_digit" label="Require a digit" checked=require_digit />
+                <Toggle id="block_common" label="Block common passwords" checked=block_common hint="Refuses the 20,000 most common passwords." />
+            </fieldset>
+            <fieldset class="choices">
+                <legend>"Learner passwords"</legend>
+                <Toggle
+                    id="learner_passwords_visible"
+                    label="Staff can see learner passwords"
+                    checked=visible
+                    hint="Turning this off destroys every stored copy at once: staff can then only reset learner passwords, never see them."
+                />
+                <Toggle id="learners_change_after_reset" label="Learners choose a new password after a reset" checked=change_after_reset />
+            </fieldset>
+            <fieldset class="choices">
+                <legend>"SMS"</legend>
+                <Toggle id="sms_enabled" label="Send reset links by SMS" checked=sms_enabled />
+                <p class="hint">
+                    {move || format!("{} SMS credits left. Each SMS uses one; ClassKeys support adds credits.", credits.get())}
+                </p>
+            </fieldset>
+            {move || outcome.get().map(|result| match result {
+                Ok(()) => view! { <p class="notice" role="status">"Saved"</p> }.into_any(),
+                Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
+            })}
+            <div class="dialog-row">
+                <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>"Save"</button>
+            </div>
+        </form>
+    }
+}

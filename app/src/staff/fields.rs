@@ -1,0 +1,137 @@
+//! The fields the add and edit forms share: name, email, mobile,
+//! permissions and class assignments.
+
+use leptos::prelude::*;
+
+use super::{ClassOption, StaffRow};
+
+/// The form's values, one signal per field.
+#[derive(Clone, Copy)]
+pub struct StaffFieldValues {
+    pub display_name: RwSignal<String>,
+    pub email: RwSignal<String>,
+    pub mobile: RwSignal<String>,
+    pub full_admin: RwSignal<bool>,
+    pub lead_teacher: RwSignal<bool>,
+    pub class_ids: RwSignal<Vec<String>>,
+}
+
+impl StaffFieldValues {
+    pub fn empty() -> Self {
+        StaffFieldValues {
+            display_name: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
+            mobile: RwSignal::new(String::new()),
+            full_admin: RwSignal::new(false),
+            lead_teacher: RwSignal::new(false),
+            class_ids: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub fn of(row: &StaffRow) -> Self {
+        StaffFieldValues {
+            display_name: RwSignal::new(row.display_name.clone()),
+            email: RwSignal::new(row.email.clone().unwrap_or_default()),
+            mobile: RwSignal::new(row.mobile.clone().unwrap_or_default()),
+            full_admin: RwSignal::new(row.is_full_admin),
+            lead_teacher: RwSignal::new(row.is_lead_teacher),
+            class_ids: RwSignal::new(row.class_ids.clone()),
+        }
+    }
+}
+
+#[component]
+fn TextField(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                autocomplete=autocomplete
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+#[component]
+fn Checkbox(
+    id: String,
+    label: String,
+    checked: RwSignal<bool>,
+    #[prop(optional)] disabled: bool,
+) -> impl IntoView {
+    view! {
+        <div class="choice">
+            <input
+                id=id.clone()
+                type="checkbox"
+                disabled=disabled
+                prop:checked=move || checked.get()
+                on:change=move |ev| checked.set(event_target_checked(&ev))
+            />
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+#[component]
+pub fn StaffFields(
+    values: StaffFieldValues,
+    classes: Vec<ClassOption>,
+    /// Editing oneself: a full admin cannot take away their own Full admin.
+    #[prop(optional)]
+    own_account: bool,
+) -> impl IntoView {
+    let keep_admin = own_account && values.full_admin.get_untracked();
+    let class_choices = classes
+        .into_iter()
+        .map(|class| {
+            let id = StoredValue::new(class.id.clone());
+            let input_id = format!("class-{}", class.id);
+            let toggle = move |on: bool| {
+                values.class_ids.update(|ids| {
+                    let id = id.get_value();
+                    ids.retain(|other| *other != id);
+                    if on {
+                        ids.push(id);
+                    }
+                })
+            };
+            view! {
+                <div class="choice">
+                    <input
+                        id=input_id.clone()
+                        type="checkbox"
+                        prop:checked=move || values.class_ids.with(|ids| ids.contains(&id.get_value()))
+                        on:change=move |ev| toggle(event_target_checked(&ev))
+                    />
+                    <label for=input_id>{class.name}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <TextField id="staff_display_name" label="Display name" kind="text" autocomplete="off" value=values.display_name />
+        <TextField id="staff_email" label="Email" kind="email" autocomplete="off" value=values.email />
+        <TextField id="staff_mobile" label="Mobile" kind="tel" autocomplete="off" value=values.mobile />
+        <fieldset class="choices">
+            <legend>"Permissions"</legend>
+            <Checkbox id="staff_full_admin".into() label="Full admin".into() checked=values.full_admin disabled=keep_admin />
+            <Checkbox id="staff_lead_teacher".into() label="Lead teacher".into() checked=values.lead_teacher />
+            {keep_admin.then(|| view! { <p class="hint">"You cannot remove your own Full admin permission."</p> })}
+        </fieldset>
+        <fieldset class="choices">
+            <legend>"Classes"</legend>
+            {class_choices}
+        </fieldset>
+    }
+}

@@ -1,0 +1,131 @@
+//! The staff page (DESIGN.md §3 "Staff page"): office admins and the owner
+//! create and edit staff, set their passwords and send them reset links by
+//! email or SMS. A full admin never touches the owner's account.
+
+pub mod add_form;
+pub mod api;
+pub mod edit_form;
+pub mod fields;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// One staff member as the staff table shows them. Never carries a
+/// password or its hash: the "New password" field is write-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub is_owner: bool,
+    pub is_full_admin: bool,
+    pub is_lead_teacher: bool,
+    /// Ids of the classes assigned to them.
+    pub class_ids: Vec<String>,
+    pub active: bool,
+    /// "23 Nov 2026, 10:44 UTC", or `None` if they never signed in.
+    pub last_sign_in: Option<String>,
+}
+
+impl StaffRow {
+    /// "Owner", "Full admin · Lead teacher", "Teacher"…
+    pub fn permissions_label(&self) -> String {
+        if self.is_owner {
+            return "Owner".into();
+        }
+        let flags: Vec<&str> = [
+            (self.is_full_admin, "Full admin"),
+            (self.is_lead_teacher, "Lead teacher"),
+        ]
+        .into_iter()
+        .filter_map(|(on, label)| on.then_some(label))
+        .collect();
+        if flags.is_empty() {
+            "Teacher".into()
+        } else {
+            flags.join(" · ")
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassOption {
+    pub id: String,
+    pub name: String,
+}
+
+/// Whether "Reset password via SMS" can be offered, and the credits left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsOffer {
+    pub enabled: bool,
+    pub credits: i64,
+}
+
+/// Everything the staff page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDirectory {
+    pub staff: Vec<StaffRow>,
+    pub classes: Vec<ClassOption>,
+    pub sms: SmsOffer,
+    /// The signed-in user, who edits their own password on "My account".
+    pub viewer_id: String,
+}
+
+/// What "Save" sends for an existing staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StaffChanges {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub mobile: String,
+    pub full_admin: bool,
+    pub lead_teacher: bool,
+    pub class_ids: Vec<String>,
+    /// Empty: the password stays as it is.
+    pub new_password: String,
+    pub require_new_password: bool,
+}
+
+/// What "Add staff member" sends.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NewStaffMember {
+    pub display_name: String,
+    pub username: String,
+    pub email: String,
+    pub mobile: String,
+    pub full_admin: bool,
+    pub lead_teacher: bool,
+    pub class_ids: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_read_as_words() {
+        let mut row = StaffRow {
+            id: "x".into(),
+            username: "t".into(),
+            display_name: "T".into(),
+            email: None,
+            mobile: None,
+            is_owner: false,
+            is_full_admin: false,
+            is_lead_teacher: false,
+            class_ids: vec![],
+            active: true,
+            last_sign_in: None,
+        };
+        assert_eq!(row.permissions_label(), "Teacher");
+        row.is_full_admin = true;
+        row.is_lead_teacher = true;
+        assert_eq!(row.permissions_label(), "Full admin · Lead teacher");
+        row.is_owner = true;
+        assert_eq!(row.permissions_label(), "Owner");
+    }
+}

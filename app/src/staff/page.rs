@@ -1,0 +1,175 @@
+//! `/staff`: the staff table, "Edit" and "Add staff member".
+
+use leptos::prelude::*;
+
+use super::add_form::AddStaffDialog;
+use super::api::load_staff_directory;
+use super::edit_form::EditStaffDialog;
+use super::{StaffDirectory, StaffRow};
+use crate::auth::permissions::Permission;
+use crate::session::{use_signed_in_user, SignedIn};
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <StaffGate />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn StaffGate() -> impl IntoView {
+    // The server refuses too; this only spares a teacher a failed request.
+    let allowed = use_signed_in_user().can(Permission::ManageStaff);
+    view! {
+        <section class="page">
+            {if allowed {
+                view! { <StaffLoader /> }.into_any()
+            } else {
+                view! {
+                    <h1>"Staff"</h1>
+                    <p class="error" role="alert">
+                        "You do not have permission to open this page. It is for full admins and the school's owner."
+                    </p>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn StaffLoader() -> impl IntoView {
+    let directory = Resource::new(|| (), |_| load_staff_directory());
+    view! {
+        <Transition fallback=|| view! { <h1>"Staff"</h1><p class="loading">"Loading staff…"</p> }>
+            {move || Suspend::new(async move {
+                match directory.await {
+                    Ok(directory) => view! { <StaffView directory /> }.into_any(),
+                    Err(error) => view! {
+                        <h1>"Staff"</h1>
+                        <p class="error" role="alert">{error.to_string()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn StaffView(directory: StaffDirectory) -> impl IntoView {
+    let StaffDirectory {
+        staff,
+        classes,
+        sms,
+        viewer_id,
+    } = directory;
+    let staff = RwSignal::new(staff);
+    let sms = RwSignal::new(sms);
+    let editing = RwSignal::new(None::<StaffRow>);
+    let adding = RwSignal::new(false);
+    let classes = StoredValue::new(classes);
+    let viewer_id = StoredValue::new(viewer_id);
+
+    let class_names = move |ids: &[String]| {
+        classes.with_value(|all| {
+            let names: Vec<&str> = all
+                .iter()
+                .filter(|c| ids.contains(&c.id))
+                .map(|c| c.name.as_str())
+                .collect();
+            if names.is_empty() {
+                "—".to_string()
+            } else {
+                names.join(", ")
+            }
+        })
+    };
+    let replace = Callback::new(move |saved: StaffRow| {
+        staff.update(|rows| match rows.iter_mut().find(|r| r.id == saved.id) {
+            Some(row) => *row = saved,
+            None => rows.push(saved),
+        })
+    });
+
+    view! {
+        <div class="page-head">
+            <h1>"Staff"</h1>
+            <div class="page-actions">
+                <button type="button" class="button primary" on:click=move |_| adding.set(true)>
+                    "Add staff member"
+                </button>
+            </div>
+        </div>
+        <div class="table-scroll">
+            <table class="staff">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Username"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Mobile"</th>
+                        <th scope="col">"Permissions"</th>
+                        <th scope="col">"Classes"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || staff.get() key=|row| format!("{row:?}") let:row>
+                        {
+                            let edit_row = row.clone();
+                            let own = row.id == viewer_id.get_value();
+                            view! {
+                                <tr>
+                                    <th scope="row">{row.display_name.clone()}</th>
+                                    <td>{row.username.clone()}</td>
+                                    <td>{row.email.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{row.mobile.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{row.permissions_label()}</td>
+                                    <td>{class_names(&row.class_ids)}</td>
+                                    <td>{if row.active { "Active" } else { "Inactive" }}</td>
+                                    <td>{row.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                                    <td class="actions">
+                                        {if !row.is_owner {
+                                            view! {
+                                                <button type="button" class="button small" on:click=move |_| editing.set(Some(edit_row.clone()))>
+                                                    "Edit"
+                                                </button>
+                                            }.into_any()
+                                        } else if own {
+                                            view! { <a class="button small" href=crate::routes::ACCOUNT>"My account"</a> }.into_any()
+                                        } else {
+                                            view! { <span class="muted">"Only the owner changes this account"</span> }.into_any()
+                                        }}
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </div>
+        {move || editing.get().map(|row| {
+            let own_account = row.id == viewer_id.get_value();
+            view! {
+                <EditStaffDialog
+                    row
+                    classes=classes.get_value()
+                    sms
+                    own_account
+                    on_close=Callback::new(move |()| editing.set(None))
+                    on_saved=replace
+                />
+            }
+        })}
+        {move || adding.get().then(|| view! {
+            <AddStaffDialog
+                classes=classes.get_value()
+                on_close=Callback::new(move |()| adding.set(false))
+                on_added=replace
+            />
+        })}
+    }
+}

@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Locator, Page, TestInfo } from "@playwright/test";
+import { demoStaff, expect, open, signIn, signedIn, test } from "./fixtures";
+
+const office = demoStaff.find((s) => s.username === "office")!;
+
+/** A staff member of Oakwood that only this test uses, added on /staff by the office. */
+async function addStaffMember(page: Page, press: (t: Locator) => Promise<void>, testInfo: TestInfo) {
+  const suffix = `${testInfo.project.name.slice(0, 1)}${Date.now() % 1000000}`;
+  const member = { username: `t${suffix}`, email: `t${suffix}@staff.example`, name: `Tom ${suffix}` };
+  await signedIn(page, press, office.school, office.username, office.password);
+  await open(page, "/staff");
+  await expect(page.getByRole("table")).toBeVisible();
+  await press(page.getByRole("button", { name: "Add staff member" }));
+  const dialog = page.getByRole("dialog", { name: "Add staff member" });
+  await dialog.getByLabel("Username").fill(member.username);
+  await dialog.getByLabel("Display name").fill(member.name);
+  await dialog.getByLabel("Email").fill(member.email);
+  await press(dialog.getByRole("button", { name: "Create account" }));
+  await expect(dialog.getByRole("status")).toContainText(`Added ${member.name}`);
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(page.getByRole("row").filter({ hasText: member.username })).toBeVisible();
+  return member;
+}
+
+/** The newest `.eml` in the outbox sent to `to` with `subject`, soft line breaks undone. */
+function findEmail(to: string, subject: string): string | undefined {
+  const folder = join(process.env.CLASSKEYS_DATA!, "outbox", "email");
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((n) => n.endsWith(".eml"));
+  } catch {
+    return undefined;
+  }
+  return names
+    .map((n) => readFileSync(join(folder, n), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+    .find((text) => text.includes(`To: ${to}`) && text.includes(`Subject: ${subject}`));
+}
+
+async function resetLinkIn(to: string, subject: string): Promise<string> {
+  await expect.poll(() => findEmail(to, subject), { timeout: 20_000 }).toBeTruthy();
+  const email = findEmail(to, subject)!;
+  return email.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)![0];
+}
+
+test("an office admin sets a teacher's password and the teacher must change it at sign-in", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  await press(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" }));
+  const dialog = page.getByRole("dialog", { name: "Edit staff member" });
+  const newPassword = dialog.getByLabel("New password");
+  await expect(newPassword).toHaveAttribute("type", "password");
+  await expect(newPassword).toHaveValue("");
+  await expect(dialog.getByLabel("Require a new password at next sign-in")).toBeChecked();
+  await newPassword.fill("set-by-office-4");
+  await press(dialog.getByRole("button", { name: "Save" }));
+  await expect(dialog.getByRole("status")).toHaveText("Saved");
+  await expect(newPassword).toHaveValue("");
+
+  await page.context().clearCookies();
+  await signIn(page, press, "OAK", member.username, "set-by-office-4");
+  await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+  await open(page, "/classes");
+  await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+  await page.getByLabel("New password", { exact: true }).fill("my-own-choice-5");
+  await page.getByLabel("Confirm new password").fill("my-own-choice-5");
+  await press(page.getByRole("button", { name: "Change password" }));
+  await expect(page).toHaveURL(/\/login\?notice=password-changed/);
+  await signedIn(page, press, "OAK", member.username, "my-own-choice-5");
+});
+
+test("a forgotten password is reset through the emailed link, which works once", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  await page.context().clearCookies();
+  await open(page, "/forgot-password");
+  await page.getByLabel("Email").fill(member.email);
+  await press(page.getByRole("button", { name: "Send reset link" }));
+  await expect(page.getByRole("status")).toContainText("If an account uses that address, we have sent a link");
+
+  const link = await resetLinkIn(member.email, "Reset your ClassKeys password");
+  await open(page, link);
+  await page.getByLabel("New password", { exact: true }).fill("from-the-email-6");
+  await page.getByLabel("Confirm new password").fill("from-the-email-6");
+  await press(page.getByRole("button", { name: "Set password" }));
+  await expect(page).toHaveURL(/\/login\?notice=password-changed/);
+  await signedIn(page, press, "", member.email, "from-the-email-6");
+
+  await page.context().clearCookies();
+  await open(page, link);
+  await expect(page.getByRole("alert")).toContainText("expired or was already used");
+});
+
+test("the office sends a reset link from the staff page", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  await press(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" }));
+  const dialog = page.getByRole("dialog", { name: "Edit staff member" });
+  await press(dialog.getByRole("button", { name: "Reset password via email" }));
+  await expect(dialog.getByRole("status")).toContainText("Reset link sent by email");
+  await resetLinkIn(member.email, "Reset your ClassKeys password");
+});
+
+test("the owner's row offers nothing to a full admin", async ({ page, press }) => {
+  await signedIn(page, press, office.school, office.username, office.password);
+  await open(page, "/staff");
+  const ownerRow = page.getByRole("row").filter({ hasText: "owner@oakwood.example" });
+  await expect(ownerRow).toContainText("Owner");
+  await expect(ownerRow.getByRole("button")).toHaveCount(0);
+});
+
+for (const username of ["lead", "teacher"]) {
+  test(`a ${username} cannot open the staff page or the settings`, async ({ page, press }) => {
+    const account = demoStaff.find((s) => s.school === "OAK" && s.username === username)!;
+    await signedIn(page, press, account.school, account.username, account.password);
+    await expect(page.getByRole("link", { name: "Staff" })).toHaveCount(0);
+    for (const path of ["/staff", "/settings"]) {
+      await open(page, path);
+      await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
+      await expect(page.getByRole("table")).toHaveCount(0);
+    }
+  });
+}
+
+test("the settings page shows the school's rules to a full admin", async ({ page, press }) => {
+  await signedIn(page, press, office.school, office.username, office.password);
+  await open(page, "/settings");
+  await expect(page.getByRole("heading", { name: "School settings" })).toBeVisible();
+  await expect(page.getByLabel("Minimum password length")).toHaveValue("8");
+  await expect(page.getByLabel("Require a digit")).toBeChecked();
+  await expect(page.getByLabel("Staff can see learner passwords")).toBeChecked();
+  await expect(page.getByText(/SMS credits left/)).toBeVisible();
+});

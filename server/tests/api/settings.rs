@@ -1,0 +1,144 @@
+//! School settings (`/settings`): full admin or owner only; password rules
+//! apply at once; hiding learner passwords destroys every stored copy.
+
+use app::error::AppError;
+use app::settings::SettingsPageData;
+use app::staff::StaffDirectory;
+use serde_json::json;
+
+use crate::helpers::{app_error, new_client, spawn_app, TestApp, PASSWORD};
+
+fn settings(min: u32, visible: bool, sms: bool) -> serde_json::Value {
+    json!({ "settings": {
+        "min_password_length": min, "require_digit": true, "block_common_passwords": true,
+        "learner_passwords_visible": visible, "learners_change_after_reset": false,
+        "sms_enabled": sms,
+    }})
+}
+
+async fn save(app: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    app.call_json("save_school_settings", body).await
+}
+
+#[tokio::test]
+async fn only_full_admins_and_the_owner_change_settings() {
+    let app = spawn_app().await;
+    app.world().await;
+    for username in ["lead", "teacher", "amelias"] {
+        let client = new_client();
+        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        let load = app.call_as(&client, "school_settings_page", &[]).await;
+        assert_eq!(load.status(), 403, "{username}");
+        let save = client
+            .post(format!("{}/api/save_school_settings", app.url))
+            .header("sec-fetch-site", "same-origin")
+            .json(&settings(20, false, true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(save.status(), 403, "{username}");
+    }
+    let (min,): (i64,) =
+        sqlx::query_as("SELECT min_password_length FROM schools WHERE code = 'OAK'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(min, 8, "nothing changed");
+}
+
+#[tokio::test]
+async fn password_rules_are_saved_checked_and_apply_at_once() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "admin", PASSWORD).await;
+    let (status, error) = app_error(save(&app, settings(7, true, false)).await).await;
+    assert_eq!((status, error.field()), (422, Some("min_password_length")));
+
+    let saved: SettingsPageData = save(&app, settings(16, true, true))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved.form.min_password_length, 16);
+    assert!(saved.form.sms_enabled);
+    let loaded: SettingsPageData = app
+        .call("school_settings_page", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(loaded, saved);
+    let directory: StaffDirectory = app.call("staff_directory", &[]).await.json().await.unwrap();
+    assert!(directory.sms.enabled, "the staff page offers SMS now");
+
+    let short = json!({ "changes": {
+        "id": world.oak_teacher, "display_name": "T", "email": "teacher@oakwood.example",
+        "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
+        "new_password": "copper-lantern8", "require_new_password": true,
+    }});
+    let (_, error) = app_error(app.call_json("save_staff_member", short).await).await;
+    assert!(error.to_string().contains("16"), "{error}");
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_events WHERE action = 'settings_changed'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(detail, "minimum password length 8 → 16; SMS on");
+}
+
+#[tokio::test]
+async fn hiding_learner_passwords_destroys_every_stored_copy() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.class(&world.oak, "Year 3 Hazel", &[], &[&world.oak_learner])
+        .await;
+    app.sign_in("OAK", "office", PASSWORD).await;
+    let reset = app
+        .call(
+            "reset_learner_password",
+            &[
+                ("learner_id", &world.oak_learner),
+                ("password", "greenfox47"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let copies = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learner_password_reveals")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(copies().await, 1);
+
+    assert_eq!(save(&app, settings(8, false, false)).await.status(), 200);
+    assert_eq!(copies().await, 0);
+    let reveal = app
+        .call(
+            "reveal_learner_password",
+            &[("learner_id", &world.oak_learner)],
+        )
+        .await;
+    assert!(matches!(app_error(reveal).await.1, AppError::Conflict(_)));
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_events WHERE action = 'settings_changed'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        detail,
+        "staff can see learner passwords off; 1 stored learner passwords destroyed"
+    );
+
+    // Resets from now on keep no copy either.
+    app.call(
+        "reset_learner_password",
+        &[
+            ("learner_id", &world.oak_learner),
+            ("password", "bluecat28"),
+        ],
+    )
+    .await;
+    assert_eq!(copies().await, 0);
+}

@@ -1,0 +1,427 @@
+//! The staff page's server functions (DESIGN.md §3 "Staff page"): who may
+//! call them, owner protections, the write-only password, welcome and
+//! reset links.
+
+use app::error::AppError;
+use app::staff::{StaffDirectory, StaffRow};
+use serde_json::json;
+
+use crate::helpers::{
+    app_error, deliver, link_in, new_client, queued, spawn_app, TestApp, World, PASSWORD,
+};
+
+const NEW: &str = "copper-lantern-83";
+
+/// The teacher's current details as "Save" would send them, with changes.
+fn teacher_changes(world: &World, changes: serde_json::Value) -> serde_json::Value {
+    let mut body = json!({
+        "id": world.oak_teacher,
+        "display_name": "Tess Teacher",
+        "email": "teacher@oakwood.example",
+        "mobile": "",
+        "full_admin": false,
+        "lead_teacher": false,
+        "class_ids": [],
+        "new_password": "",
+        "require_new_password": true,
+    });
+    for (key, value) in changes.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    json!({ "changes": body })
+}
+
+async fn save(app: &TestApp, changes: serde_json::Value) -> reqwest::Response {
+    app.call_json("save_staff_member", changes).await
+}
+
+async fn signed_in_app(username: &str) -> (TestApp, World) {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    assert_eq!(app.sign_in("OAK", username, PASSWORD).await.status(), 200);
+    (app, world)
+}
+
+#[tokio::test]
+async fn only_full_admins_and_the_owner_open_the_staff_page() {
+    let app = spawn_app().await;
+    app.world().await;
+    for username in ["lead", "teacher", "amelias", "parent@home.example"] {
+        let client = new_client();
+        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        let response = app.call_as(&client, "staff_directory", &[]).await;
+        assert_eq!(response.status(), 403, "{username}");
+        let response = app
+            .call_as(&client, "send_staff_reset_email", &[("account_id", "x")])
+            .await;
+        assert_eq!(response.status(), 403, "{username}");
+    }
+    assert_eq!(
+        app.call("staff_directory", &[]).await.status(),
+        401,
+        "signed out"
+    );
+
+    for username in ["office", "admin"] {
+        let client = new_client();
+        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        let response = app.call_as(&client, "staff_directory", &[]).await;
+        assert_eq!(response.status(), 200, "{username}");
+        let directory: StaffDirectory = response.json().await.unwrap();
+        let usernames: Vec<&str> = directory
+            .staff
+            .iter()
+            .map(|s| s.username.as_str())
+            .collect();
+        assert_eq!(usernames[0], "admin", "the owner comes first");
+        assert!(usernames.contains(&"teacher") && usernames.contains(&"lead"));
+        assert!(
+            !usernames.contains(&"amelias") && !usernames.contains(&"parent@home.example"),
+            "staff only: {usernames:?}"
+        );
+        assert_eq!(directory.staff.len(), 4, "nobody from Riverside");
+    }
+}
+
+#[tokio::test]
+async fn no_staff_function_ever_returns_a_password_or_its_hash() {
+    let (app, world) = signed_in_app("office").await;
+    let hashes = [
+        app.password_hash(&world.oak_teacher).await,
+        app.password_hash(&world.oak_owner).await,
+    ];
+    let directory = app.call("staff_directory", &[]).await.text().await.unwrap();
+    let saved = save(
+        &app,
+        teacher_changes(&world, json!({ "new_password": NEW })),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    for body in [&directory, &saved] {
+        assert!(!body.contains("argon2"), "{body}");
+        assert!(!body.contains(NEW) && !body.contains(PASSWORD));
+        for hash in &hashes {
+            assert!(!body.contains(hash.as_str()));
+        }
+    }
+    assert!(!body_has_key(&saved, "password"), "{saved}");
+}
+
+fn body_has_key(body: &str, key: &str) -> bool {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap();
+    value
+        .as_object()
+        .is_some_and(|o| o.keys().any(|k| k.contains(key)))
+}
+
+#[tokio::test]
+async fn a_full_admin_can_never_change_the_owner() {
+    let (app, world) = signed_in_app("office").await;
+    let owner_hash = app.password_hash(&world.oak_owner).await;
+    let owner = json!({ "changes": {
+        "id": world.oak_owner, "display_name": "Taken over", "email": "evil@example.com",
+        "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
+        "new_password": NEW, "require_new_password": false,
+    }});
+    assert_eq!(
+        app_error(save(&app, owner.clone()).await).await.1,
+        AppError::Forbidden
+    );
+    for name in ["send_staff_reset_email", "send_staff_reset_sms"] {
+        let response = app.call(name, &[("account_id", &world.oak_owner)]).await;
+        assert_eq!(response.status(), 403, "{name}");
+    }
+    assert_eq!(app.password_hash(&world.oak_owner).await, owner_hash);
+    let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(&world.oak_owner)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(email, "owner@oakwood.example");
+    assert_eq!(queued(&app).await.len(), 0, "no link for the owner");
+
+    // Not through the staff page even for the owner: their password
+    // changes on "My account", with their current one.
+    let owner_client = new_client();
+    app.sign_in_as(&owner_client, "OAK", "admin", PASSWORD)
+        .await;
+    let response = owner_client
+        .post(format!("{}/api/save_staff_member", app.url))
+        .header("sec-fetch-site", "same-origin")
+        .json(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(app.password_hash(&world.oak_owner).await, owner_hash);
+}
+
+#[tokio::test]
+async fn another_schools_staff_and_classes_are_out_of_reach() {
+    let (app, world) = signed_in_app("office").await;
+    let riv_class = app.class(&world.riv, "Kestrels", &[], &[]).await;
+    let mut riv_teacher = teacher_changes(&world, json!({ "new_password": NEW }));
+    riv_teacher["changes"]["id"] = json!(world.riv_teacher);
+    assert_eq!(
+        app_error(save(&app, riv_teacher).await).await.1,
+        AppError::NotFound
+    );
+    let response = app
+        .call(
+            "send_staff_reset_email",
+            &[("account_id", &world.riv_teacher)],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+    // A learner is not staff, even in one's own school.
+    let mut learner = teacher_changes(&world, json!({}));
+    learner["changes"]["id"] = json!(world.oak_learner);
+    assert_eq!(
+        app_error(save(&app, learner).await).await.1,
+        AppError::NotFound
+    );
+
+    let with_riv_class = teacher_changes(&world, json!({ "class_ids": [riv_class] }));
+    let (status, error) = app_error(save(&app, with_riv_class).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(error.field(), Some("classes"));
+}
+
+#[tokio::test]
+async fn a_staff_password_set_by_an_admin_must_be_changed_at_next_sign_in() {
+    let (app, world) = signed_in_app("office").await;
+    let teacher_elsewhere = new_client();
+    app.sign_in_as(&teacher_elsewhere, "OAK", "teacher", PASSWORD)
+        .await;
+
+    let response = save(
+        &app,
+        teacher_changes(&world, json!({ "new_password": NEW })),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        app.current_user_of(&teacher_elsewhere).await.is_none(),
+        "every session of the teacher ended"
+    );
+    assert_eq!(
+        app.sign_in_as(&teacher_elsewhere, "OAK", "teacher", PASSWORD)
+            .await
+            .status(),
+        401,
+        "the old password is gone"
+    );
+    app.sign_in_as(&teacher_elsewhere, "OAK", "teacher", NEW)
+        .await;
+    let teacher = app.current_user_of(&teacher_elsewhere).await.unwrap();
+    assert!(teacher.must_change_password);
+    let classes = app.call_as(&teacher_elsewhere, "list_classes", &[]).await;
+    assert_eq!(app_error(classes).await.1, AppError::PasswordChangeRequired);
+    let actions = app.audit_actions().await;
+    assert!(
+        actions.contains(&"staff_password_set".into()),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_set_password_may_be_kept_without_a_forced_change() {
+    let (app, world) = signed_in_app("office").await;
+    let changes = teacher_changes(
+        &world,
+        json!({ "new_password": NEW, "require_new_password": false }),
+    );
+    assert_eq!(save(&app, changes).await.status(), 200);
+    let teacher = new_client();
+    app.sign_in_as(&teacher, "OAK", "teacher", NEW).await;
+    assert!(
+        !app.current_user_of(&teacher)
+            .await
+            .unwrap()
+            .must_change_password
+    );
+}
+
+#[tokio::test]
+async fn a_set_password_follows_the_school_rules_and_an_empty_one_keeps_the_old() {
+    let (app, world) = signed_in_app("office").await;
+    let before = app.password_hash(&world.oak_teacher).await;
+    let common = teacher_changes(&world, json!({ "new_password": "password1" }));
+    let (status, error) = app_error(save(&app, common).await).await;
+    assert_eq!((status, error.field()), (422, Some("new_password")));
+    assert!(error.to_string().contains("too common"), "{error}");
+
+    let keep = teacher_changes(&world, json!({ "display_name": "Tess T." }));
+    let saved: StaffRow = save(&app, keep).await.json().await.unwrap();
+    assert_eq!(saved.display_name, "Tess T.");
+    assert_eq!(app.password_hash(&world.oak_teacher).await, before);
+}
+
+#[tokio::test]
+async fn details_permissions_and_classes_are_saved_and_audited() {
+    let (app, world) = signed_in_app("office").await;
+    let hazel = app.class(&world.oak, "Year 3 Hazel", &[], &[]).await;
+    let rowan = app.class(&world.oak, "Year 4 Rowan", &[], &[]).await;
+    let changes = teacher_changes(
+        &world,
+        json!({
+            "email": " Tess@Oakwood.Example ", "mobile": "+44 7700 900123",
+            "lead_teacher": true, "class_ids": [hazel, rowan],
+        }),
+    );
+    let saved: StaffRow = save(&app, changes).await.json().await.unwrap();
+    assert_eq!(saved.email.as_deref(), Some("tess@oakwood.example"));
+    assert_eq!(saved.mobile.as_deref(), Some("+447700900123"));
+    assert!(saved.is_lead_teacher && !saved.is_full_admin);
+    let mut classes = saved.class_ids.clone();
+    classes.sort();
+    let mut expected = vec![hazel, rowan];
+    expected.sort();
+    assert_eq!(classes, expected);
+
+    let teacher = new_client();
+    app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    let user = app.current_user_of(&teacher).await.unwrap();
+    assert!(user.is_lead_teacher, "permissions apply at once");
+
+    let (detail,): (String,) = sqlx::query_as(
+        "SELECT detail FROM audit_events WHERE action = 'staff_updated' AND target_id = $1",
+    )
+    .bind(&world.oak_teacher)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(detail, "changed name, email, mobile, permissions, classes");
+}
+
+#[tokio::test]
+async fn an_email_used_anywhere_is_refused_with_the_design_message() {
+    let (app, world) = signed_in_app("office").await;
+    for taken in ["OWNER@riverside.example", "lead@oakwood.example"] {
+        let changes = teacher_changes(&world, json!({ "email": taken }));
+        let (status, error) = app_error(save(&app, changes).await).await;
+        assert_eq!(status, 422);
+        assert_eq!(
+            error.to_string(),
+            "This email address is already used by another account."
+        );
+    }
+    let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(&world.oak_teacher)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(email, "teacher@oakwood.example", "nothing changed");
+}
+
+#[tokio::test]
+async fn a_full_admin_keeps_their_own_admin_flag_and_sets_their_password_on_my_account() {
+    let (app, world) = signed_in_app("office").await;
+    let mut own = teacher_changes(&world, json!({ "full_admin": false }));
+    own["changes"]["id"] = json!(world.oak_admin);
+    own["changes"]["email"] = json!("office@oakwood.example");
+    let (_, error) = app_error(save(&app, own.clone()).await).await;
+    assert_eq!(error.field(), Some("full_admin"));
+    own["changes"]["full_admin"] = json!(true);
+    own["changes"]["new_password"] = json!(NEW);
+    let (_, error) = app_error(save(&app, own).await).await;
+    assert_eq!(error.field(), Some("new_password"));
+}
+
+fn new_member(username: &str, email: &str) -> serde_json::Value {
+    json!({ "member": {
+        "display_name": "Nina New", "username": username, "email": email, "mobile": "",
+        "full_admin": false, "lead_teacher": false, "class_ids": [],
+    }})
+}
+
+#[tokio::test]
+async fn a_new_staff_member_chooses_their_password_through_the_welcome_link() {
+    let (app, _world) = signed_in_app("office").await;
+    let response = app
+        .call_json(
+            "add_staff_member",
+            new_member("N.New", "nina@oakwood.example"),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let row: StaffRow = response.json().await.unwrap();
+    assert_eq!(row.username, "n.new");
+    assert_eq!(row.last_sign_in, None);
+
+    let emails = deliver(&app).await;
+    assert_eq!(emails.len(), 1);
+    assert!(emails[0].contains("To: nina@oakwood.example"));
+    assert!(
+        emails[0].contains("Your username is n.new"),
+        "{}",
+        emails[0]
+    );
+    let token = link_in(&emails[0]);
+    let form = [
+        ("token", token.as_str()),
+        ("new_password", NEW),
+        ("confirm_new_password", NEW),
+    ];
+    assert_eq!(
+        app.call("reset_password_with_token", &form).await.status(),
+        200
+    );
+    let nina = new_client();
+    assert_eq!(
+        app.sign_in_as(&nina, "OAK", "n.new", NEW).await.status(),
+        200
+    );
+    assert!(app.audit_actions().await.contains(&"staff_created".into()));
+
+    let again = app
+        .call_json(
+            "add_staff_member",
+            new_member("n.new", "other@oakwood.example"),
+        )
+        .await;
+    let (status, error) = app_error(again).await;
+    assert_eq!((status, error.field()), (422, Some("username")));
+    let taken = app
+        .call_json(
+            "add_staff_member",
+            new_member("n.other", "Teacher@Riverside.example"),
+        )
+        .await;
+    assert_eq!(
+        app_error(taken).await.1.to_string(),
+        "This email address is already used by another account."
+    );
+}
+
+#[tokio::test]
+async fn reset_via_email_sends_the_forgotten_password_link_and_is_audited() {
+    let (app, world) = signed_in_app("office").await;
+    let response = app
+        .call(
+            "send_staff_reset_email",
+            &[("account_id", &world.oak_teacher)],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let sent = queued(&app).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "teacher@oakwood.example");
+    assert!(sent[0].1.contains("/reset-password/"));
+    let (actor, detail): (String, String) = sqlx::query_as(
+        "SELECT actor_label, detail FROM audit_events WHERE action = 'reset_link_sent' AND target_id = $1",
+    )
+    .bind(&world.oak_teacher)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!((actor.as_str(), detail.as_str()), ("office", "by email"));
+
+    app.set_flag(&world.oak_lead, "active", false).await;
+    let response = app
+        .call("send_staff_reset_email", &[("account_id", &world.oak_lead)])
+        .await;
+    assert_eq!(response.status(), 409, "nothing for an inactive account");
+}
