@@ -8,7 +8,7 @@ use crate::auth::api::{current_user, ChangePassword, ChooseNewPassword, SignIn, 
 use crate::auth::SignedInUser;
 use crate::error::AppError;
 use crate::navigation::reload_at;
-use crate::routes::{AFTER_PASSWORD_CHANGE, AFTER_SIGN_OUT, LOGIN, NEW_PASSWORD};
+use crate::routes::{AFTER_PASSWORD_CHANGE, AFTER_SIGN_OUT, HOME, LOGIN, NEW_PASSWORD};
 
 /// Provided once by [`crate::App`]. The user is refetched whenever one of the
 /// actions that can change it has run.
@@ -43,6 +43,14 @@ impl Session {
         Effect::new(move |_| {
             if matches!(change_password.value().get(), Some(Ok(()))) {
                 reload_at(AFTER_PASSWORD_CHANGE);
+            }
+        });
+        // After the forced change the user stays signed in on a new
+        // session: load the home page afresh, so no page still holds the
+        // user as they were ("must change password") and sends them back.
+        Effect::new(move |_| {
+            if matches!(choose_new_password.value().get(), Some(Ok(()))) {
+                reload_at(HOME);
             }
         });
         let session = Session {

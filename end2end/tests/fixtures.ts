@@ -55,3 +55,17 @@ export async function signedIn(page: Page, press: (t: Locator) => Promise<void>,
   await signIn(page, press, school, username, password);
   await expect(page.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
 }
+
+/**
+ * Signs out through the user menu and waits for the sign-in page. Retried as
+ * a whole: the header may re-render (the session is refetched after signing
+ * in) between opening the menu and pressing "Sign out".
+ */
+export async function signOut(page: Page, press: (t: Locator) => Promise<void>, displayName: string) {
+  await expect(async () => {
+    const button = page.getByRole("button", { name: "Sign out" });
+    if (!(await button.isVisible())) await press(page.locator("summary", { hasText: displayName }));
+    await press(button);
+    await expect(page.getByRole("status")).toHaveText("You have signed out.", { timeout: 3_000 });
+  }).toPass({ timeout: 20_000 });
+}

@@ -165,7 +165,9 @@ pub async fn choose_new_password(
     let account = change_own_password(&state, &user.id, change).await?;
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
-    leptos_axum::redirect(HOME);
+    // The page reloads itself at HOME (see `Session`); a script-less form
+    // post is sent there with a 302.
+    crate::navigation::redirect_plain_form(HOME);
     Ok(())
 }
 

@@ -56,9 +56,6 @@ pub fn AddStaffDialog(
                             {row.email.clone().unwrap_or_default()}
                             " a link to choose a password; it works once, for 60 minutes."
                         </p>
-                        <div class="dialog-row">
-                            <button type="button" class="button" on:click=move |_| on_close.run(())>"Close"</button>
-                        </div>
                     })
                 }
             >
