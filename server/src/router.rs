@@ -20,6 +20,7 @@ use app::auth::ssr::backend::Backend;
 use app::auth::ssr::client_addr::TrustedProxies;
 use app::auth::ssr::session_policy::enforce_session_policy;
 use app::auth::ssr::session_store::SqlSessionStore;
+use app::auth::ssr::SecureCookies;
 use app::auth::ssr::STAFF_IDLE_SECS;
 use app::state::AppState;
 use app::{shell, App};
@@ -55,6 +56,7 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
         move || {
             provide_context(state.clone());
             provide_context(trusted_proxies.clone());
+            provide_context(SecureCookies(secure_cookies));
             leptos::nonce::provide_nonce();
         }
     };
@@ -110,7 +112,7 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
         // Refuses bodies over the limit with 413 before they are read.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(TraceLayer::new_for_http());
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
     if secure_cookies {
         router = router.layer(from_fn(hardening::strict_transport));
     }
@@ -130,4 +132,35 @@ pub fn spawn_session_cleanup(state: &AppState) {
             }
         }
     });
+}
+
+/// The span of one request in the logs: method and path, with the token of
+/// a `/reset-password/{token}` link replaced, so logs never hold a live link.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %loggable_path(request.uri().path()),
+    )
+}
+
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/reset-password/") {
+        Some(_) => "/reset-password/…".into(),
+        None => path.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn reset_tokens_never_reach_the_logs() {
+        assert_eq!(
+            loggable_path("/reset-password/abcDEF123_-abcDEF123_-abcDEF123_-abcDEF1234"),
+            "/reset-password/…"
+        );
+        assert_eq!(loggable_path("/staff"), "/staff");
+    }
 }

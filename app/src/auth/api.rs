@@ -57,8 +57,14 @@ pub async fn sign_in(
     start_session(&mut auth, &account, state.clock.now()).await?;
 
     let response = expect_context::<leptos_axum::ResponseOptions>();
+    // `Secure` whenever the site is served over https, like the session cookie.
+    let secure = if use_context::<super::ssr::SecureCookies>().is_some_and(|s| s.0) {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{SCHOOL_CODE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax",
+        "{SCHOOL_CODE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
         account.school_code
     );
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {

@@ -239,4 +239,13 @@ async fn over_https_the_session_cookie_is_secure_with_the_host_prefix() {
         "__Host- cookies have no domain: {cookie}"
     );
     assert!(response.headers().contains_key("strict-transport-security"));
+    let school_cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("classkeys_school="))
+        .expect("the remembered school code")
+        .to_string();
+    assert!(school_cookie.contains("; Secure"), "{school_cookie}");
 }

@@ -22,3 +22,8 @@ pub const ACCOUNT_ID_KEY: &str = "classkeys.account_id";
 pub const STAFF_IDLE_SECS: i64 = 2 * 60 * 60;
 pub const LEARNER_AND_PARENT_IDLE_SECS: i64 = 60 * 60;
 pub const ABSOLUTE_LIFETIME_SECS: i64 = 12 * 60 * 60;
+
+/// Whether cookies carry `Secure` (the site is served over https), provided
+/// as Leptos context by the router for the cookies ClassKeys writes itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SecureCookies(pub bool);
