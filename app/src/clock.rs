@@ -24,3 +24,30 @@ impl Clock {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
     }
 }
+
+/// "23 Nov 2026, 10:44 UTC".
+pub fn display_time(unix: i64) -> Option<String> {
+    let at = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;
+    let month = at.month().to_string();
+    Some(format!(
+        "{} {} {}, {:02}:{:02} UTC",
+        at.day(),
+        &month[..3],
+        at.year(),
+        at.hour(),
+        at.minute()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_day_month_year_utc() {
+        assert_eq!(
+            display_time(1_795_430_640).as_deref(),
+            Some("23 Nov 2026, 10:44 UTC")
+        );
+    }
+}

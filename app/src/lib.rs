@@ -20,6 +20,7 @@ pub mod session;
 pub mod settings;
 pub mod shell;
 pub mod staff;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -57,6 +58,7 @@ use shell::home::HomePage;
 use shell::not_found::NotFound;
 use shell::upcoming::UpcomingPage;
 use staff::page::StaffPage;
+use users::page::UsersPage;
 
 /// The HTML document the server renders around the app.
 #[cfg(feature = "ssr")]
@@ -138,7 +140,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/school/learners") view=StudentDatabasePage />
                     <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
                     <Route path=path!("/staff") view=StaffPage />
-                    <Route path=path!("/users") view=|| view! { <UpcomingPage title="Users" permission=Some(Permission::ManageUsers) /> } />
+                    <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=|| view! { <UpcomingPage title="Audit log" permission=Some(Permission::LearnerAuditLog) /> } />
                     <Route path=path!("/parent") view=|| view! { <UpcomingPage title="My children" permission=None /> } />

@@ -9,7 +9,7 @@ use crate::db::{new_id, Tx};
 use crate::error::AppError;
 
 /// Where SMS go.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum SmsGateway {
     /// One `.txt` file per message in this folder.
     Files(PathBuf),
@@ -20,6 +20,17 @@ pub enum SmsGateway {
     },
     /// No gateway (tests and tools that never send SMS).
     None,
+}
+
+/// Never prints the gateway's URL: it may carry an API key.
+impl std::fmt::Debug for SmsGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SmsGateway::Files(folder) => f.debug_tuple("Files").field(folder).finish(),
+            SmsGateway::Http { .. } => f.write_str("Http { .. }"),
+            SmsGateway::None => f.write_str("None"),
+        }
+    }
 }
 
 /// How long the gateway may take to accept a message.
@@ -33,6 +44,7 @@ impl SmsGateway {
     pub fn http(url: &str) -> Result<SmsGateway, String> {
         let client = reqwest::Client::builder()
             .timeout(GATEWAY_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the SMS client: {e}"))?;
         Ok(SmsGateway::Http {
@@ -51,7 +63,8 @@ impl SmsGateway {
                     .json(&serde_json::json!({ "to": to, "body": body }))
                     .send()
                     .await
-                    .map_err(|e| format!("SMS gateway unreachable: {e}"))?;
+                    // Without the URL: it may hold the gateway's API key.
+                    .map_err(|e| format!("SMS gateway unreachable: {}", e.without_url()))?;
                 if response.status().is_success() {
                     Ok(())
                 } else {
@@ -103,15 +116,21 @@ pub async fn refund_credit(tx: &mut Tx, school_id: &str) -> Result<(), AppError>
     Ok(())
 }
 
-/// Mobile numbers are stored as `+` and digits (spaces, dashes, dots and
-/// brackets dropped), 7 to 15 digits (E.164).
+/// Mobile numbers are stored in international (E.164) form: `+`, country
+/// code and number, 8 to 15 digits. Spaces, dashes, dots and brackets are
+/// dropped, and so is a national `(0)` written after the country code.
 pub fn normalise_mobile(mobile: &str) -> Result<Option<String>, AppError> {
     let trimmed = mobile.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let plus = trimmed.starts_with('+');
-    let rest = if plus { &trimmed[1..] } else { trimmed };
+    let Some(rest) = trimmed.strip_prefix('+') else {
+        return Err(AppError::invalid(
+            "mobile",
+            "Enter the mobile number with its country code, such as +44 7700 900123.",
+        ));
+    };
+    let rest = rest.replacen("(0)", "", 1);
     let mut digits = String::new();
     for c in rest.chars() {
         match c {
@@ -120,18 +139,18 @@ pub fn normalise_mobile(mobile: &str) -> Result<Option<String>, AppError> {
             _ => {
                 return Err(AppError::invalid(
                     "mobile",
-                    "A mobile number has only digits, spaces and an optional + in front.",
+                    "A mobile number has only digits, spaces and a + in front, such as +44 7700 900123.",
                 ))
             }
         }
     }
-    if !(7..=15).contains(&digits.len()) {
+    if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
         return Err(AppError::invalid(
             "mobile",
-            "A mobile number has 7 to 15 digits, such as +44 7700 900123.",
+            "Enter the mobile number with its country code, such as +44 7700 900123.",
         ));
     }
-    Ok(Some(if plus { format!("+{digits}") } else { digits }))
+    Ok(Some(format!("+{digits}")))
 }
 
 #[cfg(test)]
@@ -139,19 +158,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mobiles_keep_plus_and_digits() {
-        assert_eq!(
-            normalise_mobile(" +44 (0)7700-900.123 ")
-                .unwrap()
-                .as_deref(),
-            Some("+4407700900123")
-        );
+    fn mobiles_are_stored_in_international_form() {
+        for (typed, stored) in [
+            (" +44 (0)7700-900.123 ", "+447700900123"),
+            ("+44 7700 900123", "+447700900123"),
+            ("+1 (555) 010-9999", "+15550109999"),
+        ] {
+            assert_eq!(
+                normalise_mobile(typed).unwrap().as_deref(),
+                Some(stored),
+                "{typed}"
+            );
+        }
         assert_eq!(normalise_mobile("  ").unwrap(), None);
         for bad in [
-            "12345",
+            "07700 900123",
             "+44 7700 900123 ext 5",
-            "07700x900123",
-            "1234567890123456",
+            "+0 7700 900123",
+            "+1234567",
+            "+1234567890123456",
         ] {
             assert!(normalise_mobile(bad).is_err(), "{bad}");
         }

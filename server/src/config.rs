@@ -29,7 +29,8 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub public_url: String,
     pub smtp_url: Option<SecretString>,
-    pub sms_gateway_url: Option<String>,
+    /// May carry the gateway's API key: kept out of `Debug` and logs.
+    pub sms_gateway_url: Option<SecretString>,
     pub secret_key: Option<SecretString>,
     pub old_secret_keys: Vec<SecretString>,
     pub trusted_proxies: Vec<IpAddr>,
@@ -71,9 +72,8 @@ impl Config {
         let sms_gateway_url = get("SMS_GATEWAY_URL").filter(|url| !url.trim().is_empty());
         if let Some(url) = &sms_gateway_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!(
-                    "SMS_GATEWAY_URL {url:?} must start with http:// or https://"
-                ));
+                // Not echoed: the URL may carry the gateway's API key.
+                return Err("SMS_GATEWAY_URL must start with http:// or https://".into());
             }
         }
         let trusted_proxies = get("CLASSKEYS_TRUSTED_PROXIES")
@@ -93,7 +93,7 @@ impl Config {
             site_addr,
             public_url,
             smtp_url: get("SMTP_URL").map(SecretString::from),
-            sms_gateway_url,
+            sms_gateway_url: sms_gateway_url.map(SecretString::from),
             secret_key: get("CLASSKEYS_SECRET_KEY").map(SecretString::from),
             old_secret_keys: get("CLASSKEYS_OLD_SECRET_KEYS")
                 .unwrap_or_default()

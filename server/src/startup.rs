@@ -38,7 +38,7 @@ pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, S
 /// `.txt` files in `<data>/outbox/sms/`.
 pub fn sms_gateway(config: &Config) -> Result<SmsGateway, String> {
     match &config.sms_gateway_url {
-        Some(url) => SmsGateway::http(url),
+        Some(url) => SmsGateway::http(secrecy::ExposeSecret::expose_secret(url)),
         None => Ok(SmsGateway::files(
             config.data_dir.join("outbox").join("sms"),
         )),

@@ -32,6 +32,9 @@ pub enum AuditAction {
     StaffPasswordSet,
     SettingsChanged,
     SmsCreditsAdded,
+    AccountInactivated,
+    AccountReactivated,
+    EmailChanged,
 }
 
 impl AuditAction {
@@ -59,6 +62,9 @@ impl AuditAction {
             AuditAction::StaffPasswordSet => "staff_password_set",
             AuditAction::SettingsChanged => "settings_changed",
             AuditAction::SmsCreditsAdded => "sms_credits_added",
+            AuditAction::AccountInactivated => "account_inactivated",
+            AuditAction::AccountReactivated => "account_reactivated",
+            AuditAction::EmailChanged => "email_changed",
         }
     }
 }

@@ -60,22 +60,26 @@ pub struct SignedInUser {
 impl SignedInUser {
     /// "Owner", "Full admin · Lead teacher", "Teacher", "Learner", "Parent".
     pub fn role_label(&self) -> String {
-        match self.role {
-            Role::Owner => "Owner".into(),
-            Role::Learner => "Learner".into(),
-            Role::Parent => "Parent".into(),
-            Role::Staff => {
-                let mut labels = Vec::new();
-                if self.is_full_admin {
-                    labels.push("Full admin");
-                }
-                if self.is_lead_teacher {
-                    labels.push("Lead teacher");
-                }
-                if labels.is_empty() {
-                    labels.push("Teacher");
-                }
-                labels.join(" · ")
+        role_label(self.role, self.is_full_admin, self.is_lead_teacher)
+    }
+}
+
+/// An account's role in words: "Owner", "Full admin · Lead teacher",
+/// "Teacher", "Learner" or "Parent".
+pub fn role_label(role: Role, full_admin: bool, lead_teacher: bool) -> String {
+    match role {
+        Role::Owner => "Owner".into(),
+        Role::Learner => "Learner".into(),
+        Role::Parent => "Parent".into(),
+        Role::Staff => {
+            let flags: Vec<&str> = [(full_admin, "Full admin"), (lead_teacher, "Lead teacher")]
+                .into_iter()
+                .filter_map(|(on, label)| on.then_some(label))
+                .collect();
+            if flags.is_empty() {
+                "Teacher".into()
+            } else {
+                flags.join(" · ")
             }
         }
     }

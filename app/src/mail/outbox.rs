@@ -12,17 +12,19 @@ use crate::error::AppError;
 pub const MAX_ATTEMPTS: i64 = 8;
 const FROM: &str = "ClassKeys <no-reply@classkeys.invalid>";
 
-/// Queues an email inside the caller's transaction.
+/// Queues an email inside the caller's transaction. One that carries a link
+/// gives the link's expiry: it is not delivered after that.
 pub async fn enqueue_email(
     tx: &mut Tx,
     school_id: &str,
     to: &str,
     email: &Email,
     now: i64,
+    expires_at: Option<i64>,
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO outgoing_messages (id, school_id, channel, recipient, subject, body_text, body_html, \
-         next_attempt_at, created_at) VALUES ($1, $2, 'email', $3, $4, $5, $6, $7, $7)",
+         next_attempt_at, created_at, expires_at) VALUES ($1, $2, 'email', $3, $4, $5, $6, $7, $7, $8)",
     )
     .bind(new_id())
     .bind(school_id)
@@ -31,6 +33,7 @@ pub async fn enqueue_email(
     .bind(&email.text)
     .bind(&email.html)
     .bind(now)
+    .bind(expires_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -63,8 +66,17 @@ pub fn backoff_secs(attempts: i64) -> i64 {
     (30_i64 << attempts.clamp(0, 7)).min(3600)
 }
 
-/// Sends every email that is due; returns how many were sent.
+/// Sends every email that is due; returns how many were sent. Emails whose
+/// link expired while they waited are given up, their bodies blanked.
 pub async fn deliver_due(db: &Db, mailer: &Mailer, now: i64) -> Result<usize, AppError> {
+    sqlx::query(
+        "UPDATE outgoing_messages SET status = 'failed', body_text = '', body_html = '', \
+         last_error = 'the link expired before the email could be delivered' \
+         WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= $1",
+    )
+    .bind(now)
+    .execute(db)
+    .await?;
     let due: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, recipient, subject, body_text, body_html, attempts FROM outgoing_messages \
          WHERE channel = 'email' AND status = 'pending' AND next_attempt_at <= $1 \

@@ -80,7 +80,7 @@ pub async fn reset_password_with_token(
             &account.display_name,
             &account.school_name,
         );
-        crate::mail::outbox::enqueue_email(&mut tx, &account.school_id, email, &message, now)
+        crate::mail::outbox::enqueue_email(&mut tx, &account.school_id, email, &message, now, None)
             .await?;
     }
     tx.commit().await?;

@@ -30,14 +30,21 @@ pub async fn issue_token(
     purpose: TokenPurpose,
     now: i64,
 ) -> Result<SecretString, AppError> {
+    retire_tokens(tx, account_id, now).await?;
+    issue_extra_token(tx, account_id, purpose, now).await
+}
+
+/// Issues a token and leaves the account's earlier ones alone, for a link
+/// whose delivery is not certain yet (see [`retire_other_tokens`]).
+pub async fn issue_extra_token(
+    tx: &mut Tx,
+    account_id: &str,
+    purpose: TokenPurpose,
+    now: i64,
+) -> Result<SecretString, AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = BASE64URL.encode(bytes);
-    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut **tx)
-        .await?;
     sqlx::query(
         "INSERT INTO reset_tokens (id, account_id, purpose, token_hash, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -51,6 +58,56 @@ pub async fn issue_token(
     .execute(&mut **tx)
     .await?;
     Ok(SecretString::from(token))
+}
+
+/// Retires every outstanding token of the account except `keep`.
+pub async fn retire_other_tokens(
+    tx: &mut Tx,
+    account_id: &str,
+    keep: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL \
+         AND token_hash <> $3",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(token_hash(keep))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Retires every outstanding token of the account (its email changed, or
+/// its password did).
+pub async fn retire_tokens(tx: &mut Tx, account_id: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Reset links sent to `account_id` within the last hour: those its
+/// holder asked for (`self_service`), or those staff sent them.
+pub async fn recent_links(
+    tx: &mut Tx,
+    account_id: &str,
+    self_service: bool,
+    now: i64,
+) -> Result<i64, AppError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'reset_link_sent' AND target_id = $1 \
+         AND (actor_id = target_id) = $2 AND created_at > $3",
+    )
+    .bind(account_id)
+    .bind(self_service)
+    .bind(now - 3600)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(count)
 }
 
 /// The link a token is sent or printed as, built from `CLASSKEYS_PUBLIC_URL`
@@ -163,7 +220,8 @@ pub async fn queue_link_email(
             reset_link_email(&account.display_name, &account.school_name, &link)
         }
     };
-    enqueue_email(tx, &account.school_id, to, &message, now).await
+    let expires = Some(now + TOKEN_LIFETIME_SECS);
+    enqueue_email(tx, &account.school_id, to, &message, now, expires).await
 }
 
 /// Reset links asked for one account within an hour before more are refused.
@@ -189,12 +247,9 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
     }
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let (recent,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM reset_tokens WHERE account_id = $1 AND purpose = 'reset_password' AND created_at > $2")
-            .bind(&account.id)
-            .bind(now - 3600)
-            .fetch_one(&mut *tx)
-            .await?;
+    // Only links the holder asked for: those an admin sent do not use up
+    // the holder's own "Forgot password?".
+    let recent = recent_links(&mut tx, &account.id, true, now).await?;
     let (from_address,): (i64,) = sqlx::query_as(
         // Links asked for by their own holders ("Forgot password?"), not
         // those an office admin sends from the staff page.

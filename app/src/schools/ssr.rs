@@ -42,7 +42,9 @@ pub fn normalise_email(email: &str) -> Result<String, AppError> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         })
-        && !email.chars().any(char::is_whitespace);
+        && !email.chars().any(char::is_whitespace)
+        // What the mailer will accept, so a saved address is never undeliverable.
+        && email.parse::<lettre::Address>().is_ok();
     if !valid {
         return Err(AppError::invalid(
             "email",
@@ -213,6 +215,9 @@ mod tests {
             "@oakwood.example",
             "owner@oakwood",
             "a b@c.example",
+            "a@b@c.example",
+            "a,b@c.example",
+            "<a>@c.example",
         ] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }

@@ -52,9 +52,9 @@ pub fn AddStaffDialog(
                 fallback=move || {
                     added.get().map(|row| view! {
                         <p class="notice" role="status">
-                            "Added " {row.display_name.clone()} " (" {row.username.clone()} "). We emailed "
+                            "Added " {row.display_name.clone()} " (" {row.username.clone()} "). An email to "
                             {row.email.clone().unwrap_or_default()}
-                            " a link to choose a password; it works once, for 60 minutes."
+                            " is on its way with a link to choose a password; it works once, for 60 minutes."
                         </p>
                     })
                 }
@@ -76,7 +76,12 @@ pub fn AddStaffDialog(
                     <p class="hint">"They get an email with a link to choose their own password."</p>
                     {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                     <div class="dialog-row">
-                        <button type="submit" class="button primary" aria-busy=move || add.pending().get().to_string()>
+                        <button
+                            type="submit"
+                            class="button primary"
+                            aria-busy=move || add.pending().get().to_string()
+                            disabled=move || add.pending().get()
+                        >
                             "Create account"
                         </button>
                     </div>

@@ -83,9 +83,10 @@ pub fn EditStaffDialog(
             require_new_password: require_change.get_untracked(),
         });
     };
-    let busy = move || {
-        (save.pending().get() || by_email.pending().get() || by_sms.pending().get()).to_string()
-    };
+    // One request at a time: a double tap never sends two messages.
+    let working =
+        move || save.pending().get() || by_email.pending().get() || by_sms.pending().get();
+    let busy = move || working().to_string();
 
     view! {
         <Modal title="Edit staff member" on_close>
@@ -123,7 +124,7 @@ pub fn EditStaffDialog(
                     }.into_any()
                 }}
                 <div class="dialog-row">
-                    <button type="submit" class="button primary" aria-busy=busy>"Save"</button>
+                    <button type="submit" class="button primary" aria-busy=busy disabled=working>"Save"</button>
                 </div>
             </form>
             {(!own_account).then(|| view! {
@@ -132,7 +133,7 @@ pub fn EditStaffDialog(
                     <button
                         type="button"
                         class="button"
-                        disabled=move || !has_email()
+                        disabled=move || !has_email() || working()
                         on:click=move |_| { outcome.set(None); by_email.dispatch(()); }
                     >
                         "Reset password via email"
@@ -141,6 +142,7 @@ pub fn EditStaffDialog(
                         <button
                             type="button"
                             class="button"
+                            disabled=working
                             on:click=move |_| { outcome.set(None); by_sms.dispatch(()); }
                         >
                             "Reset password via SMS"

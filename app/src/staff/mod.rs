@@ -12,6 +12,8 @@ pub mod ssr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::{role_label, Role};
+
 /// One staff member as the staff table shows them. Never carries a
 /// password or its hash: the "New password" field is write-only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,21 +36,12 @@ pub struct StaffRow {
 impl StaffRow {
     /// "Owner", "Full admin · Lead teacher", "Teacher"…
     pub fn permissions_label(&self) -> String {
-        if self.is_owner {
-            return "Owner".into();
-        }
-        let flags: Vec<&str> = [
-            (self.is_full_admin, "Full admin"),
-            (self.is_lead_teacher, "Lead teacher"),
-        ]
-        .into_iter()
-        .filter_map(|(on, label)| on.then_some(label))
-        .collect();
-        if flags.is_empty() {
-            "Teacher".into()
+        let role = if self.is_owner {
+            Role::Owner
         } else {
-            flags.join(" · ")
-        }
+            Role::Staff
+        };
+        role_label(role, self.is_full_admin, self.is_lead_teacher)
     }
 }
 
@@ -75,8 +68,9 @@ pub struct StaffDirectory {
     pub viewer_id: String,
 }
 
-/// What "Save" sends for an existing staff member.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// What "Save" sends for an existing staff member. Its `Debug` never
+/// shows the new password.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct StaffChanges {
     pub id: String,
     pub display_name: String,
@@ -88,6 +82,16 @@ pub struct StaffChanges {
     /// Empty: the password stays as it is.
     pub new_password: String,
     pub require_new_password: bool,
+}
+
+impl std::fmt::Debug for StaffChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffChanges")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("new_password", &"[write-only]")
+            .finish_non_exhaustive()
+    }
 }
 
 /// What "Add staff member" sends.

@@ -11,18 +11,22 @@ use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
 use crate::auth::ssr::accounts::{self, AccountRecord};
+use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::auth::ssr::password_change::write_staff_set_password;
 use crate::auth::{Role, SignedInUser};
+use crate::clock::display_time;
 use crate::db::{begin_write, new_id, Db, Tx};
 use crate::error::AppError;
+use crate::mail::messages::reset_link_sms;
 use crate::password_rules::enforce_password_rules;
-use crate::recovery::ssr::{issue_token, queue_link_email, reset_link, spend_token};
+use crate::recovery::ssr::{
+    issue_extra_token, queue_link_email, recent_links, reset_link, retire_other_tokens,
+    retire_tokens, spend_token,
+};
 use crate::recovery::TokenPurpose;
 use crate::schools::ssr::{normalise_email, school_settings};
 use crate::sms::{normalise_mobile, refund_credit, reserve_credit};
 use crate::state::AppState;
-
-pub const EMAIL_TAKEN: &str = "This email address is already used by another account.";
 
 /// The staff member `account_id` if `user` may manage them: another
 /// school's account (or a learner, or nobody) is "not found"; the owner is
@@ -101,25 +105,11 @@ async fn staff_rows(
                     is_full_admin: full_admin,
                     is_lead_teacher: lead,
                     active,
-                    last_sign_in: last.and_then(format_time),
+                    last_sign_in: last.and_then(display_time),
                 }
             },
         )
         .collect())
-}
-
-/// "23 Nov 2026, 10:44 UTC".
-pub fn format_time(unix: i64) -> Option<String> {
-    let at = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;
-    let month = at.month().to_string();
-    Some(format!(
-        "{} {} {}, {:02}:{:02} UTC",
-        at.day(),
-        &month[..3],
-        at.year(),
-        at.hour(),
-        at.minute()
-    ))
 }
 
 async fn sms_offer(db: &Db, school_id: &str) -> Result<SmsOffer, AppError> {
@@ -159,12 +149,25 @@ async fn one_row(db: &Db, school_id: &str, id: &str) -> Result<StaffRow, AppErro
         .ok_or(AppError::Internal)
 }
 
+/// Control and direction-changing characters could disguise a name in the
+/// staff table or in an email.
+fn is_disguising(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 fn display_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::invalid(
             "display_name",
             "A name is 1 to 120 characters.",
+        ));
+    }
+    if name.chars().any(is_disguising) {
+        return Err(AppError::invalid(
+            "display_name",
+            "A name cannot contain line breaks or invisible characters.",
         ));
     }
     Ok(name.to_string())
@@ -194,30 +197,6 @@ fn staff_username(username: &str) -> Result<String, AppError> {
         ));
     }
     Ok(username)
-}
-
-/// Fails with [`EMAIL_TAKEN`] when another account anywhere uses `email`.
-async fn ensure_email_free(tx: &mut Tx, email: &str, except: &str) -> Result<(), AppError> {
-    let taken: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM accounts WHERE lower(email) = lower($1) AND id <> $2")
-            .bind(email)
-            .bind(except)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match taken {
-        Some(_) => Err(AppError::invalid("email", EMAIL_TAKEN)),
-        None => Ok(()),
-    }
-}
-
-/// The unique index is the last word on emails, also for two saves racing.
-fn email_conflict(error: sqlx::Error) -> AppError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::invalid("email", EMAIL_TAKEN)
-        }
-        _ => error.into(),
-    }
 }
 
 /// Replaces the classes assigned to `account_id`; every class must be of the school.
@@ -347,6 +326,10 @@ pub async fn save(
     .await
     .map_err(email_conflict)?;
     assign_classes(&mut tx, &user.school_id, &member.id, &changes.class_ids).await?;
+    if changed.contains(&"email") {
+        // A link already sent to the old address must not keep working.
+        retire_tokens(&mut tx, &member.id, now).await?;
+    }
     let event = || AuditEvent::by(user, client).on(&member.id, &member.username);
     if !changed.is_empty() {
         let detail = format!("changed {}", changed.join(", "));
@@ -393,27 +376,18 @@ pub async fn create(
     let username = staff_username(&member.username)?;
     let email = normalise_email(&member.email)?;
     let mobile = normalise_mobile(&member.mobile)?;
+    let id = new_id();
+    // Checked before the (costly) hash, and again under the write lock.
+    let mut tx = begin_write(&state.db).await?;
+    ensure_new_member_free(&mut tx, &user.school_id, &username, &email, &id).await?;
+    tx.rollback().await?;
     // A password nobody knows until the welcome link sets one.
     let unknown = SecretString::from(crate::passwords::generator::random_secret());
     let hash = state.hasher.hash(&unknown).await?;
-    let id = new_id();
     let now = state.clock.now();
 
     let mut tx = begin_write(&state.db).await?;
-    let taken: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM accounts WHERE school_id = $1 AND lower(username) = lower($2)",
-    )
-    .bind(&user.school_id)
-    .bind(&username)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if taken.is_some() {
-        return Err(AppError::invalid(
-            "username",
-            format!("The username {username} is already used in this school."),
-        ));
-    }
-    ensure_email_free(&mut tx, &email, &id).await?;
+    ensure_new_member_free(&mut tx, &user.school_id, &username, &email, &id).await?;
     sqlx::query(
         "INSERT INTO accounts (id, school_id, role, is_full_admin, is_lead_teacher, username, \
          display_name, email, mobile, password_hash, password_set_by, created_at) \
@@ -463,6 +437,47 @@ pub async fn create(
     one_row(&state.db, &user.school_id, &id).await
 }
 
+async fn ensure_new_member_free(
+    tx: &mut Tx,
+    school_id: &str,
+    username: &str,
+    email: &str,
+    id: &str,
+) -> Result<(), AppError> {
+    let taken: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM accounts WHERE school_id = $1 AND lower(username) = lower($2)",
+    )
+    .bind(school_id)
+    .bind(username)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if taken.is_some() {
+        return Err(AppError::invalid(
+            "username",
+            format!("The username {username} is already used in this school."),
+        ));
+    }
+    ensure_email_free(tx, email, id).await
+}
+
+/// Links staff may send one person within an hour, by email and SMS together.
+const MAX_STAFF_SENT_LINKS_PER_HOUR: i64 = 5;
+
+async fn ensure_not_flooding(
+    tx: &mut Tx,
+    member: &AccountRecord,
+    now: i64,
+) -> Result<(), AppError> {
+    if recent_links(tx, &member.id, false, now).await? >= MAX_STAFF_SENT_LINKS_PER_HOUR {
+        return Err(AppError::Conflict(format!(
+            "{MAX_STAFF_SENT_LINKS_PER_HOUR} links were sent to {} in the last hour. \
+             Please wait before sending another, or set a password for them.",
+            member.display_name
+        )));
+    }
+    Ok(())
+}
+
 fn switched_off() -> AppError {
     AppError::Conflict(
         "This account is switched off. Reactivate it on the Users page first.".into(),
@@ -482,6 +497,7 @@ pub async fn send_reset_email(
     }
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
+    ensure_not_flooding(&mut tx, &member, now).await?;
     queue_link_email(&mut tx, state, &member, TokenPurpose::ResetPassword, now).await?;
     let event = AuditEvent::by(user, client)
         .on(&member.id, &member.username)
@@ -522,6 +538,7 @@ pub async fn send_reset_sms(
 
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
+    ensure_not_flooding(&mut tx, &member, now).await?;
     let Some(credits_left) = reserve_credit(&mut tx, &user.school_id).await? else {
         return Err(AppError::Conflict(
             "There are no SMS credits left, so nothing was sent. Send the link by email, \
@@ -529,25 +546,67 @@ pub async fn send_reset_sms(
                 .into(),
         ));
     };
-    let token = issue_token(&mut tx, &member.id, TokenPurpose::ResetPassword, now).await?;
+    // Earlier links stay usable until this one is known to have gone out.
+    let token = issue_extra_token(&mut tx, &member.id, TokenPurpose::ResetPassword, now).await?;
     tx.commit().await?;
 
-    let body =
-        crate::mail::messages::reset_link_sms(&member.school_name, &reset_link(state, &token));
+    // Sent and settled in a task of its own: a closed browser tab or a
+    // dropped connection cannot stop it half-way and lose a credit.
+    let body = reset_link_sms(&member.school_name, &reset_link(state, &token));
+    let event = AuditEvent::by(user, client)
+        .on(&member.id, &member.username)
+        .with_detail("by SMS");
+    let settle = tokio::spawn(settle_sms(
+        state.clone(),
+        user.school_id.clone(),
+        member.id.clone(),
+        mobile,
+        body,
+        token,
+        event,
+    ));
+    match settle.await {
+        Ok(Ok(())) => Ok(credits_left),
+        Ok(Err(error)) => Err(error),
+        Err(error) => {
+            tracing::error!(%error, "the SMS task failed");
+            Err(AppError::Internal)
+        }
+    }
+}
+
+/// Hands the SMS to the gateway, then keeps the credit and retires older
+/// links (accepted), or gives the credit back and retires this link.
+async fn settle_sms(
+    state: AppState,
+    school_id: String,
+    account_id: String,
+    mobile: String,
+    body: String,
+    token: SecretString,
+    event: AuditEvent,
+) -> Result<(), AppError> {
     let sent = state.sms.send(&mobile, &body).await;
-    let mut tx = begin_write(&state.db).await?;
+    let now = state.clock.now();
     match sent {
         Ok(()) => {
-            let event = AuditEvent::by(user, client)
-                .on(&member.id, &member.username)
-                .with_detail("by SMS");
-            audit(&mut *tx, AuditAction::ResetLinkSent, event, now).await?;
-            tx.commit().await?;
-            Ok(credits_left)
+            let recorded = async {
+                let mut tx = begin_write(&state.db).await?;
+                retire_other_tokens(&mut tx, &account_id, token.expose_secret(), now).await?;
+                audit(&mut *tx, AuditAction::ResetLinkSent, event, now).await?;
+                tx.commit().await?;
+                Ok::<(), AppError>(())
+            };
+            if let Err(error) = recorded.await {
+                // The SMS went out: say so, even if it could not be recorded.
+                tracing::error!(%error, "an SMS was sent but could not be recorded");
+            }
+            Ok(())
         }
         Err(error) => {
             tracing::warn!(%error, "the SMS gateway did not accept a reset link");
-            refund_credit(&mut tx, &user.school_id).await?;
+            let mut tx = begin_write(&state.db).await?;
+            refund_credit(&mut tx, &school_id).await?;
             spend_token(&mut tx, token.expose_secret(), now).await?;
             tx.commit().await?;
             Err(AppError::Conflict(
@@ -562,14 +621,6 @@ pub async fn send_reset_sms(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_read_as_day_month_year_utc() {
-        assert_eq!(
-            format_time(1_795_430_640).as_deref(),
-            Some("23 Nov 2026, 10:44 UTC")
-        );
-    }
 
     #[test]
     fn usernames_are_simple_and_never_emails() {

@@ -335,3 +335,36 @@ async fn at_most_ten_links_an_hour_from_one_address() {
     }
     assert_eq!(queued(&app).await.len(), 10);
 }
+
+#[tokio::test]
+async fn an_email_whose_link_expired_while_queued_is_never_sent() {
+    let app = spawn_app().await;
+    app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    app.state.clock.advance(60 * 60);
+    assert_eq!(deliver(&app).await.len(), 0);
+    let (status, body): (String, String) =
+        sqlx::query_as("SELECT status, body_text || body_html FROM outgoing_messages")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), body.as_str()), ("failed", ""));
+}
+
+#[tokio::test]
+async fn a_message_given_up_after_every_attempt_keeps_no_link() {
+    let app = spawn_app().await;
+    app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    sqlx::query("UPDATE outgoing_messages SET attempts = 7, recipient = 'not an address'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(deliver(&app).await.len(), 0);
+    let (status, body): (String, String) =
+        sqlx::query_as("SELECT status, body_text || body_html FROM outgoing_messages")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), body.as_str()), ("failed", ""));
+}

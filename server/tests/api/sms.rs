@@ -209,3 +209,50 @@ async fn an_unreachable_gateway_costs_no_credit() {
     assert_eq!(send(&app, &world.oak_teacher).await.status(), 409);
     assert_eq!(credits(&app, &world).await, 1);
 }
+
+#[tokio::test]
+async fn a_refused_sms_leaves_a_link_already_emailed_working() {
+    let (url, _received) = gateway(StatusCode::BAD_GATEWAY).await;
+    let app = spawn_app_configured(false, &[("SMS_GATEWAY_URL", &url)]).await;
+    let world = prepare(&app, 3).await;
+    let emailed = app
+        .call(
+            "send_staff_reset_email",
+            &[("account_id", &world.oak_teacher)],
+        )
+        .await;
+    assert_eq!(emailed.status(), 200);
+    assert_eq!(send(&app, &world.oak_teacher).await.status(), 409);
+    assert_eq!(
+        usable_tokens(&app, &world.oak_teacher).await,
+        1,
+        "the emailed link"
+    );
+}
+
+#[tokio::test]
+async fn an_accepted_sms_retires_earlier_links() {
+    let app = spawn_app().await;
+    let world = prepare(&app, 3).await;
+    app.call(
+        "send_staff_reset_email",
+        &[("account_id", &world.oak_teacher)],
+    )
+    .await;
+    assert_eq!(send(&app, &world.oak_teacher).await.status(), 200);
+    assert_eq!(
+        usable_tokens(&app, &world.oak_teacher).await,
+        1,
+        "only the SMS link"
+    );
+}
+
+#[tokio::test]
+async fn no_sms_to_another_schools_staff_or_to_a_learner() {
+    let app = spawn_app().await;
+    let world = prepare(&app, 3).await;
+    for account in [&world.riv_teacher, &world.oak_learner, &world.oak_parent] {
+        assert_eq!(send(&app, account).await.status(), 404);
+    }
+    assert_eq!(credits(&app, &world).await, 3);
+}

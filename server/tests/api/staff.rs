@@ -51,11 +51,35 @@ async fn only_full_admins_and_the_owner_open_the_staff_page() {
         app.sign_in_as(&client, "OAK", username, PASSWORD).await;
         let response = app.call_as(&client, "staff_directory", &[]).await;
         assert_eq!(response.status(), 403, "{username}");
-        let response = app
-            .call_as(&client, "send_staff_reset_email", &[("account_id", "x")])
-            .await;
-        assert_eq!(response.status(), 403, "{username}");
+        for name in ["send_staff_reset_email", "send_staff_reset_sms"] {
+            let response = app.call_as(&client, name, &[("account_id", "x")]).await;
+            assert_eq!(response.status(), 403, "{username} {name}");
+        }
+        for (name, body) in [
+            (
+                "save_staff_member",
+                json!({ "changes": { "id": "x", "display_name": "x", "email": "", "mobile": "", "full_admin": true, "lead_teacher": true, "class_ids": [], "new_password": "", "require_new_password": true } }),
+            ),
+            (
+                "add_staff_member",
+                new_member("sneaky", "sneaky@oakwood.example"),
+            ),
+        ] {
+            let response = client
+                .post(format!("{}/api/{name}", app.url))
+                .header("sec-fetch-site", "same-origin")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 403, "{username} {name}");
+        }
     }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE username = 'sneaky'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
     assert_eq!(
         app.call("staff_directory", &[]).await.status(),
         401,
@@ -424,4 +448,115 @@ async fn reset_via_email_sends_the_forgotten_password_link_and_is_audited() {
         .call("send_staff_reset_email", &[("account_id", &world.oak_lead)])
         .await;
     assert_eq!(response.status(), 409, "nothing for an inactive account");
+}
+
+#[tokio::test]
+async fn two_saves_of_one_email_at_once_leave_it_with_one_account() {
+    let (app, world) = signed_in_app("office").await;
+    let mut lead = teacher_changes(&world, json!({ "email": "shared@oakwood.example" }));
+    lead["changes"]["id"] = json!(world.oak_lead);
+    let teacher = teacher_changes(&world, json!({ "email": "Shared@Oakwood.example" }));
+    let (a, b) = tokio::join!(save(&app, lead), save(&app, teacher));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 422]);
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM accounts WHERE lower(email) = 'shared@oakwood.example'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+}
+
+async fn usable_links(app: &TestApp, account: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM reset_tokens WHERE account_id = $1 AND used_at IS NULL",
+    )
+    .bind(account)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    n
+}
+
+#[tokio::test]
+async fn a_set_password_or_a_new_email_retires_links_already_sent() {
+    let (app, world) = signed_in_app("office").await;
+    let form = [("account_id", world.oak_teacher.as_str())];
+    let send = || app.call("send_staff_reset_email", &form);
+    assert_eq!(send().await.status(), 200);
+    assert_eq!(usable_links(&app, &world.oak_teacher).await, 1);
+    save(
+        &app,
+        teacher_changes(&world, json!({ "new_password": NEW })),
+    )
+    .await;
+    assert_eq!(
+        usable_links(&app, &world.oak_teacher).await,
+        0,
+        "password set"
+    );
+
+    assert_eq!(send().await.status(), 200);
+    let moved = teacher_changes(&world, json!({ "email": "tess@elsewhere.example" }));
+    assert_eq!(save(&app, moved).await.status(), 200);
+    assert_eq!(
+        usable_links(&app, &world.oak_teacher).await,
+        0,
+        "email changed"
+    );
+}
+
+#[tokio::test]
+async fn links_sent_by_the_office_are_capped_and_leave_forgot_password_working() {
+    let (app, world) = signed_in_app("office").await;
+    for _ in 0..5 {
+        let response = app
+            .call(
+                "send_staff_reset_email",
+                &[("account_id", &world.oak_teacher)],
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    let (status, error) = app_error(
+        app.call(
+            "send_staff_reset_email",
+            &[("account_id", &world.oak_teacher)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(error.to_string().contains("in the last hour"), "{error}");
+    assert_eq!(queued(&app).await.len(), 5);
+
+    let form = [("email", "teacher@oakwood.example")];
+    new_client()
+        .post(format!("{}/api/request_password_reset", app.url))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        queued(&app).await.len(),
+        6,
+        "the teacher's own request still works"
+    );
+}
+
+#[tokio::test]
+async fn names_with_line_breaks_or_invisible_characters_are_refused() {
+    let (app, world) = signed_in_app("office").await;
+    for name in ["Tess\nTeacher", "Tess \u{202E}rehcaeT"] {
+        let changes = teacher_changes(&world, json!({ "display_name": name }));
+        let (status, error) = app_error(save(&app, changes).await).await;
+        assert_eq!(
+            (status, error.field()),
+            (422, Some("display_name")),
+            "{name:?}"
+        );
+    }
 }

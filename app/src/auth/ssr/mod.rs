@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod backend;
 pub mod client_addr;
 pub mod credentials;
+pub mod emails;
 pub mod guard;
 pub mod network_limit;
 pub mod password_change;

@@ -139,10 +139,5 @@ async fn store_password(
         .execute(&mut **tx)
         .await?;
     end_every_session(tx, account_id).await?;
-    sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    crate::recovery::ssr::retire_tokens(tx, account_id, now).await
 }

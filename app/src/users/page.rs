@@ -1,0 +1,347 @@
+//! `/users`: search, filter and page through every account of the school;
+//! inactivate (after a confirmation), reactivate, change an email, and find
+//! possible duplicates.
+
+use leptos::prelude::*;
+
+use super::api::{change_account_email, list_users, possible_duplicates, set_account_active};
+use super::{UserQuery, UserRow};
+use crate::auth::permissions::Permission;
+use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::modal::Modal;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <UsersGate />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn UsersGate() -> impl IntoView {
+    let allowed = use_signed_in_user().can(Permission::ManageUsers);
+    view! {
+        <section class="page">
+            <h1>"Users"</h1>
+            {if allowed {
+                view! { <UsersView /> }.into_any()
+            } else {
+                view! {
+                    <p class="error" role="alert">
+                        "You do not have permission to open this page. It is for full admins and the school's owner."
+                    </p>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// What a row's buttons ask the page to do.
+#[derive(Clone)]
+enum Pending {
+    Inactivate(UserRow),
+    ChangeEmail(UserRow),
+}
+
+#[component]
+fn UsersView() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let page = RwSignal::new(1u32);
+    // Bumped after every change, so the table and duplicates reload.
+    let version = RwSignal::new(0u32);
+    let pending = RwSignal::new(None::<Pending>);
+    let notice = RwSignal::new(None::<Result<String, String>>);
+    let show_duplicates = RwSignal::new(false);
+
+    let users = Resource::new(
+        move || {
+            (
+                UserQuery {
+                    search: search.get(),
+                    role: role.get(),
+                    status: status.get(),
+                    page: page.get(),
+                },
+                version.get(),
+            )
+        },
+        |(query, _)| list_users(query),
+    );
+    let duplicates = Resource::new(
+        move || (show_duplicates.get(), version.get()),
+        |(shown, _)| async move {
+            if shown {
+                possible_duplicates().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    let reactivate = Action::new(move |row: &UserRow| {
+        let row = row.clone();
+        async move {
+            notice.set(Some(match set_account_active(row.id.clone(), true).await {
+                Ok(_) => Ok(format!("{} can sign in again.", row.display_name)),
+                Err(e) => Err(e.to_string()),
+            }));
+            version.update(|v| *v += 1);
+        }
+    });
+    let on_row = Callback::new(move |(row, act): (UserRow, RowAction)| match act {
+        RowAction::Inactivate => pending.set(Some(Pending::Inactivate(row))),
+        RowAction::Reactivate => {
+            reactivate.dispatch(row);
+        }
+        RowAction::ChangeEmail => pending.set(Some(Pending::ChangeEmail(row))),
+    });
+    let done = Callback::new(move |message: String| {
+        pending.set(None);
+        notice.set(Some(Ok(message)));
+        version.update(|v| *v += 1);
+    });
+    let close = Callback::new(move |()| pending.set(None));
+    let filter_changed = move || page.set(1);
+
+    view! {
+        <div class="table-tools">
+            <label for="user_search">"Search"</label>
+            <input
+                id="user_search"
+                type="search"
+                autocomplete="off"
+                placeholder="Name, username or email"
+                on:input=move |ev| { search.set(event_target_value(&ev)); filter_changed(); }
+            />
+            <label for="user_role">"Role"</label>
+            <select id="user_role" on:change=move |ev| { role.set(event_target_value(&ev)); filter_changed(); }>
+                <option value="">"All roles"</option>
+                <option value="owner">"Owner"</option>
+                <option value="staff">"Staff"</option>
+                <option value="parent">"Parent"</option>
+                <option value="learner">"Learner"</option>
+            </select>
+            <label for="user_status">"Status"</label>
+            <select id="user_status" on:change=move |ev| { status.set(event_target_value(&ev)); filter_changed(); }>
+                <option value="">"Active and inactive"</option>
+                <option value="active">"Active"</option>
+                <option value="inactive">"Inactive"</option>
+            </select>
+            <button
+                type="button"
+                class="button"
+                aria-pressed=move || show_duplicates.get().to_string()
+                on:click=move |_| show_duplicates.update(|s| *s = !*s)
+            >
+                "Possible duplicates"
+            </button>
+        </div>
+        {move || notice.get().map(|n| match n {
+            Ok(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
+            Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
+        })}
+        <Transition fallback=|| view! { <p class="loading">"Loading possible duplicates…"</p> }>
+            {move || Suspend::new(async move {
+                match duplicates.await {
+                    Ok(Some(groups)) => view! {
+                        <section aria-labelledby="duplicates_heading">
+                            <h2 id="duplicates_heading">"Possible duplicates"</h2>
+                            {if groups.is_empty() {
+                                view! { <p>"No accounts share a name or an email name."</p> }.into_any()
+                            } else {
+                                groups.into_iter().map(|group| view! {
+                                    <h3>{group.reason}</h3>
+                                    <UserTable rows=group.rows on_row />
+                                }).collect_view().into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <p class="loading">"Loading accounts…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(found) => {
+                        let (current, pages, total) = (found.page, found.pages, found.total);
+                        view! {
+                            <p class="hint" role="status">
+                                {format!("{total} account{} · page {current} of {pages}", if total == 1 { "" } else { "s" })}
+                            </p>
+                            <UserTable rows=found.rows on_row />
+                            <div class="dialog-row">
+                                <button type="button" class="button" disabled=current <= 1 on:click=move |_| page.set(current - 1)>
+                                    "Previous page"
+                                </button>
+                                <button type="button" class="button" disabled=current >= pages on:click=move |_| page.set(current + 1)>
+                                    "Next page"
+                                </button>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || pending.get().map(|p| match p {
+            Pending::Inactivate(row) => view! { <InactivateDialog row on_close=close on_done=done /> }.into_any(),
+            Pending::ChangeEmail(row) => view! { <ChangeEmailDialog row on_close=close on_done=done /> }.into_any(),
+        })}
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RowAction {
+    Inactivate,
+    Reactivate,
+    ChangeEmail,
+}
+
+#[component]
+fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl IntoView {
+    let body = rows
+        .into_iter()
+        .map(|row| {
+            let actions = row.manageable.then(|| {
+                let (toggle, toggle_label) = if row.active {
+                    (RowAction::Inactivate, "Inactivate")
+                } else {
+                    (RowAction::Reactivate, "Reactivate")
+                };
+                let for_toggle = row.clone();
+                let for_email = row.clone();
+                let has_email = row.role != "learner";
+                view! {
+                    <button type="button" class="button small" on:click=move |_| on_row.run((for_toggle.clone(), toggle))>
+                        {toggle_label}
+                    </button>
+                    {has_email.then(|| view! {
+                        <button type="button" class="button small" on:click=move |_| on_row.run((for_email.clone(), RowAction::ChangeEmail))>
+                            "Change email"
+                        </button>
+                    })}
+                }
+            });
+            view! {
+                <tr>
+                    <th scope="row">{row.display_name.clone()}</th>
+                    <td>{row.username.clone()}</td>
+                    <td>{row.role_label.clone()}</td>
+                    <td>{row.email.clone().unwrap_or_else(|| "—".into())}</td>
+                    <td>{if row.active { "Active" } else { "Inactive" }}</td>
+                    <td>{row.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                    <td class="actions">{actions}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="users">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Username"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn InactivateDialog(
+    row: UserRow,
+    on_close: Callback<()>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let id = StoredValue::new(row.id.clone());
+    let name = StoredValue::new(row.display_name.clone());
+    let inactivate = Action::new(move |_: &()| async move {
+        match set_account_active(id.get_value(), false).await {
+            Ok(_) => on_done.run(format!(
+                "{} is inactive and was signed out everywhere.",
+                name.get_value()
+            )),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
+    view! {
+        <Modal title="Inactivate account" on_close>
+            <p>
+                <strong>{row.display_name.clone()}</strong> " (" {row.username.clone()} ", " {row.role_label.clone()} ") "
+                "is signed out at once on every device and cannot sign in until the account is reactivated."
+            </p>
+            {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            <div class="dialog-row">
+                <button type="button" class="button primary" aria-busy=move || inactivate.pending().get().to_string() on:click=move |_| { inactivate.dispatch(()); }>
+                    "Inactivate"
+                </button>
+                <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn ChangeEmailDialog(
+    row: UserRow,
+    on_close: Callback<()>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let email = RwSignal::new(row.email.clone().unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let id = StoredValue::new(row.id.clone());
+    let name = StoredValue::new(row.display_name.clone());
+    let save = Action::new(move |address: &String| {
+        let address = address.clone();
+        async move {
+            match change_account_email(id.get_value(), address).await {
+                Ok(saved) => on_done.run(format!(
+                    "{}'s email is now {}.",
+                    name.get_value(),
+                    saved.email.unwrap_or_default()
+                )),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        save.dispatch(email.get_untracked());
+    };
+    view! {
+        <Modal title="Change email" on_close>
+            <p>{row.display_name.clone()} " (" {row.username.clone()} ")"</p>
+            <form class="form" novalidate on:submit=submit>
+                <div class="field">
+                    <label for="account_email">"Email"</label>
+                    <input
+                        id="account_email"
+                        type="email"
+                        autocomplete="off"
+                        prop:value=move || email.get()
+                        on:input=move |ev| email.set(event_target_value(&ev))
+                    />
+                </div>
+                {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                <div class="dialog-row">
+                    <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>"Save"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
