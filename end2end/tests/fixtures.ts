@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { test as base, expect, type Locator, type Page } from "@playwright/test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test as base, expect, type Locator, type Page, type TestInfo } from "@playwright/test";
 import { classkeysBinary } from "../global-setup";
 
 export { expect };
@@ -69,3 +71,45 @@ export async function signOut(page: Page, press: (t: Locator) => Promise<void>, 
     await expect(page.getByRole("status")).toHaveText("You have signed out.", { timeout: 3_000 });
   }).toPass({ timeout: 20_000 });
 }
+
+export const office = demoStaff.find((s) => s.username === "office")!;
+
+/** A staff member of Oakwood that only this test uses, added on /staff by the office. */
+export async function addStaffMember(page: Page, press: (t: Locator) => Promise<void>, testInfo: TestInfo) {
+  const suffix = `${testInfo.project.name.slice(0, 1)}${Date.now() % 1000000}`;
+  const member = { username: `t${suffix}`, email: `t${suffix}@staff.example`, name: `Tom ${suffix}` };
+  await signedIn(page, press, office.school, office.username, office.password);
+  await open(page, "/staff");
+  await expect(page.getByRole("table")).toBeVisible();
+  await press(page.getByRole("button", { name: "Add staff member" }));
+  const dialog = page.getByRole("dialog", { name: "Add staff member" });
+  await dialog.getByLabel("Username").fill(member.username);
+  await dialog.getByLabel("Display name").fill(member.name);
+  await dialog.getByLabel("Email").fill(member.email);
+  await press(dialog.getByRole("button", { name: "Create account" }));
+  await expect(dialog.getByRole("status")).toContainText(`Added ${member.name}`);
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(page.getByRole("row").filter({ hasText: member.username })).toBeVisible();
+  return member;
+}
+
+/** The newest `.eml` in the outbox sent to `to` with `subject`, soft line breaks undone. */
+export function findEmail(to: string, subject: string): string | undefined {
+  const folder = join(process.env.CLASSKEYS_DATA!, "outbox", "email");
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((n) => n.endsWith(".eml"));
+  } catch {
+    return undefined;
+  }
+  return names
+    .map((n) => readFileSync(join(folder, n), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+    .find((text) => text.includes(`To: ${to}`) && text.includes(`Subject: ${subject}`));
+}
+
+export async function resetLinkIn(to: string, subject: string): Promise<string> {
+  await expect.poll(() => findEmail(to, subject), { timeout: 20_000 }).toBeTruthy();
+  const email = findEmail(to, subject)!;
+  return email.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)![0];
+}
+

@@ -1,48 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { Locator, Page, TestInfo } from "@playwright/test";
-import { demoStaff, expect, open, signIn, signOut, signedIn, test } from "./fixtures";
-
-const office = demoStaff.find((s) => s.username === "office")!;
-
-/** A staff member of Oakwood that only this test uses, added on /staff by the office. */
-async function addStaffMember(page: Page, press: (t: Locator) => Promise<void>, testInfo: TestInfo) {
-  const suffix = `${testInfo.project.name.slice(0, 1)}${Date.now() % 1000000}`;
-  const member = { username: `t${suffix}`, email: `t${suffix}@staff.example`, name: `Tom ${suffix}` };
-  await signedIn(page, press, office.school, office.username, office.password);
-  await open(page, "/staff");
-  await expect(page.getByRole("table")).toBeVisible();
-  await press(page.getByRole("button", { name: "Add staff member" }));
-  const dialog = page.getByRole("dialog", { name: "Add staff member" });
-  await dialog.getByLabel("Username").fill(member.username);
-  await dialog.getByLabel("Display name").fill(member.name);
-  await dialog.getByLabel("Email").fill(member.email);
-  await press(dialog.getByRole("button", { name: "Create account" }));
-  await expect(dialog.getByRole("status")).toContainText(`Added ${member.name}`);
-  await press(dialog.getByRole("button", { name: "Close" }));
-  await expect(page.getByRole("row").filter({ hasText: member.username })).toBeVisible();
-  return member;
-}
-
-/** The newest `.eml` in the outbox sent to `to` with `subject`, soft line breaks undone. */
-function findEmail(to: string, subject: string): string | undefined {
-  const folder = join(process.env.CLASSKEYS_DATA!, "outbox", "email");
-  let names: string[];
-  try {
-    names = readdirSync(folder).filter((n) => n.endsWith(".eml"));
-  } catch {
-    return undefined;
-  }
-  return names
-    .map((n) => readFileSync(join(folder, n), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
-    .find((text) => text.includes(`To: ${to}`) && text.includes(`Subject: ${subject}`));
-}
-
-async function resetLinkIn(to: string, subject: string): Promise<string> {
-  await expect.poll(() => findEmail(to, subject), { timeout: 20_000 }).toBeTruthy();
-  const email = findEmail(to, subject)!;
-  return email.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)![0];
-}
+import { addStaffMember, demoStaff, expect, office, open, resetLinkIn, signIn, signOut, signedIn, test } from "./fixtures";
 
 test("an office admin sets a teacher's password and the teacher must change it at sign-in", async ({ page, press }, testInfo) => {
   const member = await addStaffMember(page, press, testInfo);

@@ -175,10 +175,10 @@ fn UsersView() -> impl IntoView {
                             </p>
                             <UserTable rows=found.rows on_row />
                             <div class="dialog-row">
-                                <button type="button" class="button" disabled=current <= 1 on:click=move |_| page.set(current - 1)>
+                                <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
                                     "Previous page"
                                 </button>
-                                <button type="button" class="button" disabled=current >= pages on:click=move |_| page.set(current + 1)>
+                                <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>
                                     "Next page"
                                 </button>
                             </div>

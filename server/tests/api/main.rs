@@ -15,3 +15,4 @@ mod sign_in;
 mod sms;
 mod smtp;
 mod staff;
+mod users;

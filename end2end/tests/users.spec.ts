@@ -1,0 +1,68 @@
+import { addStaffMember, expect, open, signedIn, test } from "./fixtures";
+
+test("inactivating a signed-in teacher sends their next page to sign-in", async ({ browser, page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  // The office sets a password the teacher keeps (no forced change).
+  await press(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" }));
+  const edit = page.getByRole("dialog", { name: "Edit staff member" });
+  await edit.getByLabel("New password", { exact: true }).fill("teacher-keeps-7");
+  await edit.getByLabel("Require a new password at next sign-in").uncheck();
+  await press(edit.getByRole("button", { name: "Save" }));
+  await expect(edit.getByRole("status")).toHaveText("Saved");
+  await press(edit.getByRole("button", { name: "Close" }));
+
+  const { viewport, hasTouch, isMobile } = testInfo.project.use;
+  const teacherContext = await browser.newContext({ viewport, hasTouch, isMobile, baseURL: process.env.CLASSKEYS_URL });
+  const teacher = await teacherContext.newPage();
+  await signedIn(teacher, press, "OAK", member.username, "teacher-keeps-7");
+
+  await open(page, "/users");
+  await page.getByLabel("Search").fill(member.username);
+  const row = page.getByRole("row").filter({ hasText: member.username });
+  await expect(row).toHaveCount(1);
+  await press(row.getByRole("button", { name: "Inactivate" }));
+  const confirm = page.getByRole("dialog", { name: "Inactivate account" });
+  await expect(confirm).toContainText(member.name);
+  await press(confirm.getByRole("button", { name: "Inactivate" }));
+  await expect(page.getByRole("status").filter({ hasText: "is inactive" })).toBeVisible();
+  await expect(row).toContainText("Inactive");
+  await expect(row.getByRole("button", { name: "Reactivate" })).toBeVisible();
+
+  await open(teacher, "/classes");
+  await expect(teacher).toHaveURL(/\/login/);
+  await teacherContext.close();
+});
+
+test("an email already used anywhere is refused with a clear message", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  await open(page, "/users");
+  await page.getByLabel("Search").fill(member.username);
+  const row = page.getByRole("row").filter({ hasText: member.username });
+  await expect(row).toHaveCount(1);
+  await press(row.getByRole("button", { name: "Change email" }));
+  const dialog = page.getByRole("dialog", { name: "Change email" });
+  await dialog.getByLabel("Email").fill("OWNER@riverside.example");
+  await press(dialog.getByRole("button", { name: "Save" }));
+  await expect(dialog.getByRole("alert")).toHaveText("This email address is already used by another account.");
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(row).toContainText(member.email);
+});
+
+test("the owner's row has no controls for a full admin, and filters narrow the list", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "office", "oakwood-office-1");
+  await open(page, "/users");
+  await page.getByLabel("Role").selectOption("owner");
+  const rows = page.getByRole("row").filter({ hasText: "owner@oakwood.example" });
+  await expect(rows).toHaveCount(1);
+  await expect(rows.getByRole("button")).toHaveCount(0);
+  await page.getByLabel("Role").selectOption("learner");
+  await expect(page.getByRole("status").filter({ hasText: "page 1 of" })).toContainText("84 accounts");
+  await press(page.getByRole("button", { name: "Next page" }));
+  await expect(page.getByRole("status").filter({ hasText: "page 2 of 2" })).toBeVisible();
+});
+
+test("a teacher cannot open user management", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await open(page, "/users");
+  await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
+});
