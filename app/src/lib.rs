@@ -42,9 +42,9 @@ use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use audit::page::AuditPage;
 use auth::account_page::{AccountPage, NewPasswordPage};
 use auth::login_page::LoginPage;
-use auth::permissions::Permission;
 use classes::access_codes_page::ClassAccessCodesPage;
 use classes::class_page::ClassPage;
 use classes::list_page::ClassesPage;
@@ -142,7 +142,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff") view=StaffPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/audit") view=|| view! { <UpcomingPage title="Audit log" permission=Some(Permission::LearnerAuditLog) /> } />
+                    <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/parent") view=|| view! { <UpcomingPage title="My children" permission=None /> } />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                     <Route path=path!("/reset-password/:token") view=ResetPasswordPage />

@@ -1,6 +1,8 @@
 //! The audit log: who did what to whom, when and from where. Never a
 //! password or a token.
 
+pub mod api;
+pub mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -66,5 +68,107 @@ impl AuditAction {
             AuditAction::AccountReactivated => "account_reactivated",
             AuditAction::EmailChanged => "email_changed",
         }
+    }
+}
+
+/// Every action with the words the audit page shows for it.
+pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
+    (AuditAction::SignIn, "Signed in"),
+    (AuditAction::SignInFailed, "Sign-in failed"),
+    (AuditAction::AccountLocked, "Account locked"),
+    (AuditAction::SignInRefusedLocked, "Sign-in refused (locked)"),
+    (AuditAction::SignOut, "Signed out"),
+    (AuditAction::PasswordChanged, "Changed own password"),
+    (AuditAction::SignedOutEverywhere, "Signed out everywhere"),
+    (AuditAction::SchoolCreated, "School created"),
+    (AuditAction::PasswordViewed, "Password viewed"),
+    (AuditAction::PasswordReset, "Password reset"),
+    (AuditAction::ClassPasswordsReset, "Class passwords reset"),
+    (AuditAction::AccountUnlocked, "Account unlocked"),
+    (AuditAction::AccessCodesRevealed, "Access codes shown"),
+    (
+        AuditAction::AccessCodesDownloaded,
+        "Access codes downloaded",
+    ),
+    (
+        AuditAction::OwnerRecoveryLinkIssued,
+        "Owner recovery link issued",
+    ),
+    (
+        AuditAction::PasswordResetByLink,
+        "Password set through a link",
+    ),
+    (AuditAction::ResetLinkSent, "Reset link sent"),
+    (AuditAction::StaffCreated, "Staff member added"),
+    (AuditAction::StaffUpdated, "Staff member changed"),
+    (AuditAction::StaffPasswordSet, "Staff password set"),
+    (AuditAction::SettingsChanged, "Settings changed"),
+    (AuditAction::SmsCreditsAdded, "SMS credits added"),
+    (AuditAction::AccountInactivated, "Account inactivated"),
+    (AuditAction::AccountReactivated, "Account reactivated"),
+    (AuditAction::EmailChanged, "Email changed"),
+];
+
+/// The words for an action stored as `code` (the code itself if unknown).
+pub fn action_label(code: &str) -> String {
+    ACTION_LABELS
+        .iter()
+        .find(|(action, _)| action.as_str() == code)
+        .map(|(_, label)| label.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// Actions about learners whose target is a class rather than one learner:
+/// a lead teacher sees these as well as every event about a learner.
+pub const CLASS_LEARNER_ACTIONS: &[AuditAction] = &[
+    AuditAction::ClassPasswordsReset,
+    AuditAction::AccessCodesRevealed,
+    AuditAction::AccessCodesDownloaded,
+];
+
+/// One row of the audit page. Never a password or a token: events hold none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub time: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub client_addr: String,
+    pub detail: String,
+}
+
+/// The audit page's filters: an action code, an actor's username, and dates
+/// (`YYYY-MM-DD`, UTC, both inclusive); empty means any.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub action: String,
+    pub actor: String,
+    pub from: String,
+    pub to: String,
+    pub page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub total: u32,
+    pub page: u32,
+    pub pages: u32,
+    /// Whether only learner events are shown (a lead teacher).
+    pub learner_events_only: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_words() {
+        let codes: Vec<&str> = ACTION_LABELS.iter().map(|(a, _)| a.as_str()).collect();
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+        assert_eq!(action_label("password_reset"), "Password reset");
     }
 }

@@ -82,3 +82,134 @@ where
     .await?;
     Ok(())
 }
+
+/// Rows per page of the audit log.
+pub const AUDIT_PAGE_SIZE: u32 = 50;
+
+/// Midnight UTC of a `YYYY-MM-DD` date, in Unix seconds.
+fn day_start(date: &str, field: &str) -> Result<Option<i64>, crate::error::AppError> {
+    let date = date.trim();
+    if date.is_empty() {
+        return Ok(None);
+    }
+    let bad = || crate::error::AppError::invalid(field, "Enter a date such as 2026-11-23.");
+    let mut parts = date.splitn(3, '-').map(str::parse::<i32>);
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let month =
+        time::Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
+    let day = u8::try_from(day).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
+    Ok(Some(date.midnight().assume_utc().unix_timestamp()))
+}
+
+/// One page of the school's audit log, newest first: every event for a
+/// full admin or the owner, learner events only for a lead teacher.
+pub async fn audit_page(
+    db: &crate::db::Db,
+    user: &crate::auth::SignedInUser,
+    query: &super::AuditQuery,
+) -> Result<super::AuditPage, crate::error::AppError> {
+    use crate::auth::permissions::Permission;
+    use crate::error::AppError;
+
+    let learner_events_only = if user.can(Permission::FullAuditLog) {
+        false
+    } else if user.can(Permission::LearnerAuditLog) {
+        true
+    } else {
+        return Err(AppError::Forbidden);
+    };
+    if !query.action.is_empty()
+        && !super::ACTION_LABELS
+            .iter()
+            .any(|(action, _)| action.as_str() == query.action)
+    {
+        return Err(AppError::invalid(
+            "action",
+            "Choose an action from the list.",
+        ));
+    }
+    let from = day_start(&query.from, "from")?;
+    let to = day_start(&query.to, "to")?.map(|start| start + 24 * 60 * 60);
+    let class_actions = super::CLASS_LEARNER_ACTIONS
+        .iter()
+        .map(|a| format!("'{}'", a.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = format!(
+        "e.school_id = $1 AND ($2 = '' OR e.action = $2) AND ($3 = '' OR lower(e.actor_label) = lower($3)) \
+         AND ($4 IS NULL OR e.created_at >= $4) AND ($5 IS NULL OR e.created_at < $5) \
+         AND ($6 = FALSE OR e.action IN ({class_actions}) OR EXISTS (SELECT 1 FROM accounts a \
+         WHERE a.id = e.target_id AND a.role = 'learner' AND a.school_id = e.school_id))"
+    );
+    let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM audit_events e WHERE {filter}"
+    )))
+    .bind(&user.school_id)
+    .bind(&query.action)
+    .bind(query.actor.trim())
+    .bind(from)
+    .bind(to)
+    .bind(learner_events_only)
+    .fetch_one(db)
+    .await?;
+    let total = total as u32;
+    let pages = total.div_ceil(AUDIT_PAGE_SIZE).max(1);
+    let page = query.page.clamp(1, pages);
+    let rows: Vec<(i64, String, String, String, String, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT e.created_at, e.actor_label, e.action, e.target_label, e.client_addr, e.detail \
+             FROM audit_events e WHERE {filter} ORDER BY e.created_at DESC, e.rowid DESC \
+             LIMIT $7 OFFSET $8"
+        )))
+        .bind(&user.school_id)
+        .bind(&query.action)
+        .bind(query.actor.trim())
+        .bind(from)
+        .bind(to)
+        .bind(learner_events_only)
+        .bind(AUDIT_PAGE_SIZE as i64)
+        .bind(((page - 1) * AUDIT_PAGE_SIZE) as i64)
+        .fetch_all(db)
+        .await?;
+    Ok(super::AuditPage {
+        rows: rows
+            .into_iter()
+            .map(
+                |(at, actor, action, target, client_addr, detail)| super::AuditRow {
+                    time: crate::clock::display_time(at).unwrap_or_default(),
+                    actor,
+                    action: super::action_label(&action),
+                    target,
+                    client_addr,
+                    detail,
+                },
+            )
+            .collect(),
+        total,
+        page,
+        pages,
+        learner_events_only,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_as_utc_days() {
+        assert_eq!(
+            day_start("2026-11-23", "from").unwrap(),
+            Some(1_795_392_000)
+        );
+        assert_eq!(day_start(" ", "from").unwrap(), None);
+        for bad in ["23/11/2026", "2026-13-01", "2026-02-30", "soon"] {
+            assert!(day_start(bad, "from").is_err(), "{bad}");
+        }
+    }
+}

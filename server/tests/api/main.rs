@@ -1,6 +1,7 @@
 //! HTTP-level tests: each spawns the real router on a free port over a
 //! fresh database (see `helpers::spawn_app`).
 
+mod audit;
 mod class_database;
 mod class_permissions;
 mod cli;

@@ -1,0 +1,33 @@
+import { addStaffMember, demoStaff, expect, open, signOut, signedIn, test } from "./fixtures";
+
+test("the audit log shows the actions just taken, newest first", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  await press(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" }));
+  const edit = page.getByRole("dialog", { name: "Edit staff member" });
+  await press(edit.getByRole("button", { name: "Reset password via email" }));
+  await expect(edit.getByRole("status")).toContainText("Reset link sent by email");
+
+  await open(page, "/audit");
+  await page.getByLabel("Actor").fill("office");
+  const mine = page.getByRole("row").filter({ hasText: member.username });
+  await expect(mine.first()).toContainText("Reset link sent");
+  await expect(mine.first()).toContainText("by email");
+  await expect(mine.nth(1)).toContainText("Staff member added");
+
+  await page.getByLabel("Action").selectOption("staff_created");
+  await expect(page.getByRole("row").filter({ hasText: member.username })).toHaveCount(1);
+});
+
+test("a lead teacher's audit log holds learner events only; a teacher has none", async ({ page, press }) => {
+  const lead = demoStaff.find((s) => s.school === "OAK" && s.username === "lead")!;
+  await signedIn(page, press, lead.school, lead.username, lead.password);
+  await open(page, "/audit");
+  await expect(page.getByText("As a lead teacher you see the events about learners.")).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "Staff member added" })).toHaveCount(0);
+
+  const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
+  await signOut(page, press, lead.name);
+  await signedIn(page, press, teacher.school, teacher.username, teacher.password);
+  await open(page, "/audit");
+  await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
+});
