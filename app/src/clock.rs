@@ -5,23 +5,50 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 /// Wall-clock time in Unix seconds, plus an offset that only tests change.
-#[derive(Debug, Clone, Default)]
+/// A test may also freeze it, so that seconds passing while it runs never
+/// change what it asserts.
+#[derive(Debug, Clone)]
 pub struct Clock {
     offset_secs: Arc<AtomicI64>,
+    /// `NOT_FROZEN`, or the wall time the clock stands still at.
+    frozen_at: Arc<AtomicI64>,
+}
+
+const NOT_FROZEN: i64 = i64::MIN;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            offset_secs: Arc::default(),
+            frozen_at: Arc::new(AtomicI64::new(NOT_FROZEN)),
+        }
+    }
 }
 
 impl Clock {
     pub fn now(&self) -> i64 {
-        let wall = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
+        let frozen = self.frozen_at.load(Ordering::Relaxed);
+        let wall = if frozen == NOT_FROZEN {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or_default()
+        } else {
+            frozen
+        };
         wall + self.offset_secs.load(Ordering::Relaxed)
     }
 
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Stops this clock (and every clone) at the current time; only
+    /// [`Clock::advance`] moves it after that.
+    pub fn freeze(&self) {
+        let now = self.now() - self.offset_secs.load(Ordering::Relaxed);
+        self.frozen_at.store(now, Ordering::Relaxed);
     }
 }
 
@@ -42,6 +69,16 @@ pub fn display_time(unix: i64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_advanced() {
+        let clock = Clock::default();
+        clock.freeze();
+        let start = clock.now();
+        let copy = clock.clone();
+        copy.advance(90);
+        assert_eq!(clock.now(), start + 90);
+    }
 
     #[test]
     fn times_read_as_day_month_year_utc() {

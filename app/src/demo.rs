@@ -9,9 +9,7 @@ use secrecy::SecretString;
 use crate::db::{begin_write, new_id, Tx};
 use crate::error::AppError;
 use crate::password_rules::{PasswordContext, PasswordPolicy};
-use crate::passwords::generator::{
-    child_friendly_password, normalise_access_code, parent_access_code,
-};
+use crate::passwords::generator::child_friendly_password;
 use crate::passwords::sealing::SealedFor;
 use crate::schools::ssr::{create_school, NewSchool};
 use crate::state::AppState;
@@ -305,28 +303,7 @@ async fn insert_learner(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    let code = parent_access_code();
-    let lookup = state
-        .sealer
-        .lookup_hash(&normalise_access_code(&code).unwrap_or_default());
-    let sealed_code = state.sealer.seal(
-        &code,
-        &SealedFor::ParentAccessCode {
-            school_id,
-            learner_id: &learner_id,
-        },
-    );
-    sqlx::query(
-        "INSERT INTO parent_access_codes (learner_id, lookup_hash, key_id, sealed, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&learner_id)
-    .bind(lookup)
-    .bind(&sealed_code.key_id)
-    .bind(&sealed_code.sealed)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    crate::parents::ssr::store_access_code(tx, state, school_id, &learner_id, now).await?;
     Ok(())
 }
 

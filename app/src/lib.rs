@@ -12,6 +12,7 @@ pub mod download;
 pub mod error;
 pub mod learners;
 pub mod navigation;
+pub mod parents;
 pub mod password_rules;
 pub mod recovery;
 pub mod routes;
@@ -49,6 +50,8 @@ use classes::access_codes_page::ClassAccessCodesPage;
 use classes::class_page::ClassPage;
 use classes::list_page::ClassesPage;
 use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
+use parents::children_page::ChildrenPage;
+use parents::signup_page::ParentSignUpPage;
 use recovery::forgot_page::ForgotPasswordPage;
 use recovery::reset_page::ResetPasswordPage;
 use session::Session;
@@ -56,7 +59,6 @@ use settings::page::SettingsPage;
 use shell::header::Header;
 use shell::home::HomePage;
 use shell::not_found::NotFound;
-use shell::upcoming::UpcomingPage;
 use staff::page::StaffPage;
 use users::page::UsersPage;
 
@@ -143,7 +145,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=AuditPage />
-                    <Route path=path!("/parent") view=|| view! { <UpcomingPage title="My children" permission=None /> } />
+                    <Route path=path!("/parent") view=ChildrenPage />
+                    <Route path=path!("/parent/signup") view=ParentSignUpPage />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                     <Route path=path!("/reset-password/:token") view=ResetPasswordPage />
                 </Routes>

@@ -37,6 +37,9 @@ pub enum AuditAction {
     AccountInactivated,
     AccountReactivated,
     EmailChanged,
+    ParentLinked,
+    ParentCodeRefused,
+    ParentCodeRegenerated,
 }
 
 impl AuditAction {
@@ -67,6 +70,9 @@ impl AuditAction {
             AuditAction::AccountInactivated => "account_inactivated",
             AuditAction::AccountReactivated => "account_reactivated",
             AuditAction::EmailChanged => "email_changed",
+            AuditAction::ParentLinked => "parent_linked",
+            AuditAction::ParentCodeRefused => "parent_code_refused",
+            AuditAction::ParentCodeRegenerated => "parent_code_regenerated",
         }
     }
 }
@@ -107,6 +113,12 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
     (AuditAction::AccountInactivated, "Account inactivated"),
     (AuditAction::AccountReactivated, "Account reactivated"),
     (AuditAction::EmailChanged, "Email changed"),
+    (AuditAction::ParentLinked, "Parent linked to a child"),
+    (AuditAction::ParentCodeRefused, "Wrong parent access code"),
+    (
+        AuditAction::ParentCodeRegenerated,
+        "Parent access code regenerated",
+    ),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).

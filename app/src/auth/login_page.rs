@@ -91,6 +91,7 @@ fn LoginForm() -> impl IntoView {
                 </button>
             </ActionForm>
             <p class="below-form"><a href=FORGOT_PASSWORD>"Forgot password?"</a></p>
+            <p>"A parent or carer with a parent access code? " <a href="/parent/signup">"Create a parent account"</a></p>
         </section>
     }
 }

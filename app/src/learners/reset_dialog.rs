@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::api::{reset_learner_password, reveal_learner_password, suggest_learner_password};
 use crate::classes::{LearnerRow, PasswordState};
+use crate::parents::api::regenerate_parent_access_code;
 use crate::shell::modal::Modal;
 
 #[component]
@@ -55,6 +56,25 @@ pub fn ResetPasswordDialog(
                             },
                             locked: false,
                             password_version: learner.password_version + 1,
+                            ..learner
+                        });
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }
+        })
+    };
+    let new_code = RwSignal::new(None::<String>);
+    let regenerate = {
+        let learner = learner.clone();
+        Action::new(move |_: &()| {
+            let learner = learner.clone();
+            async move {
+                match regenerate_parent_access_code(learner.id.clone()).await {
+                    Ok(code) => {
+                        new_code.set(Some(code.clone()));
+                        on_reset.run(LearnerRow {
+                            parent_access_code: code,
                             ..learner
                         });
                     }
@@ -122,6 +142,15 @@ pub fn ResetPasswordDialog(
                     </button>
                 </div>
             </Show>
+            <h3>"Parent access code"</h3>
+            <div class="dialog-row">
+                <button type="button" class="button" on:click=move |_| { regenerate.dispatch(()); }>
+                    "Regenerate parent access code"
+                </button>
+                {move || new_code.get().map(|code| view! {
+                    <p role="status">"New code: " <strong class="code">{code}</strong> ". The old code no longer works; parents already linked stay linked."</p>
+                })}
+            </div>
             {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
         </Modal>
     }

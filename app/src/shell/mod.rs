@@ -5,4 +5,3 @@ pub mod home;
 pub mod modal;
 pub mod nav;
 pub mod not_found;
-pub mod upcoming;

@@ -8,6 +8,7 @@ mod cli;
 mod demo_data;
 mod hardening;
 mod helpers;
+mod parents;
 mod permissions;
 mod recovery;
 mod sessions;

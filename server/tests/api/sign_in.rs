@@ -132,6 +132,7 @@ async fn an_inactive_account_cannot_sign_in() {
 async fn ten_failures_lock_the_account_even_against_the_right_password() {
     let app = spawn_app().await;
     app.world().await;
+    app.state.clock.freeze();
     for attempt in 1..=9 {
         let (_, error) = app_error(app.sign_in("OAK", "amelias", "wrong-password-1").await).await;
         assert_eq!(error, AppError::BadCredentials, "attempt {attempt}");
@@ -163,6 +164,8 @@ async fn ten_failures_lock_the_account_even_against_the_right_password() {
 async fn a_locked_account_opens_again_after_fifteen_minutes() {
     let app = spawn_app().await;
     app.world().await;
+    // Seconds passing during the ten sign-ins must not change the answer.
+    app.state.clock.freeze();
     for _ in 0..10 {
         app.sign_in("OAK", "amelias", "wrong-password-1").await;
     }

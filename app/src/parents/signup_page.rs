@@ -1,0 +1,51 @@
+//! `/parent/signup`: "Parent access code", "Email", "Password", "Confirm
+//! password", "Create account".
+
+use leptos::prelude::*;
+
+use super::api::ParentSignUp;
+use crate::navigation::reload_at;
+use crate::routes::{LOGIN, PARENT};
+
+#[component]
+pub fn ParentSignUpPage() -> impl IntoView {
+    let action = ServerAction::<ParentSignUp>::new();
+    // Signed in on a new session: load the children page afresh.
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            reload_at(PARENT);
+        }
+    });
+    view! {
+        <section class="page narrow">
+            <h1>"Parent sign-up"</h1>
+            <p>"Your child's school gives you a parent access code, such as K7Q-P2M-9XD. One code works for two parents or carers."</p>
+            <ActionForm action attr:class="form" attr:novalidate=true>
+                <div class="field">
+                    <label for="parent_access_code">"Parent access code"</label>
+                    <input id="parent_access_code" name="parent_access_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required />
+                </div>
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input id="email" name="email" type="email" autocomplete="email" required />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input id="password" name="password" type="password" autocomplete="new-password" required />
+                    <p class="hint">"At least 8 characters, with a digit; not a common password."</p>
+                </div>
+                <div class="field">
+                    <label for="confirm_password">"Confirm password"</label>
+                    <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required />
+                </div>
+                {move || action.value().get().and_then(Result::err).map(|error| view! {
+                    <p class="error" role="alert">{error.to_string()}</p>
+                })}
+                <button type="submit" class="button primary" aria-busy=move || action.pending().get().to_string()>
+                    "Create account"
+                </button>
+            </ActionForm>
+            <p class="below-form">"Already signed up? " <a href=LOGIN>"Sign in"</a></p>
+        </section>
+    }
+}

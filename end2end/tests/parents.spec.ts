@@ -1,0 +1,46 @@
+import { demoStaff, expect, open, signOut, signedIn, test } from "./fixtures";
+
+test("a parent signs up with a code read from the class access codes and sees their child", async ({ page, press }, testInfo) => {
+  const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
+  await signedIn(page, press, teacher.school, teacher.username, teacher.password);
+  await open(page, "/classes");
+  await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Show access codes" }));
+  // Each project reads its own row, so the two never share a child.
+  const row = page.locator("table.access-codes tbody tr").nth(testInfo.project.name === "tablet" ? 5 : 6);
+  const child = (await row.locator("th").textContent())!.trim();
+  const code = (await row.locator("td").last().textContent())!.trim();
+  expect(code).toMatch(/^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$/);
+  await signOut(page, press, teacher.name);
+
+  await open(page, "/login");
+  await press(page.getByRole("link", { name: "Create a parent account" }));
+  await expect(page.getByRole("heading", { name: "Parent sign-up" })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  const email = `carer-${testInfo.project.name}-${Date.now() % 1000000}@home.example`;
+  await page.getByLabel("Parent access code").fill(code.toLowerCase());
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
+  await page.getByLabel("Confirm password").fill("sunny-garden-31");
+  await press(page.getByRole("button", { name: "Create account" }));
+
+  await expect(page).toHaveURL(/\/parent$/);
+  const mine = page.getByRole("row").filter({ hasText: child });
+  await expect(mine).toContainText("Year 3 Hazel");
+  await expect(mine).toContainText("Oakwood Primary");
+  // A parent's navigation offers their children and their account only.
+  await expect(page.getByRole("link", { name: "Classes" })).toHaveCount(0);
+  await open(page, "/staff");
+  await expect(page.getByRole("alert")).toContainText("You do not have permission");
+});
+
+test("a wrong parent access code is refused in words", async ({ page, press }) => {
+  await open(page, "/parent/signup");
+  await page.getByLabel("Parent access code").fill("ZZZ-ZZZ-ZZZ");
+  await page.getByLabel("Email").fill("someone@home.example");
+  await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
+  await page.getByLabel("Confirm password").fill("sunny-garden-31");
+  await press(page.getByRole("button", { name: "Create account" }));
+  await expect(page.getByRole("alert")).toHaveText("That parent access code is not right. Check it with your child's school.");
+});
