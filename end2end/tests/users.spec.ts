@@ -66,3 +66,18 @@ test("a teacher cannot open user management", async ({ page, press }) => {
   await open(page, "/users");
   await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
 });
+
+test("a learner's row opens the class page's reset dialog", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "office", "oakwood-office-1");
+  await open(page, "/users");
+  await page.getByLabel("Role").selectOption("learner");
+  await expect(page.getByRole("status").filter({ hasText: "page 1 of" })).toContainText("84 accounts");
+  const row = page.getByRole("row").filter({ hasText: "Learner" }).first();
+  const username = (await row.locator("td").first().textContent())!.trim();
+  await press(row.getByRole("button", { name: "Reset password" }));
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await expect(dialog).toContainText(`(${username})`);
+  await expect(dialog.getByRole("button", { name: "Generate new password" })).toBeVisible();
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(dialog).toHaveCount(0);
+});

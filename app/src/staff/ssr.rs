@@ -463,7 +463,7 @@ async fn ensure_new_member_free(
 /// Links staff may send one person within an hour, by email and SMS together.
 const MAX_STAFF_SENT_LINKS_PER_HOUR: i64 = 5;
 
-async fn ensure_not_flooding(
+pub(crate) async fn ensure_not_flooding(
     tx: &mut Tx,
     member: &AccountRecord,
     now: i64,

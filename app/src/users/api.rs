@@ -48,3 +48,43 @@ pub async fn possible_duplicates() -> Result<Vec<DuplicateGroup>, AppError> {
     let state = crate::state::app_state()?;
     super::ssr::duplicates(&state.db, &user).await
 }
+
+/// "Send reset link" for a staff member or parent.
+#[server(endpoint = "send_account_reset_link")]
+pub async fn send_account_reset_link(account_id: String) -> Result<String, AppError> {
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::{request_client_addr, require};
+
+    let user = require(Permission::ManageUsers).await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::ssr::send_reset_link(&state, &user, &account_id, &client).await?;
+    Ok("Reset link sent by email. It works once, for 60 minutes.".into())
+}
+
+/// A learner as the "Reset password" dialog needs them, and whether the
+/// school lets staff see learner passwords.
+#[server(endpoint = "learner_for_reset")]
+pub async fn learner_for_reset(
+    learner_id: String,
+) -> Result<(crate::classes::LearnerRow, bool), AppError> {
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::require;
+    use crate::learners::ssr::learner_for;
+    use crate::schools::ssr::school_settings;
+
+    let user = require(Permission::ManageUsers).await?;
+    let state = crate::state::app_state()?;
+    learner_for(&state.db, &user, &learner_id).await?;
+    let settings = school_settings(&state.db, &user.school_id).await?;
+    let row = crate::classes::ssr::learner_rows(&state, &settings, None)
+        .await?
+        .into_iter()
+        .find(|row| row.id == learner_id)
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "This learner is in no class yet, so the class page cannot reset them.".into(),
+            )
+        })?;
+    Ok((row, settings.learner_passwords_visible))
+}

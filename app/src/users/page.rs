@@ -4,9 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::api::{change_account_email, list_users, possible_duplicates, set_account_active};
+use super::api::{
+    change_account_email, learner_for_reset, list_users, possible_duplicates,
+    send_account_reset_link, set_account_active,
+};
 use super::{UserQuery, UserRow};
 use crate::auth::permissions::Permission;
+use crate::classes::LearnerRow;
+use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::modal::Modal;
 
@@ -43,6 +48,7 @@ fn UsersGate() -> impl IntoView {
 enum Pending {
     Inactivate(UserRow),
     ChangeEmail(UserRow),
+    ResetLearner(LearnerRow, bool),
 }
 
 #[component]
@@ -91,7 +97,33 @@ fn UsersView() -> impl IntoView {
             version.update(|v| *v += 1);
         }
     });
+    // A learner: the class page's "Reset password" dialog. Staff and
+    // parents: the forgotten-password link, by email.
+    let reset = Action::new(move |row: &UserRow| {
+        let row = row.clone();
+        async move {
+            if row.role == "learner" {
+                match learner_for_reset(row.id.clone()).await {
+                    Ok((learner, visible)) => {
+                        pending.set(Some(Pending::ResetLearner(learner, visible)))
+                    }
+                    Err(e) => notice.set(Some(Err(e.to_string()))),
+                }
+            } else {
+                notice.set(Some(
+                    send_account_reset_link(row.id.clone())
+                        .await
+                        .map(|text| format!("{} ({}): {text}", row.display_name, row.username))
+                        .map_err(|e| e.to_string()),
+                ));
+            }
+        }
+    });
     let on_row = Callback::new(move |(row, act): (UserRow, RowAction)| match act {
+        RowAction::ResetPassword => {
+            notice.set(None);
+            reset.dispatch(row);
+        }
         RowAction::Inactivate => pending.set(Some(Pending::Inactivate(row))),
         RowAction::Reactivate => {
             reactivate.dispatch(row);
@@ -191,12 +223,16 @@ fn UsersView() -> impl IntoView {
         {move || pending.get().map(|p| match p {
             Pending::Inactivate(row) => view! { <InactivateDialog row on_close=close on_done=done /> }.into_any(),
             Pending::ChangeEmail(row) => view! { <ChangeEmailDialog row on_close=close on_done=done /> }.into_any(),
+            Pending::ResetLearner(learner, passwords_visible) => view! {
+                <ResetPasswordDialog learner passwords_visible on_close=close on_reset=Callback::new(|_| ()) />
+            }.into_any(),
         })}
     }
 }
 
 #[derive(Clone, Copy)]
 enum RowAction {
+    ResetPassword,
     Inactivate,
     Reactivate,
     ChangeEmail,
@@ -215,8 +251,15 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                 };
                 let for_toggle = row.clone();
                 let for_email = row.clone();
+                let for_reset = row.clone();
                 let has_email = row.role != "learner";
+                let reset_label = if has_email { "Send reset link" } else { "Reset password" };
                 view! {
+                    {row.active.then(|| view! {
+                        <button type="button" class="button small" on:click=move |_| on_row.run((for_reset.clone(), RowAction::ResetPassword))>
+                            {reset_label}
+                        </button>
+                    })}
                     <button type="button" class="button small" on:click=move |_| on_row.run((for_toggle.clone(), toggle))>
                         {toggle_label}
                     </button>

@@ -226,6 +226,41 @@ pub async fn change_email(
     one(&state.db, user, &account.id).await
 }
 
+/// "Send reset link" from `/users` for a staff member or parent: the same
+/// link as "Forgot password?", capped like the staff page's. Audited.
+pub async fn send_reset_link(
+    state: &AppState,
+    user: &SignedInUser,
+    id: &str,
+    client: &str,
+) -> Result<(), AppError> {
+    use crate::recovery::ssr::queue_link_email;
+    use crate::recovery::TokenPurpose;
+
+    let account = manageable(&state.db, user, id).await?;
+    if account.role() == Role::Learner {
+        return Err(AppError::invalid(
+            "account",
+            "Learners have no email address: use \"Reset password\" instead.",
+        ));
+    }
+    if !account.active {
+        return Err(AppError::Conflict(
+            "This account is switched off. Reactivate it first.".into(),
+        ));
+    }
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
+    crate::staff::ssr::ensure_not_flooding(&mut tx, &account, now).await?;
+    queue_link_email(&mut tx, state, &account, TokenPurpose::ResetPassword, now).await?;
+    let event = AuditEvent::by(user, client)
+        .on(&account.id, &account.username)
+        .with_detail("by email");
+    audit(&mut *tx, AuditAction::ResetLinkSent, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Accounts of the school sharing a display name or an email's local part.
 pub async fn duplicates(db: &Db, user: &SignedInUser) -> Result<Vec<DuplicateGroup>, AppError> {
     require_manager(user)?;

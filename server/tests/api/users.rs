@@ -337,3 +337,53 @@ async fn the_audit_log_never_holds_a_password_or_a_token() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_full_admin_resets_any_account_but_the_owners_from_user_management() {
+    let (app, world) = as_office().await;
+    app.class(&world.oak, "Year 3 Hazel", &[], &[&world.oak_learner])
+        .await;
+    let send = |id: &str| {
+        let id = id.to_string();
+        let app = &app;
+        async move {
+            app.call("send_account_reset_link", &[("account_id", &id)])
+                .await
+        }
+    };
+    assert_eq!(send(&world.oak_parent).await.status(), 200);
+    let sent = crate::helpers::queued(&app).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "parent@home.example");
+    assert_eq!(send(&world.oak_owner).await.status(), 403);
+    assert_eq!(send(&world.oak_learner).await.status(), 422);
+    assert_eq!(send(&world.riv_teacher).await.status(), 404);
+
+    let learner = app
+        .call("learner_for_reset", &[("learner_id", &world.oak_learner)])
+        .await;
+    assert_eq!(learner.status(), 200);
+    let (row, visible): (app::classes::LearnerRow, bool) = learner.json().await.unwrap();
+    assert_eq!((row.username.as_str(), visible), ("amelias", true));
+    let reset = app
+        .call(
+            "reset_learner_password",
+            &[
+                ("learner_id", &world.oak_learner),
+                ("password", "greenfox47"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+
+    let lead = new_client();
+    app.sign_in_as(&lead, "OAK", "lead", PASSWORD).await;
+    let refused = app
+        .call_as(
+            &lead,
+            "learner_for_reset",
+            &[("learner_id", &world.oak_learner)],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+}
