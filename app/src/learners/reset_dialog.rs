@@ -38,51 +38,46 @@ pub fn ResetPasswordDialog(
             Err(e) => error.set(Some(e.to_string())),
         }
     });
-    let reset = {
-        let learner = learner.clone();
-        Action::new(move |password: &String| {
-            let password = password.clone();
-            let learner = learner.clone();
-            async move {
-                match reset_learner_password(learner.id.clone(), password.clone()).await {
-                    Ok(()) => {
-                        error.set(None);
-                        done.set(Some(password));
-                        on_reset.run(LearnerRow {
-                            password: if passwords_visible {
-                                PasswordState::Viewable
-                            } else {
-                                PasswordState::Hidden
-                            },
-                            locked: false,
-                            password_version: learner.password_version + 1,
-                            ..learner
-                        });
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            }
-        })
+    // The row as it is now: a reset after a new parent code (or the other
+    // way round) keeps both changes.
+    let row = RwSignal::new(learner.clone());
+    let changed = move |update: &dyn Fn(&mut LearnerRow)| {
+        let mut now = row.get_untracked();
+        update(&mut now);
+        row.set(now.clone());
+        on_reset.run(now);
     };
+    let reset = Action::new(move |password: &String| {
+        let password = password.clone();
+        async move {
+            match reset_learner_password(id.get_value(), password.clone()).await {
+                Ok(()) => {
+                    error.set(None);
+                    done.set(Some(password));
+                    changed(&|now| {
+                        now.password = if passwords_visible {
+                            PasswordState::Viewable
+                        } else {
+                            PasswordState::Hidden
+                        };
+                        now.locked = false;
+                        now.password_version += 1;
+                    });
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
     let new_code = RwSignal::new(None::<String>);
-    let regenerate = {
-        let learner = learner.clone();
-        Action::new(move |_: &()| {
-            let learner = learner.clone();
-            async move {
-                match regenerate_parent_access_code(learner.id.clone()).await {
-                    Ok(code) => {
-                        new_code.set(Some(code.clone()));
-                        on_reset.run(LearnerRow {
-                            parent_access_code: code,
-                            ..learner
-                        });
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
+    let regenerate = Action::new(move |_: &()| async move {
+        match regenerate_parent_access_code(id.get_value()).await {
+            Ok(code) => {
+                new_code.set(Some(code.clone()));
+                changed(&|now| now.parent_access_code = code.clone());
             }
-        })
-    };
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
     let submit = move || {
         let password = new_password.get_untracked();
         if password.trim().is_empty() {

@@ -64,60 +64,65 @@ fn wrong_code() -> AppError {
     )
 }
 
-/// The active learner (id, school id, name) a typed code belongs to. Wrong
-/// codes are counted per network address and refused beyond the limit.
-async fn learner_by_code(
+/// The active learner (id, school id) a typed code belongs to, if any.
+async fn find_learner(
     tx: &mut Tx,
     state: &AppState,
     typed: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let Some(code) = normalise_access_code(typed) else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.school_id FROM parent_access_codes p JOIN accounts a ON a.id = p.learner_id \
+         WHERE p.lookup_hash = $1 AND a.role = 'learner' AND a.active = TRUE",
+    )
+    .bind(state.sealer.lookup_hash(&code))
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Checks a typed code for a learner of `school` (any school when `None`).
+/// Counting earlier refusals, looking the code up and recording a refusal
+/// happen in one write transaction, so parallel guesses cannot slip past
+/// the limit, and a refusal that cannot be recorded refuses the request.
+async fn check_code(
+    state: &AppState,
+    typed: &str,
+    school: Option<&str>,
     client: &str,
-    now: i64,
-) -> Result<(String, String, String), AppError> {
+) -> Result<(String, String), AppError> {
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
     let (refused,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'parent_code_refused' \
          AND client_addr = $1 AND created_at > $2",
     )
     .bind(client)
     .bind(now - 3600)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     if refused >= MAX_REFUSED_CODES_PER_HOUR {
         return Err(AppError::TooManyAttempts {
             retry_after_secs: 3600,
         });
     }
-    let found: Option<(String, String, String)> = match normalise_access_code(typed) {
-        Some(code) => {
-            sqlx::query_as(
-                "SELECT a.id, a.school_id, a.display_name FROM parent_access_codes p \
-                 JOIN accounts a ON a.id = p.learner_id \
-                 WHERE p.lookup_hash = $1 AND a.role = 'learner' AND a.active = TRUE",
-            )
-            .bind(state.sealer.lookup_hash(&code))
-            .fetch_optional(&mut **tx)
-            .await?
+    let found = find_learner(&mut tx, state, typed)
+        .await?
+        .filter(|(_, found_school)| school.is_none_or(|school| school == found_school));
+    match found {
+        Some(found) => Ok(found),
+        None => {
+            let event = AuditEvent {
+                school_id: school.map(str::to_string),
+                actor_label: "someone".into(),
+                client_addr: client.to_string(),
+                ..Default::default()
+            };
+            audit(&mut *tx, AuditAction::ParentCodeRefused, event, now).await?;
+            tx.commit().await?;
+            Err(wrong_code())
         }
-        None => None,
-    };
-    found.ok_or_else(wrong_code)
-}
-
-/// Records a refused code (outside the failed transaction).
-async fn record_refused_code(state: &AppState, client: &str) {
-    let event = AuditEvent {
-        actor_label: "someone".into(),
-        client_addr: client.to_string(),
-        ..Default::default()
-    };
-    if let Err(error) = audit(
-        &state.db,
-        AuditAction::ParentCodeRefused,
-        event,
-        state.clock.now(),
-    )
-    .await
-    {
-        tracing::error!(%error, "could not record a refused parent access code");
     }
 }
 
@@ -137,18 +142,7 @@ pub async fn sign_up(
     let email = normalise_email(&form.email)?;
     let now = state.clock.now();
     // The code first, so the password is checked against the right school.
-    let mut tx = begin_write(&state.db).await?;
-    let found = learner_by_code(&mut tx, state, &form.code, client, now).await;
-    tx.rollback().await?;
-    let (learner_id, school_id, _) = match found {
-        Ok(found) => found,
-        Err(error) => {
-            if matches!(error, AppError::Invalid { .. }) {
-                record_refused_code(state, client).await;
-            }
-            return Err(error);
-        }
-    };
+    let (learner_id, school_id) = check_code(state, &form.code, None, client).await?;
     let settings = school_settings(&state.db, &school_id).await?;
     let context = settings.password_context(&email);
     check_new_password(
@@ -165,6 +159,12 @@ pub async fn sign_up(
 
     let id = new_id();
     let mut tx = begin_write(&state.db).await?;
+    // Again under the write lock: a code regenerated meanwhile is refused.
+    if find_learner(&mut tx, state, &form.code).await?.as_ref()
+        != Some(&(learner_id.clone(), school_id.clone()))
+    {
+        return Err(wrong_code());
+    }
     ensure_email_free(&mut tx, &email, &id).await?;
     let display_name = email.split('@').next().unwrap_or_default().to_string();
     sqlx::query(
@@ -234,25 +234,10 @@ pub async fn add_child(
     client: &str,
 ) -> Result<(), AppError> {
     require_parent(parent)?;
+    // A code of another school answers like a wrong one.
+    let (learner_id, _) = check_code(state, code, Some(&parent.school_id), client).await?;
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    let (learner_id, school_id, _) = match learner_by_code(&mut tx, state, code, client, now).await
-    {
-        Ok(found) => found,
-        Err(error) => {
-            tx.rollback().await?;
-            if matches!(error, AppError::Invalid { .. }) {
-                record_refused_code(state, client).await;
-            }
-            return Err(error);
-        }
-    };
-    if school_id != parent.school_id {
-        return Err(AppError::invalid(
-            "code",
-            "That code is for a child at another school. Sign up there with another email address.",
-        ));
-    }
     link(&mut tx, &parent.id, &learner_id, now).await?;
     let target = learner_username(&mut tx, &learner_id).await?;
     let event = AuditEvent::by(parent, client).on(&learner_id, &target);

@@ -202,6 +202,10 @@ pub async fn queue_link_email(
     use crate::mail::messages::{reset_link_email, welcome_email};
     use crate::mail::outbox::enqueue_email;
 
+    if account.role == "owner" {
+        // Owners are recovered by the operator only.
+        return Err(AppError::Forbidden);
+    }
     let Some(to) = account.email.as_deref() else {
         return Err(AppError::Conflict(
             "This account has no email address. Add one first.".into(),

@@ -238,6 +238,10 @@ pub async fn send_reset_link(
     use crate::recovery::TokenPurpose;
 
     let account = manageable(&state.db, user, id).await?;
+    // The owner's way back is the operator, never a link (DESIGN.md §3).
+    if account.role() == Role::Owner || account.id == user.id {
+        return Err(AppError::Forbidden);
+    }
     if account.role() == Role::Learner {
         return Err(AppError::invalid(
             "account",

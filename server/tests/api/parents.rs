@@ -223,11 +223,9 @@ async fn add_a_child_links_another_learner_of_the_same_school() {
     let refused = app
         .call_as(&mum, "add_child", &[("parent_access_code", &elsewhere)])
         .await;
-    assert!(app_error(refused)
-        .await
-        .1
-        .to_string()
-        .contains("another school"));
+    let (_, error) = app_error(refused).await;
+    assert_eq!(error.field(), Some("code"), "answered like a wrong code");
+    assert_eq!(children(&app, &mum).await.len(), 2);
 }
 
 #[tokio::test]
@@ -272,4 +270,22 @@ async fn a_parent_can_call_no_staff_function() {
         app.call_as(&staff_child, "my_children", &[]).await.status(),
         403
     );
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_limit() {
+    let (app, _world) = prepared().await;
+    let client = new_client();
+    let guesses = (0..30).map(|_| sign_up(&app, &client, "AAA-AAA-AAA", "g@home.example"));
+    let statuses: Vec<u16> = futures::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10);
 }

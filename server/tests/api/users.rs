@@ -376,6 +376,18 @@ async fn a_full_admin_resets_any_account_but_the_owners_from_user_management() {
         .await;
     assert_eq!(reset.status(), 200);
 
+    let owner = new_client();
+    app.sign_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    let own_link = app
+        .call_as(
+            &owner,
+            "send_account_reset_link",
+            &[("account_id", &world.oak_owner)],
+        )
+        .await;
+    assert_eq!(own_link.status(), 403, "the owner is never sent a link");
+    assert_eq!(crate::helpers::queued(&app).await.len(), 1);
+
     let lead = new_client();
     app.sign_in_as(&lead, "OAK", "lead", PASSWORD).await;
     let refused = app
