@@ -235,18 +235,6 @@ async fn assign_classes(
     Ok(())
 }
 
-async fn assigned_classes(db: &Db, account_id: &str) -> Result<HashSet<String>, AppError> {
-    Ok(
-        sqlx::query_as::<_, (String,)>("SELECT class_id FROM class_teachers WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_all(db)
-            .await?
-            .into_iter()
-            .map(|(id,)| id)
-            .collect(),
-    )
-}
-
 /// "Save" on the edit form: details, permissions, classes and, when typed,
 /// a new password (which ends every session of that staff member).
 pub async fn save(
@@ -287,7 +275,6 @@ pub async fn save(
     };
 
     let before = one_row(&state.db, &user.school_id, &member.id).await?;
-    let old_classes = assigned_classes(&state.db, &member.id).await?;
     let mut changed = Vec::new();
     if before.display_name != name {
         changed.push("name");
@@ -302,7 +289,8 @@ pub async fn save(
     {
         changed.push("permissions");
     }
-    if old_classes != changes.class_ids.iter().cloned().collect() {
+    let old_classes: HashSet<&String> = before.class_ids.iter().collect();
+    if old_classes != changes.class_ids.iter().collect() {
         changed.push("classes");
     }
 
