@@ -6,33 +6,21 @@ use leptos::prelude::*;
 use super::api::load_audit_log;
 use super::{AuditQuery, ACTION_LABELS};
 use crate::auth::permissions::Permission;
-use crate::session::{use_signed_in_user, SignedIn};
+use crate::session::SignedIn;
+use crate::shell::allowed::Allowed;
+use crate::shell::paging::{page_summary, PageButtons};
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
     view! {
         <SignedIn>
-            <AuditGate />
+            <section class="page">
+                <h1>"Audit log"</h1>
+                <Allowed permission=Permission::LearnerAuditLog for_whom="full admins, lead teachers and the school's owner">
+                    <AuditView />
+                </Allowed>
+            </section>
         </SignedIn>
-    }
-}
-
-#[component]
-fn AuditGate() -> impl IntoView {
-    let allowed = use_signed_in_user().can(Permission::LearnerAuditLog);
-    view! {
-        <section class="page">
-            <h1>"Audit log"</h1>
-            {if allowed {
-                view! { <AuditView /> }.into_any()
-            } else {
-                view! {
-                    <p class="error" role="alert">
-                        "You do not have permission to open this page. It is for full admins, lead teachers and the school's owner."
-                    </p>
-                }.into_any()
-            }}
-        </section>
     }
 }
 
@@ -98,7 +86,7 @@ fn AuditView() -> impl IntoView {
                                 <p class="hint">"As a lead teacher you see the events about learners."</p>
                             })}
                             <p class="hint" role="status">
-                                {format!("{total} event{} · page {current} of {pages}", if total == 1 { "" } else { "s" })}
+                                {page_summary(total, current, pages, "event")}
                             </p>
                             <div class="table-scroll">
                                 <table class="audit">
@@ -115,14 +103,7 @@ fn AuditView() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
-                            <div class="dialog-row">
-                                <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
-                                    "Previous page"
-                                </button>
-                                <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>
-                                    "Next page"
-                                </button>
-                            </div>
+                            <PageButtons current pages page />
                         }.into_any()
                     }
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),

@@ -6,33 +6,20 @@ use leptos::prelude::*;
 use super::api::{load_school_settings, save_school_settings};
 use super::{SchoolSettingsForm, SettingsPageData};
 use crate::auth::permissions::Permission;
-use crate::session::{use_signed_in_user, SignedIn};
+use crate::session::SignedIn;
+use crate::shell::allowed::Allowed;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     view! {
         <SignedIn>
-            <SettingsGate />
+            <section class="page narrow">
+                <h1>"School settings"</h1>
+                <Allowed permission=Permission::SchoolSettings for_whom="full admins and the school's owner">
+                    <SettingsLoader />
+                </Allowed>
+            </section>
         </SignedIn>
-    }
-}
-
-#[component]
-fn SettingsGate() -> impl IntoView {
-    let allowed = use_signed_in_user().can(Permission::SchoolSettings);
-    view! {
-        <section class="page narrow">
-            <h1>"School settings"</h1>
-            {if allowed {
-                view! { <SettingsLoader /> }.into_any()
-            } else {
-                view! {
-                    <p class="error" role="alert">
-                        "You do not have permission to open this page. It is for full admins and the school's owner."
-                    </p>
-                }.into_any()
-            }}
-        </section>
     }
 }
 

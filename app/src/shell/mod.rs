@@ -1,7 +1,9 @@
 //! The frame around every page: header, navigation, user menu, home and 404.
 
+pub mod allowed;
 pub mod header;
 pub mod home;
 pub mod modal;
 pub mod nav;
 pub mod not_found;
+pub mod paging;

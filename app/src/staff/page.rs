@@ -7,34 +7,20 @@ use super::api::load_staff_directory;
 use super::edit_form::EditStaffDialog;
 use super::{StaffDirectory, StaffRow};
 use crate::auth::permissions::Permission;
-use crate::session::{use_signed_in_user, SignedIn};
+use crate::session::SignedIn;
+use crate::shell::allowed::Allowed;
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
     view! {
         <SignedIn>
-            <StaffGate />
+            <section class="page">
+                <h1>"Staff"</h1>
+                <Allowed permission=Permission::ManageStaff for_whom="full admins and the school's owner">
+                    <StaffLoader />
+                </Allowed>
+            </section>
         </SignedIn>
-    }
-}
-
-#[component]
-fn StaffGate() -> impl IntoView {
-    // The server refuses too; this only spares a teacher a failed request.
-    let allowed = use_signed_in_user().can(Permission::ManageStaff);
-    view! {
-        <section class="page">
-            {if allowed {
-                view! { <StaffLoader /> }.into_any()
-            } else {
-                view! {
-                    <h1>"Staff"</h1>
-                    <p class="error" role="alert">
-                        "You do not have permission to open this page. It is for full admins and the school's owner."
-                    </p>
-                }.into_any()
-            }}
-        </section>
     }
 }
 
@@ -42,14 +28,11 @@ fn StaffGate() -> impl IntoView {
 fn StaffLoader() -> impl IntoView {
     let directory = Resource::new(|| (), |_| load_staff_directory());
     view! {
-        <Transition fallback=|| view! { <h1>"Staff"</h1><p class="loading">"Loading staff…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading staff…"</p> }>
             {move || Suspend::new(async move {
                 match directory.await {
                     Ok(directory) => view! { <StaffView directory /> }.into_any(),
-                    Err(error) => view! {
-                        <h1>"Staff"</h1>
-                        <p class="error" role="alert">{error.to_string()}</p>
-                    }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -93,13 +76,10 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
     });
 
     view! {
-        <div class="page-head">
-            <h1>"Staff"</h1>
-            <div class="page-actions">
-                <button type="button" class="button primary" on:click=move |_| adding.set(true)>
-                    "Add staff member"
-                </button>
-            </div>
+        <div class="page-actions">
+            <button type="button" class="button primary" on:click=move |_| adding.set(true)>
+                "Add staff member"
+            </button>
         </div>
         <div class="table-scroll">
             <table class="staff">

@@ -12,34 +12,22 @@ use super::{UserQuery, UserRow};
 use crate::auth::permissions::Permission;
 use crate::classes::LearnerRow;
 use crate::learners::reset_dialog::ResetPasswordDialog;
-use crate::session::{use_signed_in_user, SignedIn};
+use crate::session::SignedIn;
+use crate::shell::allowed::Allowed;
 use crate::shell::modal::Modal;
+use crate::shell::paging::{page_summary, PageButtons};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     view! {
         <SignedIn>
-            <UsersGate />
+            <section class="page">
+                <h1>"Users"</h1>
+                <Allowed permission=Permission::ManageUsers for_whom="full admins and the school's owner">
+                    <UsersView />
+                </Allowed>
+            </section>
         </SignedIn>
-    }
-}
-
-#[component]
-fn UsersGate() -> impl IntoView {
-    let allowed = use_signed_in_user().can(Permission::ManageUsers);
-    view! {
-        <section class="page">
-            <h1>"Users"</h1>
-            {if allowed {
-                view! { <UsersView /> }.into_any()
-            } else {
-                view! {
-                    <p class="error" role="alert">
-                        "You do not have permission to open this page. It is for full admins and the school's owner."
-                    </p>
-                }.into_any()
-            }}
-        </section>
     }
 }
 
@@ -203,17 +191,10 @@ fn UsersView() -> impl IntoView {
                         let (current, pages, total) = (found.page, found.pages, found.total);
                         view! {
                             <p class="hint" role="status">
-                                {format!("{total} account{} · page {current} of {pages}", if total == 1 { "" } else { "s" })}
+                                {page_summary(total, current, pages, "account")}
                             </p>
                             <UserTable rows=found.rows on_row />
-                            <div class="dialog-row">
-                                <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
-                                    "Previous page"
-                                </button>
-                                <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>
-                                    "Next page"
-                                </button>
-                            </div>
+                            <PageButtons current pages page />
                         }.into_any()
                     }
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
