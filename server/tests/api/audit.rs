@@ -4,7 +4,7 @@
 use app::audit::AuditPage;
 use serde_json::json;
 
-use crate::helpers::{new_client, spawn_app, TestApp, World, PASSWORD};
+use crate::helpers::{new_client, spawn_app, teacher_changes, TestApp, World, PASSWORD};
 
 async fn audit_as(
     app: &TestApp,
@@ -15,13 +15,8 @@ async fn audit_as(
     for (key, value) in query.as_object().unwrap() {
         body[key] = value.clone();
     }
-    client
-        .post(format!("{}/api/audit_log", app.url))
-        .header("sec-fetch-site", "same-origin")
-        .json(&json!({ "query": body }))
-        .send()
+    app.call_json_as(client, "audit_log", json!({ "query": body }))
         .await
-        .unwrap()
 }
 
 /// The office resets a learner's password and sets the teacher's.
@@ -41,17 +36,13 @@ async fn some_events(app: &TestApp, world: &World) -> reqwest::Client {
         )
         .await;
     assert_eq!(reset.status(), 200);
-    let set = office
-        .post(format!("{}/api/save_staff_member", app.url))
-        .header("sec-fetch-site", "same-origin")
-        .json(&json!({ "changes": {
-            "id": world.oak_teacher, "display_name": "T", "email": "teacher@oakwood.example",
-            "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
-            "new_password": "copper-lantern-83", "require_new_password": true,
-        }}))
-        .send()
-        .await
-        .unwrap();
+    let changes = teacher_changes(
+        world,
+        json!({ "display_name": "T", "new_password": "copper-lantern-83" }),
+    );
+    let set = app
+        .call_json_as(&office, "save_staff_member", changes)
+        .await;
     assert_eq!(set.status(), 200);
     app.sign_in_as(&new_client(), "RIV", "admin", PASSWORD)
         .await;

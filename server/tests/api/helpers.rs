@@ -137,13 +137,34 @@ impl TestApp {
 
     /// Calls a server function whose arguments travel as JSON.
     pub async fn call_json(&self, name: &str, body: serde_json::Value) -> reqwest::Response {
-        self.client
+        self.call_json_as(&self.client, name, body).await
+    }
+
+    pub async fn call_json_as(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        client
             .post(format!("{}/api/{name}", self.url))
             .header("sec-fetch-site", "same-origin")
             .json(&body)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Reset links of `account` that still work.
+    pub async fn usable_links(&self, account: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM reset_tokens WHERE account_id = $1 AND used_at IS NULL",
+        )
+        .bind(account)
+        .fetch_one(&self.state.db)
+        .await
+        .unwrap();
+        n
     }
 
     pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -363,6 +384,25 @@ impl TestApp {
                 .unwrap();
         rows.into_iter().map(|(a,)| a).collect()
     }
+}
+
+/// The teacher's current details as "Save" would send them, with changes.
+pub fn teacher_changes(world: &World, changes: serde_json::Value) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "id": world.oak_teacher,
+        "display_name": "Tess Teacher",
+        "email": "teacher@oakwood.example",
+        "mobile": "",
+        "full_admin": false,
+        "lead_teacher": false,
+        "class_ids": [],
+        "new_password": "",
+        "require_new_password": true,
+    });
+    for (key, value) in changes.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    serde_json::json!({ "changes": body })
 }
 
 /// The emails queued so far: recipient and plain text.

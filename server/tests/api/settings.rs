@@ -6,7 +6,7 @@ use app::settings::SettingsPageData;
 use app::staff::StaffDirectory;
 use serde_json::json;
 
-use crate::helpers::{app_error, new_client, spawn_app, TestApp, PASSWORD};
+use crate::helpers::{app_error, new_client, spawn_app, teacher_changes, TestApp, PASSWORD};
 
 fn settings(min: u32, visible: bool, sms: bool) -> serde_json::Value {
     json!({ "settings": {
@@ -29,13 +29,9 @@ async fn only_full_admins_and_the_owner_change_settings() {
         app.sign_in_as(&client, "OAK", username, PASSWORD).await;
         let load = app.call_as(&client, "school_settings_page", &[]).await;
         assert_eq!(load.status(), 403, "{username}");
-        let save = client
-            .post(format!("{}/api/save_school_settings", app.url))
-            .header("sec-fetch-site", "same-origin")
-            .json(&settings(20, false, true))
-            .send()
-            .await
-            .unwrap();
+        let save = app
+            .call_json_as(&client, "save_school_settings", settings(20, false, true))
+            .await;
         assert_eq!(save.status(), 403, "{username}");
     }
     let (min,): (i64,) =
@@ -71,11 +67,10 @@ async fn password_rules_are_saved_checked_and_apply_at_once() {
     let directory: StaffDirectory = app.call("staff_directory", &[]).await.json().await.unwrap();
     assert!(directory.sms.enabled, "the staff page offers SMS now");
 
-    let short = json!({ "changes": {
-        "id": world.oak_teacher, "display_name": "T", "email": "teacher@oakwood.example",
-        "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
-        "new_password": "copper-lantern8", "require_new_password": true,
-    }});
+    let short = teacher_changes(
+        &world,
+        json!({ "display_name": "T", "new_password": "copper-lantern8" }),
+    );
     let (_, error) = app_error(app.call_json("save_staff_member", short).await).await;
     assert!(error.to_string().contains("16"), "{error}");
     let (detail,): (String,) =

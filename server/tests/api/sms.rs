@@ -50,17 +50,6 @@ fn sms_files(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-async fn usable_tokens(app: &TestApp, account: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM reset_tokens WHERE account_id = $1 AND used_at IS NULL",
-    )
-    .bind(account)
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
-    n
-}
-
 #[tokio::test]
 async fn an_sms_with_a_working_link_costs_one_credit() {
     let app = spawn_app().await;
@@ -101,7 +90,7 @@ async fn with_no_credits_nothing_is_sent_and_the_message_says_why() {
     assert!(error.to_string().contains("no SMS credits left"), "{error}");
     assert!(sms_files(&app).is_empty());
     assert_eq!(credits(&app, &world).await, 0);
-    assert_eq!(usable_tokens(&app, &world.oak_teacher).await, 0);
+    assert_eq!(app.usable_links(&world.oak_teacher).await, 0);
 }
 
 #[tokio::test]
@@ -186,7 +175,7 @@ async fn a_refusing_gateway_costs_no_credit_and_leaves_no_live_link() {
     assert!(error.to_string().contains("no credit was used"), "{error}");
     assert_eq!(received.lock().unwrap().len(), 1, "it was tried");
     assert_eq!(credits(&app, &world).await, 3);
-    assert_eq!(usable_tokens(&app, &world.oak_teacher).await, 0);
+    assert_eq!(app.usable_links(&world.oak_teacher).await, 0);
     let sent: Vec<(String,)> =
         sqlx::query_as("SELECT action FROM audit_events WHERE action = 'reset_link_sent'")
             .fetch_all(&app.state.db)
@@ -224,7 +213,7 @@ async fn a_refused_sms_leaves_a_link_already_emailed_working() {
     assert_eq!(emailed.status(), 200);
     assert_eq!(send(&app, &world.oak_teacher).await.status(), 409);
     assert_eq!(
-        usable_tokens(&app, &world.oak_teacher).await,
+        app.usable_links(&world.oak_teacher).await,
         1,
         "the emailed link"
     );
@@ -241,7 +230,7 @@ async fn an_accepted_sms_retires_earlier_links() {
     .await;
     assert_eq!(send(&app, &world.oak_teacher).await.status(), 200);
     assert_eq!(
-        usable_tokens(&app, &world.oak_teacher).await,
+        app.usable_links(&world.oak_teacher).await,
         1,
         "only the SMS link"
     );

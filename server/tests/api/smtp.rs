@@ -2,10 +2,9 @@
 //! SMTP server (aiosmtpd, a separate implementation from PyPI that
 //! `scripts/setup.sh` installs) and arrives as a whole message.
 
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use server::config::Config;
 
@@ -19,6 +18,19 @@ fn python() -> PathBuf {
     let home = std::env::var_os("HOME").expect("HOME is set");
     PathBuf::from(home).join(".cache/classkeys/py/bin/python")
 }
+
+/// Starts aiosmtpd's controller, which returns once the server accepts
+/// connections, says "ready", and serves until its standard input closes.
+const SERVE: &str = "\
+import sys
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+controller = Controller(Mailbox(sys.argv[1]), hostname='127.0.0.1', port=int(sys.argv[2]))
+controller.start()
+print('ready', flush=True)
+sys.stdin.read()
+controller.stop()
+";
 
 /// An aiosmtpd server on a loopback port, storing messages in a Maildir.
 struct SmtpServer {
@@ -49,28 +61,30 @@ impl SmtpServer {
             .unwrap()
             .port();
         let maildir = tempfile::tempdir().unwrap();
-        let child = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        let mut child = Command::new(python)
+            .args(["-c", SERVE])
             .arg(maildir.path().join("mail"))
-            .stdout(Stdio::null())
+            .arg(port.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("aiosmtpd starts");
-        let server = SmtpServer {
+        // Blocks until the controller says it accepts connections.
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "aiosmtpd did not start on port {port}"
+        );
+        SmtpServer {
             child,
             port,
             maildir,
-        };
-        // Wait (at most ten seconds) until it accepts connections.
-        for _ in 0..200 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("aiosmtpd did not start listening on port {port}");
     }
 
     /// The messages it received, as raw RFC 5322 text.

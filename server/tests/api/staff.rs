@@ -7,29 +7,11 @@ use app::staff::{StaffDirectory, StaffRow};
 use serde_json::json;
 
 use crate::helpers::{
-    app_error, deliver, link_in, new_client, queued, spawn_app, TestApp, World, PASSWORD,
+    app_error, deliver, link_in, new_client, queued, spawn_app, teacher_changes, TestApp, World,
+    PASSWORD,
 };
 
 const NEW: &str = "copper-lantern-83";
-
-/// The teacher's current details as "Save" would send them, with changes.
-fn teacher_changes(world: &World, changes: serde_json::Value) -> serde_json::Value {
-    let mut body = json!({
-        "id": world.oak_teacher,
-        "display_name": "Tess Teacher",
-        "email": "teacher@oakwood.example",
-        "mobile": "",
-        "full_admin": false,
-        "lead_teacher": false,
-        "class_ids": [],
-        "new_password": "",
-        "require_new_password": true,
-    });
-    for (key, value) in changes.as_object().unwrap() {
-        body[key] = value.clone();
-    }
-    json!({ "changes": body })
-}
 
 async fn save(app: &TestApp, changes: serde_json::Value) -> reqwest::Response {
     app.call_json("save_staff_member", changes).await
@@ -65,13 +47,7 @@ async fn only_full_admins_and_the_owner_open_the_staff_page() {
                 new_member("sneaky", "sneaky@oakwood.example"),
             ),
         ] {
-            let response = client
-                .post(format!("{}/api/{name}", app.url))
-                .header("sec-fetch-site", "same-origin")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
+            let response = app.call_json_as(&client, name, body).await;
             assert_eq!(response.status(), 403, "{username} {name}");
         }
     }
@@ -171,13 +147,9 @@ async fn a_full_admin_can_never_change_the_owner() {
     let owner_client = new_client();
     app.sign_in_as(&owner_client, "OAK", "admin", PASSWORD)
         .await;
-    let response = owner_client
-        .post(format!("{}/api/save_staff_member", app.url))
-        .header("sec-fetch-site", "same-origin")
-        .json(&owner)
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .call_json_as(&owner_client, "save_staff_member", owner)
+        .await;
     assert_eq!(response.status(), 403);
     assert_eq!(app.password_hash(&world.oak_owner).await, owner_hash);
 }
@@ -469,31 +441,20 @@ async fn two_saves_of_one_email_at_once_leave_it_with_one_account() {
     assert_eq!(n, 1);
 }
 
-async fn usable_links(app: &TestApp, account: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM reset_tokens WHERE account_id = $1 AND used_at IS NULL",
-    )
-    .bind(account)
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
-    n
-}
-
 #[tokio::test]
 async fn a_set_password_or_a_new_email_retires_links_already_sent() {
     let (app, world) = signed_in_app("office").await;
     let form = [("account_id", world.oak_teacher.as_str())];
     let send = || app.call("send_staff_reset_email", &form);
     assert_eq!(send().await.status(), 200);
-    assert_eq!(usable_links(&app, &world.oak_teacher).await, 1);
+    assert_eq!(app.usable_links(&world.oak_teacher).await, 1);
     save(
         &app,
         teacher_changes(&world, json!({ "new_password": NEW })),
     )
     .await;
     assert_eq!(
-        usable_links(&app, &world.oak_teacher).await,
+        app.usable_links(&world.oak_teacher).await,
         0,
         "password set"
     );
@@ -502,7 +463,7 @@ async fn a_set_password_or_a_new_email_retires_links_already_sent() {
     let moved = teacher_changes(&world, json!({ "email": "tess@elsewhere.example" }));
     assert_eq!(save(&app, moved).await.status(), 200);
     assert_eq!(
-        usable_links(&app, &world.oak_teacher).await,
+        app.usable_links(&world.oak_teacher).await,
         0,
         "email changed"
     );
@@ -533,13 +494,8 @@ async fn links_sent_by_the_office_are_capped_and_leave_forgot_password_working()
     assert_eq!(queued(&app).await.len(), 5);
 
     let form = [("email", "teacher@oakwood.example")];
-    new_client()
-        .post(format!("{}/api/request_password_reset", app.url))
-        .header("sec-fetch-site", "same-origin")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    app.call_as(&new_client(), "request_password_reset", &form)
+        .await;
     assert_eq!(
         queued(&app).await.len(),
         6,

@@ -5,7 +5,7 @@ use app::error::AppError;
 use app::users::{DuplicateGroup, UserPage};
 use serde_json::json;
 
-use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
+use crate::helpers::{app_error, new_client, spawn_app, teacher_changes, TestApp, World, PASSWORD};
 
 async fn list(app: &TestApp, query: serde_json::Value) -> UserPage {
     let mut body = json!({ "search": "", "role": "", "status": "", "page": 1 });
@@ -69,13 +69,8 @@ async fn only_full_admins_and_the_owner_manage_users() {
             let response = app.call_as(&client, name, &form).await;
             assert_eq!(response.status(), 403, "{username} {name}");
         }
-        let listed = client
-            .post(format!("{}/api/list_users", app.url))
-            .header("sec-fetch-site", "same-origin")
-            .json(&json!({ "query": { "search": "", "role": "", "status": "", "page": 1 } }))
-            .send()
-            .await
-            .unwrap();
+        let query = json!({ "query": { "search": "", "role": "", "status": "", "page": 1 } });
+        let listed = app.call_json_as(&client, "list_users", query).await;
         assert_eq!(listed.status(), 403, "{username}");
     }
     let (active,): (bool,) = sqlx::query_as("SELECT active FROM accounts WHERE id = $1")
@@ -299,11 +294,10 @@ async fn possible_duplicates_share_a_name_or_an_email_name() {
 async fn the_audit_log_never_holds_a_password_or_a_token() {
     let (app, world) = as_office().await;
     let secret = "copper-lantern-83";
-    let changes = json!({ "changes": {
-        "id": world.oak_teacher, "display_name": "T", "email": "teacher@oakwood.example",
-        "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
-        "new_password": secret, "require_new_password": true,
-    }});
+    let changes = teacher_changes(
+        &world,
+        json!({ "display_name": "T", "new_password": secret }),
+    );
     assert_eq!(
         app.call_json("save_staff_member", changes).await.status(),
         200
