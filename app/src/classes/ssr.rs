@@ -93,12 +93,13 @@ struct LearnerQueryRow {
     class_name: String,
 }
 
-/// Learners of one class, or (with `None`) of the whole school: one row per
-/// learner per class, sorted by class then name.
+/// Learners of one class, or (with `None`) of the whole school, optionally
+/// just one of them: one row per learner per class, sorted by class then name.
 async fn learner_query(
     db: &Db,
     school_id: &str,
     class_id: Option<&str>,
+    learner_id: Option<&str>,
 ) -> Result<Vec<LearnerQueryRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
@@ -108,10 +109,12 @@ async fn learner_query(
          LEFT JOIN learner_password_reveals r ON r.account_id = a.id \
          LEFT JOIN parent_access_codes p ON p.learner_id = a.id \
          WHERE c.school_id = $1 AND a.school_id = $1 AND a.role = 'learner' AND ($2 IS NULL OR c.id = $2) \
+         AND ($3 IS NULL OR a.id = $3) \
          ORDER BY c.name, a.last_name, a.first_name, a.username",
     )
     .bind(school_id)
     .bind(class_id)
+    .bind(learner_id)
     .fetch_all(db)
     .await?)
 }
@@ -156,10 +159,30 @@ pub async fn learner_rows(
     settings: &SchoolSettings,
     class_id: Option<&str>,
 ) -> Result<Vec<LearnerRow>, AppError> {
+    learner_rows_where(state, settings, class_id, None).await
+}
+
+/// One learner's row (with all their classes), if they are in a class.
+pub async fn learner_row(
+    state: &AppState,
+    settings: &SchoolSettings,
+    learner_id: &str,
+) -> Result<Option<LearnerRow>, AppError> {
+    Ok(learner_rows_where(state, settings, None, Some(learner_id))
+        .await?
+        .pop())
+}
+
+async fn learner_rows_where(
+    state: &AppState,
+    settings: &SchoolSettings,
+    class_id: Option<&str>,
+    learner_id: Option<&str>,
+) -> Result<Vec<LearnerRow>, AppError> {
     let now = state.clock.now();
     let mut rows: Vec<LearnerRow> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
-    for row in learner_query(&state.db, &settings.id, class_id).await? {
+    for row in learner_query(&state.db, &settings.id, class_id, learner_id).await? {
         if let Some(&index) = index_of.get(&row.id) {
             rows[index].classes.push(row.class_name);
             continue;
@@ -188,7 +211,7 @@ pub async fn access_code_rows(
     settings: &SchoolSettings,
     class_id: Option<&str>,
 ) -> Result<Vec<AccessCodeRow>, AppError> {
-    let rows = learner_query(&state.db, &settings.id, class_id).await?;
+    let rows = learner_query(&state.db, &settings.id, class_id, None).await?;
     Ok(rows
         .iter()
         .map(|row| {

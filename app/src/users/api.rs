@@ -77,10 +77,8 @@ pub async fn learner_for_reset(
     let state = crate::state::app_state()?;
     learner_for(&state.db, &user, &learner_id).await?;
     let settings = school_settings(&state.db, &user.school_id).await?;
-    let row = crate::classes::ssr::learner_rows(&state, &settings, None)
+    let row = crate::classes::ssr::learner_row(&state, &settings, &learner_id)
         .await?
-        .into_iter()
-        .find(|row| row.id == learner_id)
         .ok_or_else(|| {
             AppError::Conflict(
                 "This learner is in no class yet, so the class page cannot reset them.".into(),
