@@ -52,6 +52,39 @@ impl Clock {
     }
 }
 
+/// Waits the server imposes on purpose (slowing down failed sign-ins).
+/// Tests switch them to be recorded instead of waited, so a test never
+/// sleeps and can still check what would have been waited.
+#[derive(Debug, Clone, Default)]
+pub struct Pauses {
+    recording: Arc<std::sync::atomic::AtomicBool>,
+    recorded_ms: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Pauses {
+    pub async fn pause(&self, duration: std::time::Duration) {
+        if duration.is_zero() {
+            return;
+        }
+        if self.recording.load(Ordering::Relaxed) {
+            self.recorded_ms
+                .fetch_add(duration.as_millis() as u64, Ordering::Relaxed);
+        } else {
+            tokio::time::sleep(duration).await;
+        }
+    }
+
+    /// From now on, pauses are added up instead of waited (tests only).
+    pub fn record_instead(&self) {
+        self.recording.store(true, Ordering::Relaxed);
+    }
+
+    /// The pauses recorded so far.
+    pub fn recorded(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.recorded_ms.load(Ordering::Relaxed))
+    }
+}
+
 /// "23 Nov 2026, 10:44 UTC".
 pub fn display_time(unix: i64) -> Option<String> {
     let at = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;

@@ -26,6 +26,15 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         .await
 }
 
+/// The file of a `sqlite://` URL, if it names one (not `:memory:`).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
+}
+
 /// Applies the migrations in `migrations/` that have not run yet.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
     sqlx::migrate!("../migrations").run(db).await

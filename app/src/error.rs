@@ -25,6 +25,10 @@ pub enum AppError {
     Locked { retry_after_secs: u64 },
     #[error("Too many attempts from this network. Please wait {} and try again.", minutes_text(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A platform-wide limit was reached (e.g. wrong parent access codes
+    /// from everywhere together): nobody's fault in particular.
+    #[error("ClassKeys is taking no more of these for a while. Please try again in {}.", minutes_text(*retry_after_secs))]
+    Busy { retry_after_secs: u64 },
     #[error("This account is switched off. Please ask the school office.")]
     AccountInactive,
     #[error("Please choose a new password before you continue.")]
@@ -44,7 +48,15 @@ fn minutes_text(secs: u64) -> String {
     }
 }
 
+/// What a save made from a stale form answers (409): nothing was changed.
+pub const STALE_EDIT: &str = "Someone else changed this a moment ago. Reload to see their change.";
+
 impl AppError {
+    /// Another save (or reset) changed the row since this form was loaded.
+    pub fn stale() -> Self {
+        AppError::Conflict(STALE_EDIT.into())
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid {
             field: field.to_string(),
@@ -62,7 +74,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::Locked { .. } => 423,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::Busy { .. } => 429,
             AppError::Internal => 500,
         }
     }
@@ -91,6 +103,12 @@ impl FromServerFnError for AppError {
                 "Cannot reach ClassKeys. Check the connection and try again.".into(),
             ),
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::invalid("", "The form was incomplete. Please fill it in again.")
+            }
+            // On the server, a request body that does not parse is bad
+            // input (422), never a server fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => {
                 AppError::invalid("", "The form was incomplete. Please fill it in again.")
             }
             other => {
@@ -135,6 +153,15 @@ mod tests {
         }
         .to_string();
         assert!(text.contains("1 minute "), "{text}");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_request_that_does_not_parse_is_bad_input_not_a_fault() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+            "missing field `version`".into(),
+        ));
+        assert_eq!(err.status_code(), 422);
     }
 
     #[test]

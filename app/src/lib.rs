@@ -30,6 +30,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
+pub mod files;
+#[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod passwords;
@@ -51,9 +53,11 @@ use classes::class_page::ClassPage;
 use classes::list_page::ClassesPage;
 use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
 use parents::children_page::ChildrenPage;
+use parents::confirm_page::ParentConfirmPage;
 use parents::signup_page::ParentSignUpPage;
 use recovery::forgot_page::ForgotPasswordPage;
 use recovery::reset_page::ResetPasswordPage;
+use recovery::LinkPage;
 use session::Session;
 use settings::page::SettingsPage;
 use shell::header::Header;
@@ -147,8 +151,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/parent") view=ChildrenPage />
                     <Route path=path!("/parent/signup") view=ParentSignUpPage />
+                    <Route path=path!("/parent/confirm/:token") view=ParentConfirmPage />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage />
+                    <Route path=path!("/reset-password/:token") view=|| view! { <ResetPasswordPage page=LinkPage::ResetPassword /> } />
+                    <Route path=path!("/welcome/:token") view=|| view! { <ResetPasswordPage page=LinkPage::Welcome /> } />
                 </Routes>
             </main>
         </Router>

@@ -13,6 +13,11 @@ pub const USERS: &str = "/users";
 pub const SETTINGS: &str = "/settings";
 pub const AUDIT: &str = "/audit";
 pub const PARENT: &str = "/parent";
+pub const PARENT_SIGNUP: &str = "/parent/signup";
+/// Link pages: the token follows the prefix.
+pub const RESET_PASSWORD_PREFIX: &str = "/reset-password/";
+pub const WELCOME_PREFIX: &str = "/welcome/";
+pub const PARENT_CONFIRM_PREFIX: &str = "/parent/confirm/";
 
 /// `/login?notice=…` values the sign-in page explains.
 pub const NOTICE_PASSWORD_CHANGED: &str = "password-changed";

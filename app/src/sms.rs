@@ -79,14 +79,23 @@ impl SmsGateway {
 /// Writes the message under a temporary name and renames it, so a reader
 /// of the folder never sees half a message.
 async fn write_file(folder: &std::path::Path, to: &str, body: &str) -> Result<(), String> {
-    tokio::fs::create_dir_all(folder)
-        .await
+    crate::files::create_private_dir(folder)
         .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
     let name = new_id();
     let partial = folder.join(format!(".{name}.partial"));
     let done = folder.join(format!("{name}.txt"));
     let text = format!("To: {to}\n\n{body}\n");
-    tokio::fs::write(&partial, text)
+    // The message holds a live link: owner-only before a byte is written.
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let write = async {
+        let mut file = options.open(&partial).await?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, text.as_bytes()).await?;
+        file.sync_all().await
+    };
+    write
         .await
         .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
     tokio::fs::rename(&partial, &done)

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::ssr::network_limit::NetworkLimiter;
-use crate::clock::Clock;
+use crate::clock::{Clock, Pauses};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::passwords::hashing::PasswordHasher;
@@ -16,6 +16,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub sealer: Arc<Sealer>,
     pub clock: Clock,
+    /// Deliberate waits (failed sign-ins from a busy network).
+    pub pauses: Pauses,
     pub network_limiter: Arc<NetworkLimiter>,
     /// Base of every link sent by email or SMS (`CLASSKEYS_PUBLIC_URL`).
     pub public_url: Arc<str>,
@@ -30,6 +32,7 @@ impl AppState {
             hasher: PasswordHasher::per_core(),
             sealer: Arc::new(sealer),
             clock: Clock::default(),
+            pauses: Pauses::default(),
             network_limiter: Arc::new(NetworkLimiter::default()),
             public_url: public_url.trim_end_matches('/').into(),
             sms: SmsGateway::None,

@@ -110,6 +110,6 @@ export function findEmail(to: string, subject: string): string | undefined {
 export async function resetLinkIn(to: string, subject: string): Promise<string> {
   await expect.poll(() => findEmail(to, subject), { timeout: 20_000 }).toBeTruthy();
   const email = findEmail(to, subject)!;
-  return email.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)![0];
+  return email.match(/\/(?:reset-password|welcome|parent\/confirm)\/[A-Za-z0-9_-]{43}/)![0];
 }
 

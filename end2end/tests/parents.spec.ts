@@ -1,4 +1,4 @@
-import { demoStaff, expect, open, signOut, signedIn, test } from "./fixtures";
+import { demoStaff, expect, open, resetLinkIn, signOut, signedIn, test } from "./fixtures";
 
 test("a parent signs up with a code read from the class access codes and sees their child", async ({ page, press }, testInfo) => {
   const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
@@ -24,7 +24,12 @@ test("a parent signs up with a code read from the class access codes and sees th
   await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
   await page.getByLabel("Confirm password").fill("sunny-garden-31");
   await press(page.getByRole("button", { name: "Create account" }));
+  await expect(page.getByRole("status")).toHaveText(`We have sent a link to ${email} to finish creating your account.`);
 
+  // The emailed link creates the account, signs it in and opens /parent.
+  const link = await resetLinkIn(email, "Finish creating your ClassKeys parent account (Oakwood Primary)");
+  expect(link).toMatch(/^\/parent\/confirm\//);
+  await open(page, link);
   await expect(page).toHaveURL(/\/parent$/);
   const mine = page.getByRole("row").filter({ hasText: child });
   await expect(mine).toContainText("Year 3 Hazel");
@@ -43,4 +48,23 @@ test("a wrong parent access code is refused in words", async ({ page, press }) =
   await page.getByLabel("Confirm password").fill("sunny-garden-31");
   await press(page.getByRole("button", { name: "Create account" }));
   await expect(page.getByRole("alert")).toHaveText("That parent access code is not right. Check it with your child's school.");
+});
+
+test("an address that already has an account gets the same answer", async ({ page, press }) => {
+  const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
+  await signedIn(page, press, teacher.school, teacher.username, teacher.password);
+  await open(page, "/classes");
+  await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Show access codes" }));
+  const code = (await page.locator("table.access-codes tbody tr").nth(9).locator("td").last().textContent())!.trim();
+  await signOut(page, press, teacher.name);
+
+  await open(page, "/parent/signup");
+  await page.getByLabel("Parent access code").fill(code);
+  await page.getByLabel("Email").fill("office@oakwood.example");
+  await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
+  await page.getByLabel("Confirm password").fill("sunny-garden-31");
+  await press(page.getByRole("button", { name: "Create account" }));
+  await expect(page.getByRole("status")).toHaveText("We have sent a link to office@oakwood.example to finish creating your account.");
 });

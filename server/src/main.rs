@@ -71,6 +71,11 @@ enum AdminCommand {
         #[arg(long)]
         school: String,
     },
+    /// Re-seal every stored learner password, parent access code and
+    /// queued email under the current key (CLASSKEYS_SECRET_KEY or
+    /// secret.key), opening them with the keys in CLASSKEYS_OLD_SECRET_KEYS.
+    /// One transaction: all or nothing. Audited.
+    RotateKey,
     /// Add SMS credits to a school (each reset link sent by SMS uses one).
     /// Audited.
     AddSmsCredits {
@@ -162,6 +167,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("Give this link to the verified owner. It works once, for 60 minutes:");
             println!("{link}");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::RotateKey) => {
+            let state = open_state(&config, &config.public_url).await?;
+            let rotated = app::passwords::rotation::rotate_to_current_key(&state)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Re-sealed under key {}: {} learner passwords, {} parent access codes, {} queued emails.",
+                state.sealer.current_key_id(),
+                rotated.learner_passwords,
+                rotated.parent_access_codes,
+                rotated.queued_emails
+            );
+            println!("The old keys can now be removed from CLASSKEYS_OLD_SECRET_KEYS.");
             Ok(())
         }
         Command::Admin(AdminCommand::AddSmsCredits { school, credits }) => {

@@ -12,6 +12,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -29,6 +30,9 @@ use crate::hardening;
 
 /// Largest request body accepted: forms are small.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+/// Longest a request may take, body included: a slow client cannot hold a
+/// connection and its worker for longer (answered 408).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct RouterSettings {
     pub leptos_options: LeptosOptions,
@@ -112,6 +116,10 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
         // Refuses bodies over the limit with 413 before they are read.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span));
     if secure_cookies {
         router = router.layer(from_fn(hardening::strict_transport));
@@ -135,7 +143,8 @@ pub fn spawn_session_cleanup(state: &AppState) {
 }
 
 /// The span of one request in the logs: method and path, with the token of
-/// a `/reset-password/{token}` link replaced, so logs never hold a live link.
+/// a link page (`/reset-password/…`, `/welcome/…`, `/parent/confirm/…`)
+/// replaced, so logs never hold a live link.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::debug_span!(
         "request",
@@ -145,10 +154,11 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 }
 
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix("/reset-password/") {
-        Some(_) => "/reset-password/…".into(),
-        None => path.into(),
-    }
+    use app::routes::{PARENT_CONFIRM_PREFIX, RESET_PASSWORD_PREFIX, WELCOME_PREFIX};
+    [RESET_PASSWORD_PREFIX, WELCOME_PREFIX, PARENT_CONFIRM_PREFIX]
+        .into_iter()
+        .find(|prefix| path.starts_with(prefix))
+        .map_or(path.into(), |prefix| format!("{prefix}…").into())
 }
 
 #[cfg(test)]
@@ -160,6 +170,14 @@ mod tests {
         assert_eq!(
             loggable_path("/reset-password/abcDEF123_-abcDEF123_-abcDEF123_-abcDEF1234"),
             "/reset-password/…"
+        );
+        assert_eq!(
+            loggable_path("/welcome/abcDEF123_-abcDEF123_-abcDEF123_-abcDEF1234"),
+            "/welcome/…"
+        );
+        assert_eq!(
+            loggable_path("/parent/confirm/abcDEF123_-abcDEF123_-abcDEF123_-abcDEF1234"),
+            "/parent/confirm/…"
         );
         assert_eq!(loggable_path("/staff"), "/staff");
     }

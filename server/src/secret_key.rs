@@ -29,7 +29,18 @@ pub fn load_sealer(config: &Config) -> Result<Sealer, String> {
 
 fn load_or_create_key_file(path: &Path) -> Result<SecretKey, String> {
     match std::fs::read_to_string(path) {
-        Ok(text) => SecretKey::from_base64(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Ok(text) => {
+            // A key others can read unseals every stored learner password.
+            if app::files::open_to_others(path).map_err(|e| format!("{}: {e}", path.display()))? {
+                return Err(format!(
+                    "{} can be read by other users of this machine, so ClassKeys will not use it. \
+                     Run `chmod 600 {}` (and check who may have copied it), then start again.",
+                    path.display(),
+                    path.display()
+                ));
+            }
+            SecretKey::from_base64(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let key = SecretKey::generate();
             if let Some(parent) = path.parent() {
@@ -72,11 +83,25 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn defect_5_a_key_file_other_users_can_read_refuses_to_start() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        load_or_create_key_file(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let error = load_or_create_key_file(&path).unwrap_err();
+        assert!(error.contains("chmod 600"), "{error}");
+    }
+
     #[test]
     fn a_damaged_key_file_is_an_error_not_a_new_key() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret.key");
         std::fs::write(&path, "not a key").unwrap();
-        assert!(load_or_create_key_file(&path).is_err());
+        app::files::make_private(&path).unwrap();
+        let error = load_or_create_key_file(&path).unwrap_err();
+        assert!(error.contains("base64"), "{error}");
     }
 }

@@ -18,12 +18,15 @@ use crate::secret_key::load_sealer;
 
 /// Opens (creating) the data folder and database, and applies migrations.
 pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, String> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+    app::files::create_private_dir(&config.data_dir).map_err(|e| {
         format!(
             "cannot create the data folder {}: {e}",
             config.data_dir.display()
         )
     })?;
+    if let Some(file) = db::sqlite_file(&config.database_url.0) {
+        prepare_private_database(&file)?;
+    }
     let pool = db::connect(&config.database_url.0)
         .await
         .map_err(|e| format!("cannot open the database {:?}: {e}", config.database_url))?;
@@ -32,6 +35,28 @@ pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, S
         .map_err(|e| format!("cannot apply migrations: {e}"))?;
     let sealer = load_sealer(config)?;
     Ok(AppState::new(pool, sealer, public_url).with_sms(sms_gateway(config)?))
+}
+
+/// Creates the SQLite file owner-only before SQLite opens it (its `-wal`
+/// and `-shm` files then get the same mode), and shuts other users out of
+/// files an earlier version created with the umask's permissions.
+fn prepare_private_database(file: &std::path::Path) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot prepare the database {}: {e}", file.display());
+    if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(cannot)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map_err(cannot)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if path.exists() {
+            app::files::make_private(&path).map_err(cannot)?;
+        }
+    }
+    Ok(())
 }
 
 /// The SMS gateway the configuration asks for: `SMS_GATEWAY_URL`, or
@@ -169,7 +194,9 @@ pub fn spawn_outbox_worker(state: &AppState, mailer: Mailer) {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             interval.tick().await;
-            if let Err(error) = deliver_due(&state.db, &mailer, state.clock.now()).await {
+            if let Err(error) =
+                deliver_due(&state.db, &state.sealer, &mailer, state.clock.now()).await
+            {
                 tracing::warn!(%error, "could not deliver queued email");
             }
         }

@@ -40,6 +40,11 @@ pub enum AuditAction {
     ParentLinked,
     ParentCodeRefused,
     ParentCodeRegenerated,
+    ClassOpened,
+    StudentDatabaseOpened,
+    ParentsUnlinked,
+    ParentSignUpLinkSent,
+    SecretKeyRotated,
 }
 
 impl AuditAction {
@@ -73,6 +78,11 @@ impl AuditAction {
             AuditAction::ParentLinked => "parent_linked",
             AuditAction::ParentCodeRefused => "parent_code_refused",
             AuditAction::ParentCodeRegenerated => "parent_code_regenerated",
+            AuditAction::ClassOpened => "class_opened",
+            AuditAction::StudentDatabaseOpened => "student_database_opened",
+            AuditAction::ParentsUnlinked => "parents_unlinked",
+            AuditAction::ParentSignUpLinkSent => "parent_signup_link_sent",
+            AuditAction::SecretKeyRotated => "secret_key_rotated",
         }
     }
 }
@@ -119,6 +129,20 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
         AuditAction::ParentCodeRegenerated,
         "Parent access code regenerated",
     ),
+    (
+        AuditAction::ClassOpened,
+        "Class opened (parent access codes shown)",
+    ),
+    (
+        AuditAction::StudentDatabaseOpened,
+        "Student database opened (parent access codes shown)",
+    ),
+    (AuditAction::ParentsUnlinked, "Parents unlinked"),
+    (
+        AuditAction::ParentSignUpLinkSent,
+        "Parent sign-up link sent",
+    ),
+    (AuditAction::SecretKeyRotated, "Secret key rotated"),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).
@@ -134,6 +158,8 @@ pub fn action_label(code: &str) -> String {
 /// a lead teacher sees these as well as every event about a learner.
 pub const CLASS_LEARNER_ACTIONS: &[AuditAction] = &[
     AuditAction::ClassPasswordsReset,
+    AuditAction::ClassOpened,
+    AuditAction::StudentDatabaseOpened,
     AuditAction::AccessCodesRevealed,
     AuditAction::AccessCodesDownloaded,
 ];

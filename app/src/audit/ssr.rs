@@ -63,10 +63,16 @@ pub async fn record<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
+    // Per-address limits count the network (IPv6 by /64), kept beside the address.
+    let client_net = event
+        .client_addr
+        .parse()
+        .map(|addr| crate::auth::ssr::client_addr::network_of(addr).to_string())
+        .unwrap_or_default();
     sqlx::query(
         "INSERT INTO audit_events (id, school_id, actor_id, actor_label, action, target_id, \
-         target_label, client_addr, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         target_label, client_addr, client_net, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(crate::db::new_id())
     .bind(event.school_id)
@@ -76,6 +82,7 @@ where
     .bind(event.target_id)
     .bind(event.target_label)
     .bind(event.client_addr)
+    .bind(client_net)
     .bind(event.detail)
     .bind(now)
     .execute(executor)

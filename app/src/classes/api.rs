@@ -16,7 +16,7 @@ pub async fn list_classes() -> Result<Vec<ClassSummary>, AppError> {
 /// One class with its learner table.
 #[server(endpoint = "class_detail")]
 pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {
-    use crate::auth::ssr::guard::require_user;
+    use crate::auth::ssr::guard::{no_store, require_user};
     use crate::schools::ssr::school_settings;
 
     let user = require_user().await?;
@@ -24,6 +24,16 @@ pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {
     let class = super::ssr::class_for(&state.db, &user, &class_id).await?;
     let settings = school_settings(&state.db, &user.school_id).await?;
     let learners = super::ssr::learner_rows(&state, &settings, Some(&class.id)).await?;
+    // The table carries every learner's parent access code: audited like
+    // "Show access codes".
+    super::ssr::record_codes_shown(
+        &state,
+        &user,
+        crate::audit::AuditAction::ClassOpened,
+        (&class.id, &class.name),
+    )
+    .await?;
+    no_store();
     Ok(ClassDetail {
         class,
         school_code: settings.code,
@@ -36,13 +46,22 @@ pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {
 #[server(endpoint = "school_learners")]
 pub async fn school_learners() -> Result<Vec<LearnerRow>, AppError> {
     use crate::auth::permissions::Permission;
-    use crate::auth::ssr::guard::require;
+    use crate::auth::ssr::guard::{no_store, require};
     use crate::schools::ssr::school_settings;
 
     let user = require(Permission::SchoolLearners).await?;
     let state = crate::state::app_state()?;
     let settings = school_settings(&state.db, &user.school_id).await?;
-    super::ssr::learner_rows(&state, &settings, None).await
+    let rows = super::ssr::learner_rows(&state, &settings, None).await?;
+    super::ssr::record_codes_shown(
+        &state,
+        &user,
+        crate::audit::AuditAction::StudentDatabaseOpened,
+        (&settings.id, "whole school"),
+    )
+    .await?;
+    no_store();
+    Ok(rows)
 }
 
 /// "Show access codes" for one class (`Some`) or the whole school (`None`,
@@ -104,6 +123,14 @@ pub async fn reset_class_passwords(
     let learners = learners_in_class(&state.db, &settings.id, &class.id).await?;
     if learners.is_empty() {
         return Err(AppError::Conflict("This class has no learners yet.".into()));
+    }
+    if learners.len() > super::MAX_CLASS_RESET {
+        return Err(AppError::Conflict(format!(
+            "This class has {} learners: a whole-class reset takes at most {} at a time, \
+             so that no request hashes for minutes. Reset learners one by one, or split the class.",
+            learners.len(),
+            super::MAX_CLASS_RESET
+        )));
     }
     let passwords: Vec<String> = match mode {
         ClassResetMode::NewPasswordEach => learners

@@ -13,6 +13,11 @@ pub mod ssr;
 
 use serde::{Deserialize, Serialize};
 
+/// Learners one "Reset class passwords" request may reset: hashing them
+/// takes about a second per 100 on two cores, and no request should hash
+/// for minutes.
+pub const MAX_CLASS_RESET: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassSummary {
     pub id: String,

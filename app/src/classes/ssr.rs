@@ -283,16 +283,26 @@ impl AccessCodesScope {
         state: &AppState,
         action: crate::audit::AuditAction,
     ) -> Result<(), AppError> {
-        use crate::audit::ssr::{record, AuditEvent};
-        use crate::auth::ssr::guard::request_client_addr;
-
-        let (target_id, target_label) = match &self.class {
+        let target = match &self.class {
             Some(class) => (class.id.as_str(), class.name.as_str()),
             None => (self.settings.id.as_str(), "whole school"),
         };
-        let event =
-            AuditEvent::by(&self.user, request_client_addr().await).on(target_id, target_label);
-        record(&state.db, action, event, state.clock.now()).await?;
-        Ok(())
+        record_codes_shown(state, &self.user, action, target).await
     }
+}
+
+/// Records that `user` was shown parent access codes (or passwords) of a
+/// class or the whole school: `target` is its id and label.
+pub async fn record_codes_shown(
+    state: &AppState,
+    user: &SignedInUser,
+    action: crate::audit::AuditAction,
+    (target_id, target_label): (&str, &str),
+) -> Result<(), AppError> {
+    use crate::audit::ssr::{record, AuditEvent};
+    use crate::auth::ssr::guard::request_client_addr;
+
+    let event = AuditEvent::by(user, request_client_addr().await).on(target_id, target_label);
+    record(&state.db, action, event, state.clock.now()).await?;
+    Ok(())
 }

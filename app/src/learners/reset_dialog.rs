@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::api::{reset_learner_password, reveal_learner_password, suggest_learner_password};
 use crate::classes::{LearnerRow, PasswordState};
-use crate::parents::api::regenerate_parent_access_code;
+use crate::parents::api::{regenerate_parent_access_code, unlink_parents};
 use crate::shell::modal::Modal;
 
 #[component]
@@ -78,6 +78,13 @@ pub fn ResetPasswordDialog(
             Err(e) => error.set(Some(e.to_string())),
         }
     });
+    let unlinked = RwSignal::new(None::<u64>);
+    let unlink = Action::new(move |_: &()| async move {
+        match unlink_parents(id.get_value()).await {
+            Ok(count) => unlinked.set(Some(count)),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
     let submit = move || {
         let password = new_password.get_untracked();
         if password.trim().is_empty() {
@@ -142,10 +149,20 @@ pub fn ResetPasswordDialog(
                 <button type="button" class="button" on:click=move |_| { regenerate.dispatch(()); }>
                     "Regenerate parent access code"
                 </button>
-                {move || new_code.get().map(|code| view! {
-                    <p role="status">"New code: " <strong class="code">{code}</strong> ". The old code no longer works; parents already linked stay linked."</p>
-                })}
+                <button type="button" class="button" aria-busy=move || unlink.pending().get().to_string() on:click=move |_| { unlink.dispatch(()); }>
+                    "Unlink parents"
+                </button>
             </div>
+            {move || new_code.get().map(|code| view! {
+                <p role="status">"New code: " <strong class="code">{code}</strong> ". The old code no longer works; parents already linked stay linked."</p>
+            })}
+            {move || unlinked.get().map(|count| view! {
+                <p role="status">{match count {
+                    0 => "No parent was linked to this learner.".to_string(),
+                    1 => "1 parent unlinked. They no longer see this learner.".to_string(),
+                    n => format!("{n} parents unlinked. They no longer see this learner."),
+                }}</p>
+            })}
             {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
         </Modal>
     }

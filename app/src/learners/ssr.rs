@@ -118,6 +118,7 @@ pub async fn open_reveal_copy(
 }
 
 /// What a reset is recorded as in the audit log.
+#[derive(Clone, Copy)]
 pub enum ResetScope<'a> {
     OneLearner,
     WholeClass {
@@ -159,19 +160,42 @@ pub async fn set_learner_passwords(
             .bind(&settings.id)
             .fetch_one(&mut *tx)
             .await?;
+    if let ResetScope::WholeClass { class_id, .. } = scope {
+        // The class as it is now, under the write lock: a learner who
+        // joined or left since the passwords were made is a changed class.
+        let now_in_class = learners_in_class(&mut *tx, &settings.id, class_id).await?;
+        let ids = |ids: &mut dyn Iterator<Item = &str>| {
+            let mut ids: Vec<String> = ids.map(str::to_string).collect();
+            ids.sort();
+            ids
+        };
+        if ids(&mut now_in_class.iter().map(|l| l.id.as_str()))
+            != ids(&mut changes.iter().map(|(l, _)| l.id.as_str()))
+        {
+            return Err(AppError::stale());
+        }
+    }
     for ((learner, password), hash) in changes.iter().zip(&hashes) {
-        let (version,): (i64,) = sqlx::query_as(
+        // Only from the password the caller saw: of two resets at once, the
+        // second finds the version moved on and changes nothing, so no
+        // teacher hands out passwords that no longer work.
+        let version: Option<(i64,)> = sqlx::query_as(
             "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
              password_set_by = 'staff', must_change_password = $2, failed_sign_ins = 0, \
-             first_failed_at = NULL, locked_until = NULL \
-             WHERE id = $3 AND school_id = $4 AND role = 'learner' RETURNING password_version",
+             first_failed_at = NULL, locked_until = NULL, row_version = row_version + 1 \
+             WHERE id = $3 AND school_id = $4 AND role = 'learner' AND password_version = $5 \
+             RETURNING password_version",
         )
         .bind(&hash.0)
         .bind(settings.learners_change_after_reset)
         .bind(&learner.id)
         .bind(&settings.id)
-        .fetch_one(&mut *tx)
+        .bind(learner.password_version)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some((version,)) = version else {
+            return Err(AppError::stale());
+        };
         if passwords_visible {
             let sealed = state.sealer.seal(
                 password.expose_secret(),
@@ -245,11 +269,14 @@ pub async fn unlock(
 }
 
 /// Every learner enrolled in one class of the school.
-pub async fn learners_in_class(
-    db: &Db,
+pub async fn learners_in_class<'e, E>(
+    executor: E,
     school_id: &str,
     class_id: &str,
-) -> Result<Vec<LearnerRecord>, AppError> {
+) -> Result<Vec<LearnerRecord>, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
     Ok(sqlx::query_as(
         "SELECT a.id, a.school_id, a.username, a.first_name, a.last_name, a.password_version, \
          a.password_set_by, a.locked_until FROM enrolments e JOIN accounts a ON a.id = e.account_id \
@@ -258,6 +285,6 @@ pub async fn learners_in_class(
     )
     .bind(class_id)
     .bind(school_id)
-    .fetch_all(db)
+    .fetch_all(executor)
     .await?)
 }

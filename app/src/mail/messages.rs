@@ -86,3 +86,51 @@ pub fn reset_link_sms(school: &str, link: &str) -> String {
          If you did not expect this, ignore it."
     )
 }
+
+/// A parent's sign-up: the link that finishes creating the account.
+pub fn parent_confirm_email(school: &str, link: &str) -> Email {
+    let text = format!(
+        "Hello,\n\nSomeone (we hope you) used a parent access code of {school} to create a ClassKeys \
+         account with this email address.\n\
+         To finish, open this link within 60 minutes (it works once):\n\n{link}\n\n\
+         If this was not you, ignore this email: no account is created.\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Someone (we hope you) used a parent access code of {school} to create a \
+         ClassKeys account with this email address.</p>\
+         <p><a href=\"{link}\">Finish creating your account</a> (the link works once, for 60 minutes).</p>\
+         <p>If this was not you, ignore this email: no account is created.</p>",
+        school = escape(school),
+        link = escape(link)
+    );
+    Email {
+        subject: format!("Finish creating your ClassKeys parent account ({school})"),
+        text,
+        html,
+    }
+}
+
+/// A parent's sign-up with an address that already has an account: no
+/// link, and a way back in.
+pub fn parent_address_in_use_email(school: &str, forgot_link: &str) -> Email {
+    let text = format!(
+        "Hello,\n\nSomeone used a parent access code of {school} to create a ClassKeys account with \
+         this email address, but it already has a ClassKeys account, so nothing was created.\n\
+         Sign in with this address instead. If you forgot its password, ask for a new one: {forgot_link}\n\
+         A parent who is signed in adds another child with \"Add a child\".\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Someone used a parent access code of {school} to create a ClassKeys account \
+         with this email address, but it already has a ClassKeys account, so nothing was created.</p>\
+         <p>Sign in with this address instead. If you forgot its password, \
+         <a href=\"{forgot_link}\">ask for a new one</a>. A parent who is signed in adds another \
+         child with \u{201c}Add a child\u{201d}.</p>",
+        school = escape(school),
+        forgot_link = escape(forgot_link)
+    );
+    Email {
+        subject: "Your email address already has a ClassKeys account".to_string(),
+        text,
+        html,
+    }
+}

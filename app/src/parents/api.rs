@@ -5,17 +5,18 @@ use leptos::prelude::*;
 use super::ChildRow;
 use crate::error::AppError;
 
-/// `/parent/signup`: a new parent account linked to the learner whose code
-/// was typed, then signed in.
+/// `/parent/signup`: checks the code and the password, then emails a link
+/// that finishes creating the account. A right code always answers the same
+/// way, whether or not the address already has an account.
 #[server(endpoint = "parent_sign_up")]
 pub async fn parent_sign_up(
     parent_access_code: String,
     email: String,
     password: String,
     confirm_password: String,
-) -> Result<(), AppError> {
-    use super::ssr::{sign_up, ParentSignUp};
-    use crate::auth::ssr::guard::{auth_session, request_client_addr, start_session};
+) -> Result<String, AppError> {
+    use super::ssr::signup::{request_sign_up, ParentSignUp};
+    use crate::auth::ssr::guard::request_client_addr;
 
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
@@ -25,7 +26,18 @@ pub async fn parent_sign_up(
         password: password.into(),
         confirmation: confirm_password.into(),
     };
-    let account = sign_up(&state, form, &client).await?;
+    request_sign_up(&state, form, &client).await
+}
+
+/// `/parent/confirm/{token}`: the emailed link creates the account, signs
+/// it in and opens `/parent`. Works once, for 60 minutes.
+#[server(endpoint = "confirm_parent_sign_up")]
+pub async fn confirm_parent_sign_up(token: String) -> Result<(), AppError> {
+    use crate::auth::ssr::guard::{auth_session, request_client_addr, start_session};
+
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    let account = super::ssr::signup::confirm_sign_up(&state, &token, &client).await?;
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
     crate::navigation::redirect_plain_form(crate::routes::PARENT);
@@ -65,4 +77,18 @@ pub async fn regenerate_parent_access_code(learner_id: String) -> Result<String,
     let code = super::ssr::regenerate_code(&state, &user, &learner, &client).await?;
     no_store();
     Ok(code)
+}
+
+/// "Unlink parents": every parent linked to the learner loses the link (for
+/// a leaked code, with "Regenerate parent access code"). Returns how many.
+#[server(endpoint = "unlink_parents")]
+pub async fn unlink_parents(learner_id: String) -> Result<u64, AppError> {
+    use crate::auth::ssr::guard::{request_client_addr, require_user};
+    use crate::learners::ssr::learner_for;
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let learner = learner_for(&state.db, &user, &learner_id).await?;
+    let client = request_client_addr().await.to_string();
+    super::ssr::unlink_parents(&state, &user, &learner, &client).await
 }

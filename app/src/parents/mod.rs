@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod children_page;
+pub mod confirm_page;
 pub mod signup_page;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -4,21 +4,19 @@
 use leptos::prelude::*;
 
 use super::api::ParentSignUp;
-use crate::navigation::reload_at;
-use crate::routes::{LOGIN, PARENT};
+use crate::routes::LOGIN;
 
 #[component]
 pub fn ParentSignUpPage() -> impl IntoView {
     let action = ServerAction::<ParentSignUp>::new();
-    // Signed in on a new session: load the children page afresh.
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            reload_at(PARENT);
-        }
-    });
+    let sent = move || action.value().get().and_then(Result::ok);
     view! {
         <section class="page narrow">
             <h1>"Parent sign-up"</h1>
+            <Show when=move || sent().is_none() fallback=move || view! {
+                <p class="notice" role="status">{sent()}</p>
+                <p>"Open the link in that email within 60 minutes to finish. Nothing arrived? Check the address and your spam folder, or sign up again."</p>
+            }>
             <p>"Your child's school gives you a parent access code, such as K7Q-P2M-9XD. One code works for two parents or carers."</p>
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <div class="field">
@@ -45,6 +43,7 @@ pub fn ParentSignUpPage() -> impl IntoView {
                     "Create account"
                 </button>
             </ActionForm>
+            </Show>
             <p class="below-form">"Already signed up? " <a href=LOGIN>"Sign in"</a></p>
         </section>
     }

@@ -1,11 +1,13 @@
 //! Argon2id hashing off the async runtime, with bounded parallelism.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Semaphore;
+
+use super::fair_queue::{FairQueue, HashQueue};
 
 use crate::error::AppError;
 
@@ -63,58 +65,95 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-/// Runs argon2 on tokio's blocking pool, at most `permits` at a time, so a
-/// burst of sign-ins cannot starve the async runtime or exhaust memory.
+/// Runs argon2 on tokio's blocking pool, one hash per core at a time, so a
+/// burst of sign-ins cannot starve the async runtime or exhaust memory; the
+/// cores are shared fairly between client networks (see [`FairQueue`]).
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    queue: FairQueue,
+    next_bulk: Arc<AtomicU64>,
+    verifications: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
     pub fn new(max_parallel: usize) -> Self {
         PasswordHasher {
-            permits: Arc::new(Semaphore::new(max_parallel.max(1))),
+            queue: FairQueue::new(max_parallel),
+            next_bulk: Arc::default(),
+            verifications: Arc::default(),
         }
     }
 
-    /// One permit per available core.
+    /// One worker per available core.
     pub fn per_core() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self::new(cores)
     }
 
+    /// Password verifications run so far, real or dummy (for tests that
+    /// check an unknown name costs the same work as a wrong password).
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
+    /// Hashes a password for signed-in staff or the command line.
     pub async fn hash(&self, password: &SecretString) -> Result<StoredHash, AppError> {
+        self.hash_in(HashQueue::Server, password).await
+    }
+
+    /// Hashes a password in `queue`'s turn.
+    pub async fn hash_in(
+        &self,
+        queue: HashQueue,
+        password: &SecretString,
+    ) -> Result<StoredHash, AppError> {
         let password = password.clone();
-        self.run(move || hash_blocking(password.expose_secret()))
+        self.run(queue, move || hash_blocking(password.expose_secret()))
             .await?
     }
 
-    /// Checks a password against a stored hash, or against a dummy hash when
-    /// there is no account, so both cases take the same time.
+    /// Checks a password for signed-in work (e.g. "not your current one").
     pub async fn verify(&self, password: &SecretString, stored: Option<&StoredHash>) -> bool {
+        self.verify_in(HashQueue::Server, password, stored).await
+    }
+
+    /// Checks a password against a stored hash, or against a dummy hash when
+    /// there is no account, so both cases take the same time and work.
+    pub async fn verify_in(
+        &self,
+        queue: HashQueue,
+        password: &SecretString,
+        stored: Option<&StoredHash>,
+    ) -> bool {
         let password = password.clone();
         let stored = stored.map(|hash| hash.0.clone());
-        self.run(move || match stored {
-            Some(stored) => verify_blocking(password.expose_secret(), &stored),
-            None => {
-                let _ = verify_blocking(password.expose_secret(), &DUMMY_HASH);
-                false
+        let verifications = self.verifications.clone();
+        self.run(queue, move || {
+            verifications.fetch_add(1, Ordering::Relaxed);
+            match stored {
+                Some(stored) => verify_blocking(password.expose_secret(), &stored),
+                None => {
+                    let _ = verify_blocking(password.expose_secret(), &DUMMY_HASH);
+                    false
+                }
             }
         })
         .await
         .unwrap_or(false)
     }
 
-    /// Hashes many passwords at once, as many in parallel as there are
-    /// permits: a class of 30 takes about 30 / cores hash times.
+    /// Hashes many passwords as one bulk job: it may use every core, taking
+    /// turns with everyone else's work, so a class of 30 takes about
+    /// 30 / cores hash times and sign-ins meanwhile wait for one hash at most.
     pub async fn hash_many(
         &self,
         passwords: Vec<SecretString>,
     ) -> Result<Vec<StoredHash>, AppError> {
+        let queue = HashQueue::Bulk(self.next_bulk.fetch_add(1, Ordering::Relaxed));
         let mut tasks = tokio::task::JoinSet::new();
         for (index, password) in passwords.into_iter().enumerate() {
             let hasher = self.clone();
-            tasks.spawn(async move { (index, hasher.hash(&password).await) });
+            tasks.spawn(async move { (index, hasher.hash_in(queue, &password).await) });
         }
         let mut hashes = vec![None; tasks.len()];
         while let Some(joined) = tasks.join_next().await {
@@ -129,13 +168,10 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(
         &self,
+        queue: HashQueue,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| AppError::Internal)?;
+        let _permit = self.queue.acquire(queue).await;
         tokio::task::spawn_blocking(work).await.map_err(|error| {
             tracing::error!(%error, "password hashing task failed");
             AppError::Internal

@@ -1,5 +1,7 @@
 //! Server-side password machinery: hashing, sealed reveal copies and generators.
 
+pub mod fair_queue;
 pub mod generator;
 pub mod hashing;
+pub mod rotation;
 pub mod sealing;

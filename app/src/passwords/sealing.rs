@@ -5,6 +5,7 @@
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sha2::{Digest, Sha256};
@@ -23,6 +24,11 @@ pub enum SealedFor<'a> {
     ParentAccessCode {
         school_id: &'a str,
         learner_id: &'a str,
+    },
+    /// A queued email's plain-text or HTML body (it may carry a live link).
+    OutgoingMessage {
+        message_id: &'a str,
+        part: &'static str,
     },
 }
 
@@ -43,6 +49,9 @@ impl SealedFor<'_> {
                 learner_id,
             } => {
                 format!("classkeys/parent-access-code/v1\0{school_id}\0{learner_id}")
+            }
+            SealedFor::OutgoingMessage { message_id, part } => {
+                format!("classkeys/outgoing-message/v1\0{message_id}\0{part}")
             }
         }
         .into_bytes()
@@ -107,20 +116,92 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
-/// Seals with the current key; opens with the current key or an older one.
-#[derive(Debug)]
+/// What one configured key is used as. Sealing and look-ups get separate
+/// subkeys derived with HKDF-SHA256, so neither use can weaken the other;
+/// values written before subkeys existed used the key itself
+/// (`legacy`), and still open.
+struct KeyUse {
+    key_id: String,
+    seal: SecretBox<[u8; 32]>,
+    lookup: SecretBox<[u8; 32]>,
+}
+
+impl KeyUse {
+    fn derived(key: &SecretKey) -> KeyUse {
+        let hkdf = Hkdf::<Sha256>::new(Some(b"classkeys subkeys v2"), key.0.expose_secret());
+        let subkey = |info: &[u8]| {
+            let mut out = [0u8; 32];
+            hkdf.expand(info, &mut out)
+                .expect("32 bytes is a valid HKDF-SHA256 length");
+            SecretBox::new(Box::new(out))
+        };
+        KeyUse {
+            key_id: format!("v2-{}", key.id()),
+            seal: subkey(b"classkeys/seal"),
+            lookup: subkey(b"classkeys/lookup"),
+        }
+    }
+
+    fn legacy(key: &SecretKey) -> KeyUse {
+        KeyUse {
+            key_id: key.id(),
+            seal: SecretBox::new(Box::new(*key.0.expose_secret())),
+            lookup: SecretBox::new(Box::new(*key.0.expose_secret())),
+        }
+    }
+
+    fn lookup_hash(&self, normalised_code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.lookup.expose_secret())
+            .expect("HMAC accepts any key length");
+        mac.update(b"classkeys/parent-access-code-lookup/v1\0");
+        mac.update(normalised_code.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Seals with the current key; opens with the current key or an older one
+/// (`CLASSKEYS_OLD_SECRET_KEYS`), so a key can be rotated without losing a
+/// single sealed value (see `passwords::rotation`).
 pub struct Sealer {
-    current: SecretKey,
-    older: Vec<SecretKey>,
+    current: KeyUse,
+    /// Every other way a stored value may have been sealed: the current
+    /// key's legacy use, then each older key's derived and legacy uses.
+    others: Vec<KeyUse>,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer")
+            .field("current", &self.current.key_id)
+            .field("others", &self.others.len())
+            .finish()
+    }
 }
 
 impl Sealer {
     pub fn new(current: SecretKey, older: Vec<SecretKey>) -> Self {
-        Sealer { current, older }
+        let mut others = vec![KeyUse::legacy(&current)];
+        for key in &older {
+            others.push(KeyUse::derived(key));
+            others.push(KeyUse::legacy(key));
+        }
+        Sealer {
+            current: KeyUse::derived(&current),
+            others,
+        }
+    }
+
+    /// The id stored beside everything sealed with the current key.
+    pub fn current_key_id(&self) -> &str {
+        &self.current.key_id
     }
 
     pub fn seal(&self, plaintext: &str, sealed_for: &SealedFor<'_>) -> Sealed {
-        let cipher = XChaCha20Poly1305::new(self.current.0.expose_secret().into());
+        let cipher = XChaCha20Poly1305::new(self.current.seal.expose_secret().into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let aad = sealed_for.associated_data();
         let ciphertext = cipher
@@ -135,7 +216,7 @@ impl Sealer {
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&ciphertext);
         Sealed {
-            key_id: self.current.id(),
+            key_id: self.current.key_id.clone(),
             sealed: BASE64.encode(bytes),
         }
     }
@@ -146,8 +227,8 @@ impl Sealer {
         sealed_for: &SealedFor<'_>,
     ) -> Result<SecretString, SealError> {
         let key = std::iter::once(&self.current)
-            .chain(&self.older)
-            .find(|key| key.id() == sealed.key_id)
+            .chain(&self.others)
+            .find(|key| key.key_id == sealed.key_id)
             .ok_or(SealError::UnknownKey)?;
         let bytes = BASE64
             .decode(&sealed.sealed)
@@ -156,7 +237,7 @@ impl Sealer {
             return Err(SealError::Tampered);
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let cipher = XChaCha20Poly1305::new(key.0.expose_secret().into());
+        let cipher = XChaCha20Poly1305::new(key.seal.expose_secret().into());
         let aad = sealed_for.associated_data();
         let plaintext = cipher
             .decrypt(
@@ -172,17 +253,18 @@ impl Sealer {
             .map_err(|_| SealError::Tampered)
     }
 
-    /// A keyed hash of a parent access code, for looking it up by what a
-    /// parent types without storing the code in the clear.
+    /// A keyed hash of a parent access code under the current look-up
+    /// subkey, for finding it by what a parent types without storing it.
     pub fn lookup_hash(&self, normalised_code: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.current.0.expose_secret())
-            .expect("HMAC accepts any key length");
-        mac.update(b"classkeys/parent-access-code-lookup/v1\0");
-        mac.update(normalised_code.as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
+        self.current.lookup_hash(normalised_code)
+    }
+
+    /// The code's hash under every configured key, current first: a code
+    /// stored before a rotation is still found (and then re-keyed).
+    pub fn lookup_candidates(&self, normalised_code: &str) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(&self.others)
+            .map(|key| key.lookup_hash(normalised_code))
             .collect()
     }
 }
@@ -267,7 +349,7 @@ mod tests {
     #[test]
     fn truncated_or_garbage_values_are_refused() {
         let sealer = Sealer::new(SecretKey::generate(), vec![]);
-        let key_id = sealer.current.id();
+        let key_id = sealer.current_key_id().to_string();
         for garbage in ["", "AAAA", "not base64!"] {
             let sealed = Sealed {
                 key_id: key_id.clone(),
@@ -295,6 +377,63 @@ mod tests {
             forgotten.open(&sealed, &learner(1)).unwrap_err(),
             SealError::UnknownKey
         );
+    }
+
+    #[test]
+    fn defect_6_sealing_and_look_ups_use_separate_subkeys_of_the_key() {
+        let key = SecretKey::from_bytes([5u8; 32]);
+        let sealer = Sealer::new(SecretKey::from_bytes([5u8; 32]), vec![]);
+        // Neither subkey is the key itself (nor each other).
+        let raw_lookup = KeyUse::legacy(&key).lookup_hash("K7QP2M9XD");
+        assert_ne!(sealer.lookup_hash("K7QP2M9XD"), raw_lookup);
+        let derived = KeyUse::derived(&key);
+        assert_ne!(derived.seal.expose_secret(), key.0.expose_secret());
+        assert_ne!(derived.seal.expose_secret(), derived.lookup.expose_secret());
+        assert_ne!(sealer.current_key_id(), key.id());
+    }
+
+    #[test]
+    fn defect_6_values_and_look_ups_from_before_subkeys_still_work() {
+        let key = SecretKey::from_bytes([6u8; 32]);
+        let old_style = KeyUse::legacy(&key);
+        let sealer = Sealer::new(SecretKey::from_bytes([6u8; 32]), vec![]);
+        let candidates = sealer.lookup_candidates("K7QP2M9XD");
+        assert_eq!(candidates[0], sealer.lookup_hash("K7QP2M9XD"));
+        assert!(candidates.contains(&old_style.lookup_hash("K7QP2M9XD")));
+        // A value sealed with the bare key (as before) opens.
+        let cipher = XChaCha20Poly1305::new(old_style.seal.expose_secret().into());
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let aad = learner(1).associated_data();
+        let ciphertext = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: b"greenfox47",
+                    aad: &aad,
+                },
+            )
+            .unwrap();
+        let sealed = Sealed {
+            key_id: key.id(),
+            sealed: BASE64.encode([nonce.to_vec(), ciphertext].concat()),
+        };
+        assert_eq!(
+            sealer.open(&sealed, &learner(1)).unwrap().expose_secret(),
+            "greenfox47"
+        );
+    }
+
+    #[test]
+    fn defect_6_an_older_key_still_finds_its_codes() {
+        let old = SecretKey::generate();
+        let before = Sealer::new(
+            SecretKey::from_base64(old.to_base64().expose_secret()).unwrap(),
+            vec![],
+        );
+        let stored = before.lookup_hash("K7QP2M9XD");
+        let rotated = Sealer::new(SecretKey::generate(), vec![old]);
+        assert_ne!(rotated.lookup_hash("K7QP2M9XD"), stored);
+        assert!(rotated.lookup_candidates("K7QP2M9XD").contains(&stored));
     }
 
     #[test]

@@ -2,18 +2,19 @@
 
 use leptos::prelude::*;
 
-use super::LinkState;
+use super::{LinkPage, LinkState};
 use crate::error::AppError;
 
 /// Whether a reset link still works, and for whom.
 #[server(endpoint = "reset_link_state")]
-pub async fn reset_link_state(token: String) -> Result<LinkState, AppError> {
+pub async fn reset_link_state(token: String, page: LinkPage) -> Result<LinkState, AppError> {
     use super::ssr::account_for_token;
     use crate::auth::ssr::accounts;
     use crate::schools::ssr::password_rules_for;
 
     let state = crate::state::app_state()?;
-    let Some(account_id) = account_for_token(&state.db, &token, state.clock.now()).await? else {
+    let Some(account_id) = account_for_token(&state.db, &token, page, state.clock.now()).await?
+    else {
         return Ok(LinkState::Unusable);
     };
     let account = accounts::by_id(&state.db, &account_id)
@@ -32,6 +33,7 @@ pub async fn reset_link_state(token: String) -> Result<LinkState, AppError> {
 #[server(endpoint = "reset_password_with_token")]
 pub async fn reset_password_with_token(
     token: String,
+    page: LinkPage,
     new_password: String,
     confirm_new_password: String,
 ) -> Result<(), AppError> {
@@ -50,7 +52,7 @@ pub async fn reset_password_with_token(
             "This link has expired or was already used. Please ask for a new one.".into(),
         )
     };
-    let account_id = account_for_token(&state.db, &token, state.clock.now())
+    let account_id = account_for_token(&state.db, &token, page, state.clock.now())
         .await?
         .ok_or_else(unusable)?;
     let account = accounts::by_id(&state.db, &account_id)
@@ -68,7 +70,11 @@ pub async fn reset_password_with_token(
     let mut tx = begin_write(&state.db).await?;
     // Checked again inside the write lock: two submissions of one link
     // cannot both succeed.
-    if account_for_token(&mut *tx, &token, now).await?.as_deref() != Some(account.id.as_str()) {
+    if account_for_token(&mut *tx, &token, page, now)
+        .await?
+        .as_deref()
+        != Some(account.id.as_str())
+    {
         return Err(unusable());
     }
     spend_token(&mut tx, &token, now).await?;
@@ -80,8 +86,16 @@ pub async fn reset_password_with_token(
             &account.display_name,
             &account.school_name,
         );
-        crate::mail::outbox::enqueue_email(&mut tx, &account.school_id, email, &message, now, None)
-            .await?;
+        crate::mail::outbox::enqueue_email(
+            &mut tx,
+            &state.sealer,
+            &account.school_id,
+            email,
+            &message,
+            now,
+            None,
+        )
+        .await?;
     }
     tx.commit().await?;
     crate::navigation::redirect_plain_form(AFTER_PASSWORD_CHANGE);

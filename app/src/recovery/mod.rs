@@ -30,6 +30,42 @@ impl TokenPurpose {
     }
 }
 
+/// The page a link is opened on. Each page accepts only its own kind of
+/// link: a welcome link does nothing on `/reset-password/…`, and a reset
+/// link nothing on `/welcome/…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkPage {
+    /// `/reset-password/{token}`: "Forgot password?", staff-sent resets and
+    /// the operator's owner recovery.
+    ResetPassword,
+    /// `/welcome/{token}`: a new staff member chooses a first password.
+    Welcome,
+}
+
+impl LinkPage {
+    pub fn accepts(self) -> &'static [TokenPurpose] {
+        match self {
+            LinkPage::ResetPassword => &[TokenPurpose::ResetPassword, TokenPurpose::OwnerRecovery],
+            LinkPage::Welcome => &[TokenPurpose::Welcome],
+        }
+    }
+
+    /// The path a link for `purpose` opens.
+    pub fn for_purpose(purpose: TokenPurpose) -> LinkPage {
+        match purpose {
+            TokenPurpose::Welcome => LinkPage::Welcome,
+            TokenPurpose::ResetPassword | TokenPurpose::OwnerRecovery => LinkPage::ResetPassword,
+        }
+    }
+
+    pub fn path_prefix(self) -> &'static str {
+        match self {
+            LinkPage::ResetPassword => crate::routes::RESET_PASSWORD_PREFIX,
+            LinkPage::Welcome => crate::routes::WELCOME_PREFIX,
+        }
+    }
+}
+
 /// What the reset page learns about its link before showing the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkState {

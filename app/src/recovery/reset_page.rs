@@ -1,17 +1,18 @@
-//! `/reset-password/{token}`: "New password", "Confirm new password",
-//! "Set password". A link that no longer works says so in words.
+//! `/reset-password/{token}` and `/welcome/{token}`: "New password",
+//! "Confirm new password", "Set password". A link that no longer works (or
+//! belongs to the other page) says so in words.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::api::{reset_link_state, ResetPasswordWithToken};
-use super::LinkState;
+use super::{LinkPage, LinkState};
 use crate::auth::password_form::NewPasswordInputs;
 use crate::navigation::reload_at;
 use crate::routes::{AFTER_PASSWORD_CHANGE, FORGOT_PASSWORD};
 
 #[component]
-pub fn ResetPasswordPage() -> impl IntoView {
+pub fn ResetPasswordPage(page: LinkPage) -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
     let link = Resource::new(
@@ -19,18 +20,22 @@ pub fn ResetPasswordPage() -> impl IntoView {
             let token = token.clone();
             move || token.clone()
         },
-        reset_link_state,
+        move |token| reset_link_state(token, page),
     );
     let token = StoredValue::new(token);
+    let heading = match page {
+        LinkPage::ResetPassword => "Choose a new password",
+        LinkPage::Welcome => "Welcome to ClassKeys: choose your password",
+    };
     view! {
         <section class="page narrow">
-            <h1>"Choose a new password"</h1>
+            <h1>{heading}</h1>
             <Transition fallback=|| view! { <p class="loading">"Checking the link…"</p> }>
                 {move || Suspend::new(async move {
                     match link.await {
                         Ok(LinkState::Valid { display_name, school_name, rules }) => view! {
                             <p>"For " <strong>{display_name}</strong> " at " {school_name} "."</p>
-                            <ResetForm token=token.get_value() rules />
+                            <ResetForm token=token.get_value() page rules />
                         }.into_any(),
                         Ok(LinkState::Unusable) => view! {
                             <p class="error" role="alert">
@@ -49,6 +54,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 #[component]
 fn ResetForm(
     token: String,
+    page: LinkPage,
     rules: (
         crate::password_rules::PasswordPolicy,
         crate::password_rules::PasswordContext,
@@ -70,6 +76,7 @@ fn ResetForm(
     view! {
         <ActionForm action attr:class="form" attr:novalidate=true>
             <input type="hidden" name="token" value=token />
+            <input type="hidden" name="page" value=format!("{page:?}") />
             <NewPasswordInputs rules=Some(rules) />
             {move || error().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             <button type="submit" class="button primary">"Set password"</button>

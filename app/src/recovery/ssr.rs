@@ -7,7 +7,7 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use super::TokenPurpose;
+use super::{LinkPage, TokenPurpose};
 use crate::auth::ssr::accounts::AccountRecord;
 use crate::db::{new_id, Tx};
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 pub const TOKEN_LIFETIME_SECS: i64 = 60 * 60;
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -42,9 +42,8 @@ pub async fn issue_extra_token(
     purpose: TokenPurpose,
     now: i64,
 ) -> Result<SecretString, AppError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = BASE64URL.encode(bytes);
+    let token = random_token();
+    let token = token.expose_secret();
     sqlx::query(
         "INSERT INTO reset_tokens (id, account_id, purpose, token_hash, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -52,12 +51,19 @@ pub async fn issue_extra_token(
     .bind(new_id())
     .bind(account_id)
     .bind(purpose.as_str())
-    .bind(token_hash(&token))
+    .bind(token_hash(token))
     .bind(now)
     .bind(now + TOKEN_LIFETIME_SECS)
     .execute(&mut **tx)
     .await?;
-    Ok(SecretString::from(token))
+    Ok(SecretString::from(token.to_string()))
+}
+
+/// 256 random bits as 43 base64url characters: a link's token.
+pub fn random_token() -> SecretString {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    SecretString::from(BASE64URL.encode(bytes))
 }
 
 /// Retires every outstanding token of the account except `keep`.
@@ -111,41 +117,55 @@ pub async fn recent_links(
 }
 
 /// The link a token is sent or printed as, built from `CLASSKEYS_PUBLIC_URL`
-/// (never from the request's Host header).
-pub fn reset_link(state: &AppState, token: &SecretString) -> String {
+/// (never from the request's Host header), on the page of its purpose.
+pub fn link_for(state: &AppState, purpose: TokenPurpose, token: &SecretString) -> String {
     format!(
-        "{}/reset-password/{}",
+        "{}{}{}",
         state.public_url,
+        LinkPage::for_purpose(purpose).path_prefix(),
         token.expose_secret()
     )
 }
 
-/// The account a still-usable token belongs to, if any.
+/// A reset link (`/reset-password/{token}`).
+pub fn reset_link(state: &AppState, token: &SecretString) -> String {
+    link_for(state, TokenPurpose::ResetPassword, token)
+}
+
+/// Whether `token` can be a token at all: 43 base64url characters.
+pub fn well_formed_token(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The account a still-usable token belongs to, if any, when the token was
+/// issued for a purpose `page` accepts: a welcome link opened on the reset
+/// page (or the other way round) is unusable there.
 pub async fn account_for_token<'e, E>(
     executor: E,
     token: &str,
+    page: LinkPage,
     now: i64,
 ) -> Result<Option<String>, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
-    // A token is 43 base64url characters; anything else cannot match.
-    if token.len() != 43
-        || !token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    if !well_formed_token(token) {
         return Ok(None);
     }
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT t.account_id FROM reset_tokens t JOIN accounts a ON a.id = t.account_id \
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT t.account_id, t.purpose FROM reset_tokens t JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND a.active = TRUE",
     )
     .bind(token_hash(token))
     .bind(now)
     .fetch_optional(executor)
     .await?;
-    Ok(row.map(|(id,)| id))
+    Ok(row
+        .filter(|(_, purpose)| page.accepts().iter().any(|p| p.as_str() == purpose))
+        .map(|(id, _)| id))
 }
 
 /// Marks a token used, so the link works exactly once.
@@ -212,7 +232,7 @@ pub async fn queue_link_email(
         ));
     };
     let token = issue_token(tx, &account.id, purpose, now).await?;
-    let link = reset_link(state, &token);
+    let link = link_for(state, purpose, &token);
     let message = match purpose {
         TokenPurpose::Welcome => welcome_email(
             &account.display_name,
@@ -225,12 +245,22 @@ pub async fn queue_link_email(
         }
     };
     let expires = Some(now + TOKEN_LIFETIME_SECS);
-    enqueue_email(tx, &account.school_id, to, &message, now, expires).await
+    enqueue_email(
+        tx,
+        &state.sealer,
+        &account.school_id,
+        to,
+        &message,
+        now,
+        expires,
+    )
+    .await
 }
 
 /// Reset links asked for one account within an hour before more are refused.
 pub const MAX_LINKS_PER_HOUR: i64 = 3;
-/// Reset links sent at the request of one network address within an hour,
+/// Reset links sent at the request of one network (an IPv4 address, an
+/// IPv6 /64) within an hour,
 /// so nobody can flood a school's inboxes from one place.
 pub const MAX_LINKS_PER_ADDRESS_PER_HOUR: i64 = 10;
 
@@ -258,9 +288,14 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
         // Links asked for by their own holders ("Forgot password?"), not
         // those an office admin sends from the staff page.
         "SELECT COUNT(*) FROM audit_events WHERE action = 'reset_link_sent' AND actor_id = target_id \
-         AND client_addr = $1 AND created_at > $2",
+         AND client_net = $1 AND created_at > $2",
     )
-    .bind(client)
+    .bind(
+        client
+            .parse()
+            .map(|addr| crate::auth::ssr::client_addr::network_of(addr).to_string())
+            .unwrap_or_default(),
+    )
     .bind(now - 3600)
     .fetch_one(&mut *tx)
     .await?;

@@ -19,6 +19,7 @@ pub async fn load_school_settings() -> Result<SettingsPageData, AppError> {
 #[server(endpoint = "save_school_settings", input = Json)]
 pub async fn save_school_settings(
     settings: SchoolSettingsForm,
+    version: i64,
 ) -> Result<SettingsPageData, AppError> {
     use crate::auth::permissions::Permission;
     use crate::auth::ssr::guard::{request_client_addr, require};
@@ -26,5 +27,5 @@ pub async fn save_school_settings(
     let user = require(Permission::SchoolSettings).await?;
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
-    super::ssr::save(&state, &user, settings, &client).await
+    super::ssr::save(&state, &user, settings, version, &client).await
 }

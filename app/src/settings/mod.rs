@@ -25,6 +25,8 @@ pub struct SettingsPageData {
     pub school_name: String,
     pub form: SchoolSettingsForm,
     pub sms_credits: i64,
+    /// The settings' version: a save from an older one is refused.
+    pub version: i64,
 }
 
 /// The bounds of the minimum password length a school may choose.

@@ -65,7 +65,10 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
         school_name,
         form,
         sms_credits,
+        version,
     } = data;
+    // The version this form was made from; the server refuses a stale save.
+    let version = RwSignal::new(version);
     let min_length = RwSignal::new(form.min_password_length.to_string());
     let require_digit = RwSignal::new(form.require_digit);
     let block_common = RwSignal::new(form.block_common_passwords);
@@ -78,9 +81,10 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let save = Action::new(move |settings: &SchoolSettingsForm| {
         let settings = *settings;
         async move {
-            match save_school_settings(settings).await {
+            match save_school_settings(settings, version.get_untracked()).await {
                 Ok(saved) => {
                     credits.set(saved.sms_credits);
+                    version.set(saved.version);
                     outcome.set(Some(Ok(())));
                 }
                 Err(e) => outcome.set(Some(Err(e.to_string()))),

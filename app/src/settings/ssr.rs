@@ -11,16 +11,16 @@ use crate::db::{begin_write, Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 
-type Row = (String, i64, bool, bool, bool, bool, bool, i64);
+type Row = (String, i64, bool, bool, bool, bool, bool, i64, i64);
 
 async fn read<'e, E>(executor: E, school_id: &str) -> Result<SettingsPageData, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
-    let (name, min, digit, common, visible, change, sms, credits): Row = sqlx::query_as(
+    let (name, min, digit, common, visible, change, sms, credits, version): Row = sqlx::query_as(
         "SELECT name, min_password_length, require_digit, block_common_passwords, \
-         learner_passwords_visible, learners_change_after_reset, sms_enabled, sms_credits \
-         FROM schools WHERE id = $1",
+         learner_passwords_visible, learners_change_after_reset, sms_enabled, sms_credits, \
+         row_version FROM schools WHERE id = $1",
     )
     .bind(school_id)
     .fetch_one(executor)
@@ -36,6 +36,7 @@ where
             sms_enabled: sms,
         },
         sms_credits: credits,
+        version,
     })
 }
 
@@ -95,10 +96,14 @@ async fn destroy_reveal_copies(tx: &mut Tx, school_id: &str) -> Result<u64, AppE
     .rows_affected())
 }
 
+/// Saves the form, made from the settings at `version`. A save from an
+/// older version (another admin saved meanwhile) changes nothing and
+/// answers 409, so nobody silently undoes someone else's change.
 pub async fn save(
     state: &AppState,
     user: &SignedInUser,
     form: SchoolSettingsForm,
+    version: i64,
     client: &str,
 ) -> Result<SettingsPageData, AppError> {
     if !user.can(Permission::SchoolSettings) {
@@ -113,10 +118,14 @@ pub async fn save(
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     let before = read(&mut *tx, &user.school_id).await?;
+    if before.version != version {
+        return Err(AppError::stale());
+    }
     sqlx::query(
         "UPDATE schools SET min_password_length = $1, require_digit = $2, \
          block_common_passwords = $3, learner_passwords_visible = $4, \
-         learners_change_after_reset = $5, sms_enabled = $6 WHERE id = $7",
+         learners_change_after_reset = $5, sms_enabled = $6, row_version = row_version + 1 \
+         WHERE id = $7",
     )
     .bind(form.min_password_length as i64)
     .bind(form.require_digit)

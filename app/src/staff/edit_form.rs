@@ -81,6 +81,7 @@ pub fn EditStaffDialog(
             class_ids: values.class_ids.get_untracked(),
             new_password: new_password.get_untracked(),
             require_new_password: require_change.get_untracked(),
+            version: saved_row.with_untracked(|row| row.version),
         });
     };
     // One request at a time: a double tap never sends two messages.

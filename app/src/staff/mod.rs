@@ -31,6 +31,8 @@ pub struct StaffRow {
     pub active: bool,
     /// "23 Nov 2026, 10:44 UTC", or `None` if they never signed in.
     pub last_sign_in: Option<String>,
+    /// The row's version: "Save" names it, and a stale save is refused.
+    pub version: i64,
 }
 
 impl StaffRow {
@@ -82,6 +84,8 @@ pub struct StaffChanges {
     /// Empty: the password stays as it is.
     pub new_password: String,
     pub require_new_password: bool,
+    /// The version of the row the form was made from.
+    pub version: i64,
 }
 
 impl std::fmt::Debug for StaffChanges {
@@ -124,6 +128,7 @@ mod tests {
             class_ids: vec![],
             active: true,
             last_sign_in: None,
+            version: 1,
         };
         assert_eq!(row.permissions_label(), "Teacher");
         row.is_full_admin = true;

@@ -61,6 +61,7 @@ type StaffSqlRow = (
     bool,
     bool,
     Option<i64>,
+    i64,
 );
 
 /// The staff of a school (or one of them), owner first, then by name.
@@ -71,7 +72,7 @@ async fn staff_rows(
 ) -> Result<Vec<StaffRow>, AppError> {
     let rows: Vec<StaffSqlRow> = sqlx::query_as(
         "SELECT id, username, display_name, email, mobile, role, is_full_admin, is_lead_teacher, \
-         active, last_sign_in_at FROM accounts \
+         active, last_sign_in_at, row_version FROM accounts \
          WHERE school_id = $1 AND role IN ('owner', 'staff') AND ($2 IS NULL OR id = $2) \
          ORDER BY role = 'owner' DESC, lower(display_name), lower(username)",
     )
@@ -93,7 +94,19 @@ async fn staff_rows(
     Ok(rows
         .into_iter()
         .map(
-            |(id, username, display_name, email, mobile, role, full_admin, lead, active, last)| {
+            |(
+                id,
+                username,
+                display_name,
+                email,
+                mobile,
+                role,
+                full_admin,
+                lead,
+                active,
+                last,
+                version,
+            )| {
                 StaffRow {
                     class_ids: classes.remove(&id).unwrap_or_default(),
                     id,
@@ -106,6 +119,7 @@ async fn staff_rows(
                     is_lead_teacher: lead,
                     active,
                     last_sign_in: last.and_then(display_time),
+                    version,
                 }
             },
         )
@@ -299,9 +313,12 @@ pub async fn save(
     if let Some(email) = &email {
         ensure_email_free(&mut tx, email, &member.id).await?;
     }
-    sqlx::query(
+    // Only from the version the form was made from: a save from an older
+    // form would silently undo another admin's change.
+    let updated = sqlx::query(
         "UPDATE accounts SET display_name = $1, email = $2, mobile = $3, is_full_admin = $4, \
-         is_lead_teacher = $5 WHERE id = $6 AND school_id = $7 AND role = 'staff'",
+         is_lead_teacher = $5, row_version = row_version + 1 \
+         WHERE id = $6 AND school_id = $7 AND role = 'staff' AND row_version = $8",
     )
     .bind(&name)
     .bind(&email)
@@ -310,9 +327,13 @@ pub async fn save(
     .bind(changes.lead_teacher)
     .bind(&member.id)
     .bind(&user.school_id)
+    .bind(changes.version)
     .execute(&mut *tx)
     .await
     .map_err(email_conflict)?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::stale());
+    }
     assign_classes(&mut tx, &user.school_id, &member.id, &changes.class_ids).await?;
     if changed.contains(&"email") {
         // A link already sent to the old address must not keep working.

@@ -171,12 +171,18 @@ pub async fn set_active(
     }
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    sqlx::query("UPDATE accounts SET active = $1 WHERE id = $2 AND school_id = $3")
-        .bind(active)
-        .bind(&account.id)
-        .bind(&user.school_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE accounts SET active = $1, row_version = row_version + 1 \
+         WHERE id = $2 AND school_id = $3",
+    )
+    .bind(active)
+    .bind(&account.id)
+    .bind(&user.school_id)
+    .execute(&mut *tx)
+    .await?;
+    // Links sent before the account was switched off must not come back
+    // to life with it, whichever way it goes.
+    crate::recovery::ssr::retire_tokens(&mut tx, &account.id, now).await?;
     let action = if active {
         AuditAction::AccountReactivated
     } else {
@@ -208,13 +214,16 @@ pub async fn change_email(
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     ensure_email_free(&mut tx, &email, &account.id).await?;
-    sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2 AND school_id = $3")
-        .bind(&email)
-        .bind(&account.id)
-        .bind(&user.school_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(email_conflict)?;
+    sqlx::query(
+        "UPDATE accounts SET email = $1, row_version = row_version + 1 \
+         WHERE id = $2 AND school_id = $3",
+    )
+    .bind(&email)
+    .bind(&account.id)
+    .bind(&user.school_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(email_conflict)?;
     // A link already sent to the old address must not keep working.
     crate::recovery::ssr::retire_tokens(&mut tx, &account.id, now).await?;
     let old = account.email.as_deref().unwrap_or("none");

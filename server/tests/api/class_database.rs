@@ -191,7 +191,7 @@ async fn a_single_reset_shows_and_can_be_revealed_then_ends_the_learners_session
     let learner = new_client();
     class
         .app
-        .sign_in_as(&learner, "OAK", "child0", PASSWORD)
+        .signed_in_as(&learner, "OAK", "child0", PASSWORD)
         .await;
     let suggested: String = class
         .app
@@ -278,7 +278,7 @@ async fn a_password_the_learner_chose_cannot_be_shown() {
     let learner = new_client();
     class
         .app
-        .sign_in_as(&learner, "OAK", "child0", PASSWORD)
+        .signed_in_as(&learner, "OAK", "child0", PASSWORD)
         .await;
     let form = [
         ("current_password", PASSWORD),
@@ -338,17 +338,18 @@ async fn when_the_school_hides_learner_passwords_nothing_reveals_them() {
 async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
     let class = class_of(1).await;
     for _ in 0..10 {
-        class
+        let response = class
             .app
             .sign_in_as(&new_client(), "OAK", "child0", "wrong-password-1")
             .await;
+        assert!(matches!(response.status().as_u16(), 401 | 423));
     }
     let detail = class.detail().await;
     assert!(detail.learners[0].locked);
     let teacher = new_client();
     class
         .app
-        .sign_in_as(&teacher, "OAK", "teacher", PASSWORD)
+        .signed_in_as(&teacher, "OAK", "teacher", PASSWORD)
         .await;
     assert_eq!(
         class
@@ -465,4 +466,98 @@ async fn a_school_can_make_learners_change_a_reset_password() {
             .unwrap()
             .must_change_password
     );
+}
+
+#[tokio::test]
+async fn defect_8_two_teachers_resetting_one_class_at_once_never_both_win() {
+    let class = class_of(8).await;
+    let teacher = new_client();
+    let status = class
+        .app
+        .sign_in_as(&teacher, "OAK", "teacher", PASSWORD)
+        .await
+        .status();
+    assert_eq!(status, 200);
+    let form = [("class_id", class.id.as_str()), ("mode", "NewPasswordEach")];
+    let (office, theirs) = tokio::join!(
+        class.app.call("reset_class_passwords", &form),
+        class.app.call_as(&teacher, "reset_class_passwords", &form),
+    );
+    let mut statuses = [office.status().as_u16(), theirs.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "the second reset is refused");
+    let (winner, loser) = if office.status() == 200 {
+        (office, theirs)
+    } else {
+        (theirs, office)
+    };
+    assert_eq!(
+        app_error(loser).await.1.to_string(),
+        "Someone else changed this a moment ago. Reload to see their change."
+    );
+    // Every password the winner hands out works.
+    let handed_out: Vec<NewPassword> = winner.json().await.unwrap();
+    for new in &handed_out {
+        let status = class
+            .app
+            .sign_in_as(&new_client(), "OAK", &new.username, &new.password)
+            .await
+            .status();
+        assert_eq!(status, 200, "{}", new.username);
+    }
+    let (resets,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'class_passwords_reset'")
+            .fetch_one(&class.app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(resets, 1);
+}
+
+#[tokio::test]
+async fn a_class_too_large_for_one_reset_is_refused_with_a_reason() {
+    let class = class_of(0).await;
+    let ids: Vec<String> = (0..=app::classes::MAX_CLASS_RESET)
+        .map(|_| app::db::new_id())
+        .collect();
+    let mut tx = class.app.state.db.begin().await.unwrap();
+    for (n, id) in ids.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO accounts (id, school_id, role, username, display_name, password_hash, created_at) \
+             VALUES ($1, $2, 'learner', $3, $3, 'x', 0)",
+        )
+        .bind(id)
+        .bind(&class.world.oak)
+        .bind(format!("big{n}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO enrolments (class_id, account_id) VALUES ($1, $2)")
+            .bind(&class.id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let response = class
+        .app
+        .call(
+            "reset_class_passwords",
+            &[("class_id", class.id.as_str()), ("mode", "SamePassword")],
+        )
+        .await;
+    let (status, error) = app_error(response).await;
+    assert_eq!(status, 409);
+    assert!(error.to_string().contains("at most 500"), "{error}");
+}
+
+#[tokio::test]
+async fn opening_a_class_is_audited_because_it_shows_parent_access_codes() {
+    let class = class_of(2).await;
+    class.detail().await;
+    let learners = class.app.call("school_learners", &[]).await;
+    assert_eq!(learners.status(), 200);
+    let actions = class.app.audit_actions().await;
+    assert!(actions.contains(&"class_opened".to_string()), "{actions:?}");
+    assert!(actions.contains(&"student_database_opened".to_string()));
 }

@@ -87,7 +87,7 @@ pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)
         RouterSettings {
             leptos_options,
             secure_cookies,
-            trusted_proxies: TrustedProxies::default(),
+            trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
         },
     );
     tokio::spawn(async move {
@@ -129,6 +129,24 @@ impl TestApp {
             .post(format!("{}/api/{name}", self.url))
             .header("sec-fetch-site", "same-origin")
             .header("accept", "text/html")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function as a client at `addr` behind a trusted proxy
+    /// (the app must trust 127.0.0.1: `CLASSKEYS_TRUSTED_PROXIES`).
+    pub async fn call_from(
+        &self,
+        addr: &str,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        new_client()
+            .post(format!("{}/api/{name}", self.url))
+            .header("sec-fetch-site", "same-origin")
+            .header("x-forwarded-for", addr)
             .form(form)
             .send()
             .await
@@ -188,6 +206,23 @@ impl TestApp {
             ],
         )
         .await
+    }
+
+    /// Signs `client` in and checks that it worked: a test that then sees
+    /// the client signed out knows something signed it out.
+    pub async fn signed_in_as(
+        &self,
+        client: &reqwest::Client,
+        school: &str,
+        username: &str,
+        password: &str,
+    ) {
+        let response = self.sign_in_as(client, school, username, password).await;
+        assert_eq!(response.status(), 200, "{username} signs in");
+        assert!(
+            self.current_user_of(client).await.is_some(),
+            "{username} is signed in"
+        );
     }
 
     pub async fn sign_in(&self, school: &str, username: &str, password: &str) -> reqwest::Response {
@@ -387,7 +422,16 @@ impl TestApp {
 }
 
 /// The teacher's current details as "Save" would send them, with changes.
-pub fn teacher_changes(world: &World, changes: serde_json::Value) -> serde_json::Value {
+pub async fn teacher_changes(
+    app: &TestApp,
+    world: &World,
+    changes: serde_json::Value,
+) -> serde_json::Value {
+    let (version,): (i64,) = sqlx::query_as("SELECT row_version FROM accounts WHERE id = $1")
+        .bind(&world.oak_teacher)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     let mut body = serde_json::json!({
         "id": world.oak_teacher,
         "display_name": "Tess Teacher",
@@ -398,6 +442,7 @@ pub fn teacher_changes(world: &World, changes: serde_json::Value) -> serde_json:
         "class_ids": [],
         "new_password": "",
         "require_new_password": true,
+        "version": version,
     });
     for (key, value) in changes.as_object().unwrap() {
         body[key] = value.clone();
@@ -407,8 +452,7 @@ pub fn teacher_changes(world: &World, changes: serde_json::Value) -> serde_json:
 
 /// The emails queued so far: recipient and plain text.
 pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT recipient, body_text FROM outgoing_messages ORDER BY created_at")
-        .fetch_all(&app.state.db)
+    app::mail::outbox::opened_messages(&app.state.db, &app.state.sealer)
         .await
         .unwrap()
 }
@@ -418,9 +462,14 @@ pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
 pub async fn deliver(app: &TestApp) -> Vec<String> {
     let folder = app.data.path().join("outbox/email");
     let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
-    app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
-        .await
-        .unwrap();
+    app::mail::outbox::deliver_due(
+        &app.state.db,
+        &app.state.sealer,
+        &mailer,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -437,12 +486,14 @@ pub async fn deliver(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
+/// The token of the first reset, welcome or parent confirmation link in an email.
 pub fn link_in(eml: &str) -> String {
-    let start = eml.find("/reset-password/").expect("a reset link");
-    eml[start + "/reset-password/".len()..]
-        .chars()
-        .take(43)
-        .collect()
+    let (start, prefix) = ["/reset-password/", "/welcome/", "/parent/confirm/"]
+        .into_iter()
+        .filter_map(|prefix| eml.find(prefix).map(|start| (start, prefix)))
+        .min()
+        .expect("a link");
+    eml[start + prefix.len()..].chars().take(43).collect()
 }
 
 /// The app error in a failed server-function response.

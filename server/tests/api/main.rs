@@ -8,6 +8,7 @@ mod cli;
 mod demo_data;
 mod hardening;
 mod helpers;
+mod key_rotation;
 mod parents;
 mod permissions;
 mod recovery;

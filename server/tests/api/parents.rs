@@ -4,7 +4,9 @@
 use app::error::AppError;
 use app::parents::ChildRow;
 
-use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
+use crate::helpers::{
+    app_error, deliver, link_in, new_client, spawn_app, TestApp, World, PASSWORD,
+};
 
 /// A fresh parent access code for the fixture learner, as staff would see it.
 async fn code_for(app: &TestApp, learner: &str) -> String {
@@ -40,6 +42,31 @@ async fn sign_up(
     .await
 }
 
+/// The emailed link for `email` (the newest one sent there).
+async fn confirm_link_for(app: &TestApp, email: &str) -> String {
+    let emails = deliver(app).await;
+    let to = format!("To: {email}");
+    let message = emails
+        .iter()
+        .rev()
+        .find(|e| e.contains(&to) && e.contains("/parent/confirm/"))
+        .unwrap_or_else(|| panic!("no sign-up link for {email} in {emails:?}"));
+    link_in(message)
+}
+
+async fn confirm(app: &TestApp, client: &reqwest::Client, token: &str) -> reqwest::Response {
+    app.call_as(client, "confirm_parent_sign_up", &[("token", token)])
+        .await
+}
+
+/// Signs up, opens the emailed link on `client`, and checks both answers.
+async fn signed_up(app: &TestApp, client: &reqwest::Client, code: &str, email: &str) {
+    let response = sign_up(app, client, code, email).await;
+    assert_eq!(response.status(), 200, "{email}");
+    let token = confirm_link_for(app, &email.to_lowercase()).await;
+    assert_eq!(confirm(app, client, &token).await.status(), 200, "{email}");
+}
+
 async fn children(app: &TestApp, client: &reqwest::Client) -> Vec<ChildRow> {
     let response = app.call_as(client, "my_children", &[]).await;
     assert_eq!(response.status(), 200);
@@ -65,12 +92,21 @@ async fn a_code_serves_two_parents_who_then_see_their_child() {
     let code = code_for(&app, &world.oak_learner).await;
     let mum = new_client();
     let typed = code.to_lowercase().replace('-', " ");
+    let answer: String = sign_up(&app, &mum, &typed, "Mum@Home.example")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
-        sign_up(&app, &mum, &typed, "Mum@Home.example")
-            .await
-            .status(),
-        200
+        answer,
+        "We have sent a link to mum@home.example to finish creating your account."
     );
+    assert!(
+        app.current_user_of(&mum).await.is_none(),
+        "not before the link"
+    );
+    let token = confirm_link_for(&app, "mum@home.example").await;
+    assert_eq!(confirm(&app, &mum, &token).await.status(), 200);
     let user = app.current_user_of(&mum).await.expect("signed in");
     assert_eq!(user.role, app::auth::Role::Parent);
     assert_eq!(
@@ -82,13 +118,12 @@ async fn a_code_serves_two_parents_who_then_see_their_child() {
         }]
     );
     let dad = new_client();
-    assert_eq!(
-        sign_up(&app, &dad, &code, "dad@home.example")
-            .await
-            .status(),
-        200
-    );
+    signed_up(&app, &dad, &code, "dad@home.example").await;
     assert_eq!(children(&app, &dad).await.len(), 1);
+    // The link worked once.
+    let (status, error) = app_error(confirm(&app, &new_client(), &token).await).await;
+    assert_eq!(status, 409);
+    assert!(error.to_string().contains("expired or was already used"));
 
     // Parents sign in with email and password, no school code.
     let again = new_client();
@@ -105,12 +140,21 @@ async fn sign_up_refuses_a_wrong_code_a_taken_email_and_a_weak_password() {
     let client = new_client();
     let (_, error) = app_error(sign_up(&app, &client, "AAA-AAA-AAA", "x@home.example").await).await;
     assert_eq!(error.field(), Some("code"));
-    let (_, error) =
-        app_error(sign_up(&app, &client, &code, "OWNER@riverside.example").await).await;
+    // A taken address gets the same answer as a free one (issue #9,
+    // defect 4); its owner gets an email saying so, with no link.
+    let taken = sign_up(&app, &client, &code, "OWNER@riverside.example").await;
+    assert_eq!(taken.status(), 200);
     assert_eq!(
-        error.to_string(),
-        "This email address is already used by another account."
+        taken.json::<String>().await.unwrap(),
+        "We have sent a link to owner@riverside.example to finish creating your account."
     );
+    let emails = deliver(&app).await;
+    let note = emails
+        .iter()
+        .find(|e| e.contains("To: owner@riverside.example"))
+        .unwrap();
+    assert!(note.contains("already has a ClassKeys account"), "{note}");
+    assert!(!note.contains("/parent/confirm/"));
     let weak = app
         .call_as(
             &client,
@@ -150,7 +194,7 @@ async fn a_regenerated_code_refuses_the_old_one_and_keeps_links() {
     let (app, world) = prepared().await;
     let old = code_for(&app, &world.oak_learner).await;
     let mum = new_client();
-    sign_up(&app, &mum, &old, "mum@home.example").await;
+    signed_up(&app, &mum, &old, "mum@home.example").await;
 
     let teacher = new_client();
     let hazel: (String,) = sqlx::query_as("SELECT id FROM classes WHERE name = 'Year 3 Hazel'")
@@ -163,7 +207,7 @@ async fn a_regenerated_code_refuses_the_old_one_and_keeps_links() {
         .execute(&app.state.db)
         .await
         .unwrap();
-    app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    app.signed_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
     let response = app
         .call_as(
             &teacher,
@@ -178,17 +222,12 @@ async fn a_regenerated_code_refuses_the_old_one_and_keeps_links() {
     let late = new_client();
     let (_, error) = app_error(sign_up(&app, &late, &old, "late@home.example").await).await;
     assert_eq!(error.field(), Some("code"), "the old code stopped working");
-    assert_eq!(
-        sign_up(&app, &late, &new, "late@home.example")
-            .await
-            .status(),
-        200
-    );
+    signed_up(&app, &late, &new, "late@home.example").await;
     assert_eq!(children(&app, &mum).await.len(), 1, "existing links stay");
 
     // Another school's teacher cannot.
     let riv = new_client();
-    app.sign_in_as(&riv, "RIV", "teacher", PASSWORD).await;
+    app.signed_in_as(&riv, "RIV", "teacher", PASSWORD).await;
     let response = app
         .call_as(
             &riv,
@@ -209,7 +248,7 @@ async fn add_a_child_links_another_learner_of_the_same_school() {
     let first = code_for(&app, &world.oak_learner).await;
     let second = code_for(&app, &world.oak_learner2).await;
     let mum = new_client();
-    sign_up(&app, &mum, &first, "mum@home.example").await;
+    signed_up(&app, &mum, &first, "mum@home.example").await;
     let added = app
         .call_as(&mum, "add_child", &[("parent_access_code", &second)])
         .await;
@@ -233,7 +272,7 @@ async fn a_parent_can_call_no_staff_function() {
     let (app, world) = prepared().await;
     let code = code_for(&app, &world.oak_learner).await;
     let mum = new_client();
-    sign_up(&app, &mum, &code, "mum@home.example").await;
+    signed_up(&app, &mum, &code, "mum@home.example").await;
     let forms: [(&str, Vec<(&str, &str)>); 8] = [
         ("list_classes", vec![]),
         ("school_learners", vec![]),
@@ -264,7 +303,7 @@ async fn a_parent_can_call_no_staff_function() {
         assert_eq!(response.status(), 403, "{name}");
     }
     let staff_child = new_client();
-    app.sign_in_as(&staff_child, "OAK", "teacher", PASSWORD)
+    app.signed_in_as(&staff_child, "OAK", "teacher", PASSWORD)
         .await;
     assert_eq!(
         app.call_as(&staff_child, "my_children", &[]).await.status(),
@@ -288,4 +327,173 @@ async fn parallel_guesses_cannot_slip_past_the_limit() {
         "{statuses:?}"
     );
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10);
+}
+
+async fn wrong_code_from(app: &TestApp, addr: &str) -> reqwest::Response {
+    app.call_from(
+        addr,
+        "parent_sign_up",
+        &[
+            ("parent_access_code", "AAA-AAA-AAA"),
+            ("email", "g@home.example"),
+            ("password", "sunny-garden-31"),
+            ("confirm_password", "sunny-garden-31"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn defect_3_wrong_codes_from_one_ipv6_slash_64_share_one_limit() {
+    let app =
+        crate::helpers::spawn_app_configured(false, &[("CLASSKEYS_TRUSTED_PROXIES", "127.0.0.1")])
+            .await;
+    app.world().await;
+    // A new address of the same /64 for every guess.
+    for n in 1..=20 {
+        let response = wrong_code_from(&app, &format!("2001:db8:5:6::{n:x}")).await;
+        assert_eq!(response.status(), 422, "guess {n}");
+    }
+    let walked = wrong_code_from(&app, "2001:db8:5:6:ffff::1").await;
+    assert_eq!(walked.status(), 429, "the /64 is one network");
+    let elsewhere = wrong_code_from(&app, "2001:db8:5:7::1").await;
+    assert_eq!(elsewhere.status(), 422, "the next /64 is another");
+}
+
+#[tokio::test]
+async fn defect_3_a_platform_wide_ceiling_stops_a_guesser_spread_over_many_networks() {
+    let (app, world) = prepared().await;
+    let code = code_for(&app, &world.oak_learner).await;
+    // Wrong codes already typed this hour from a thousand networks.
+    let now = app.state.clock.now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    for n in 0..app::parents::ssr::PLATFORM_MAX_REFUSED_CODES_PER_HOUR {
+        let addr = format!("198.51.{}.{}", n / 250, n % 250);
+        sqlx::query(
+            "INSERT INTO audit_events (id, actor_label, action, client_addr, client_net, created_at) \
+             VALUES ($1, 'someone', 'parent_code_refused', $2, $2, $3)",
+        )
+        .bind(app::db::new_id())
+        .bind(&addr)
+        .bind(now - 60)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (status, error) =
+        app_error(sign_up(&app, &new_client(), &code, "x@home.example").await).await;
+    assert_eq!(status, 429);
+    assert!(matches!(error, AppError::Busy { .. }), "{error:?}");
+    // An hour later the window has moved on.
+    app.state.clock.advance(3600);
+    assert_eq!(
+        sign_up(&app, &new_client(), &code, "x@home.example")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn defect_4_nobody_can_squat_an_address_they_cannot_read() {
+    let (app, world) = prepared().await;
+    let code = code_for(&app, &world.oak_learner).await;
+    // Someone with the code types a neighbour's address.
+    let squatter = new_client();
+    assert_eq!(
+        sign_up(&app, &squatter, &code, "neighbour@home.example")
+            .await
+            .status(),
+        200
+    );
+    assert!(app.current_user_of(&squatter).await.is_none());
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE email = 'neighbour@home.example'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(n, 0, "no account until the link in the email is opened");
+    // The neighbour signs up for real and gets in with their own link.
+    let neighbour = new_client();
+    signed_up(&app, &neighbour, &code, "neighbour@home.example").await;
+    assert_eq!(children(&app, &neighbour).await.len(), 1);
+}
+
+#[tokio::test]
+async fn defect_4_a_link_is_stored_hashed_expires_and_dies_with_a_regenerated_code() {
+    let (app, world) = prepared().await;
+    let code = code_for(&app, &world.oak_learner).await;
+    sign_up(&app, &new_client(), &code, "late@home.example").await;
+    let token = confirm_link_for(&app, "late@home.example").await;
+    let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM parent_signups")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_ne!(stored, token, "only a hash is kept");
+    app.state.clock.advance(60 * 60);
+    let (status, _) = app_error(confirm(&app, &new_client(), &token).await).await;
+    assert_eq!(status, 409, "60 minutes");
+
+    app.state.clock.advance(-60 * 60);
+    sign_up(&app, &new_client(), &code, "other@home.example").await;
+    let token = confirm_link_for(&app, "other@home.example").await;
+    code_for(&app, &world.oak_learner).await;
+    let (status, _) = app_error(confirm(&app, &new_client(), &token).await).await;
+    assert_eq!(status, 409, "the code it was made with was regenerated");
+}
+
+#[tokio::test]
+async fn defect_4_staff_unlink_the_parents_of_a_learner_whose_code_leaked() {
+    let (app, world) = prepared().await;
+    let code = code_for(&app, &world.oak_learner).await;
+    let mum = new_client();
+    signed_up(&app, &mum, &code, "mum@home.example").await;
+    assert_eq!(children(&app, &mum).await.len(), 1);
+
+    let unlink = |client: reqwest::Client| {
+        let app = &app;
+        let learner = world.oak_learner.clone();
+        async move {
+            app.call_as(&client, "unlink_parents", &[("learner_id", &learner)])
+                .await
+        }
+    };
+    let riv = new_client();
+    assert_eq!(
+        app.sign_in_as(&riv, "RIV", "admin", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(unlink(riv).await.status(), 404, "another school");
+    let outsider = new_client();
+    assert_eq!(
+        app.sign_in_as(&outsider, "OAK", "teacher", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(unlink(outsider).await.status(), 403, "not their class");
+    assert_eq!(
+        children(&app, &mum).await.len(),
+        1,
+        "refusals changed nothing"
+    );
+
+    let office = new_client();
+    assert_eq!(
+        app.sign_in_as(&office, "OAK", "office", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let response = unlink(office).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<u64>().await.unwrap(), 1);
+    assert!(children(&app, &mum).await.is_empty());
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"parents_unlinked".to_string()));
 }

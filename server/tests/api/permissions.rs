@@ -10,7 +10,7 @@ async fn a_full_admin_signs_a_teacher_out_everywhere() {
     let app = spawn_app().await;
     let world = app.world().await;
     let teacher = new_client();
-    app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    app.signed_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
     app.sign_in("OAK", "office", PASSWORD).await;
     assert_eq!(
         app.call("sign_out_everywhere", &[("account_id", &world.oak_teacher)])
@@ -60,7 +60,7 @@ async fn a_full_admin_cannot_touch_the_owner_but_the_owner_can() {
     .await;
     assert_eq!((status, error), (403, AppError::Forbidden));
     let owner = new_client();
-    app.sign_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    app.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
     assert_eq!(
         app.call_as(
             &owner,

@@ -16,11 +16,14 @@ fn token_of(link: &str) -> String {
 }
 
 async fn link_state(app: &TestApp, token: &str) -> LinkState {
-    app.call("reset_link_state", &[("token", token)])
-        .await
-        .json()
-        .await
-        .unwrap()
+    app.call(
+        "reset_link_state",
+        &[("token", token), ("page", "ResetPassword")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
 }
 
 async fn reset(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
@@ -28,6 +31,7 @@ async fn reset(app: &TestApp, token: &str, password: &str) -> reqwest::Response 
         "reset_password_with_token",
         &[
             ("token", token),
+            ("page", "ResetPassword"),
             ("new_password", password),
             ("confirm_new_password", password),
         ],
@@ -40,7 +44,7 @@ async fn an_owner_recovery_link_works_once() {
     let app = spawn_app().await;
     app.world().await;
     let owner_elsewhere = new_client();
-    app.sign_in_as(&owner_elsewhere, "OAK", "admin", PASSWORD)
+    app.signed_in_as(&owner_elsewhere, "OAK", "admin", PASSWORD)
         .await;
 
     let link = issue_owner_recovery(&app.state, "oak").await.unwrap();
@@ -280,9 +284,10 @@ async fn queued_email_survives_a_restart() {
     let db = app::db::connect(&url).await.unwrap();
     let folder = app.data.path().join("after-restart");
     let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
-    let sent = app::mail::outbox::deliver_due(&db, &mailer, app.state.clock.now())
-        .await
-        .unwrap();
+    let sent =
+        app::mail::outbox::deliver_due(&db, &app.state.sealer, &mailer, app.state.clock.now())
+            .await
+            .unwrap();
     assert_eq!(sent, 1);
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
     let (status,): (String,) = sqlx::query_as("SELECT status FROM outgoing_messages")
@@ -300,10 +305,18 @@ async fn undeliverable_email_is_retried_later_not_lost() {
     // A folder that cannot be written: a file stands where it should be.
     let blocked = app.data.path().join("blocked");
     std::fs::write(&blocked, "not a folder").unwrap();
-    let mailer = app::mail::transport::Mailer::Files(lettre::AsyncFileTransport::new(blocked));
-    let sent = app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
-        .await
-        .unwrap();
+    let mailer = app::mail::transport::Mailer::Files {
+        transport: lettre::AsyncFileTransport::new(&blocked),
+        folder: blocked,
+    };
+    let sent = app::mail::outbox::deliver_due(
+        &app.state.db,
+        &app.state.sealer,
+        &mailer,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(sent, 0);
     let (status, attempts, next): (String, i64, i64) =
         sqlx::query_as("SELECT status, attempts, next_attempt_at FROM outgoing_messages")
@@ -367,4 +380,161 @@ async fn a_message_given_up_after_every_attempt_keeps_no_link() {
             .await
             .unwrap();
     assert_eq!((status.as_str(), body.as_str()), ("failed", ""));
+}
+
+async fn link_state_on(app: &TestApp, token: &str, page: &str) -> LinkState {
+    app.call("reset_link_state", &[("token", token), ("page", page)])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn set_password_on(app: &TestApp, token: &str, page: &str) -> reqwest::Response {
+    app.call(
+        "reset_password_with_token",
+        &[
+            ("token", token),
+            ("page", page),
+            ("new_password", NEW),
+            ("confirm_new_password", NEW),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn defect_7_a_link_works_only_on_the_page_of_its_purpose() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "office", PASSWORD).await;
+    let added = app
+        .call_json(
+            "add_staff_member",
+            serde_json::json!({ "member": {
+                "display_name": "Nina New", "username": "n.new", "email": "nina@oakwood.example",
+                "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
+            }}),
+        )
+        .await;
+    assert_eq!(added.status(), 200);
+    forgot(&app, "teacher@oakwood.example").await;
+    let emails = deliver(&app).await;
+    let welcome = link_in(emails.iter().find(|e| e.contains("nina@")).unwrap());
+    let reset_token = link_in(emails.iter().find(|e| e.contains("teacher@")).unwrap());
+
+    assert_eq!(
+        link_state_on(&app, &welcome, "ResetPassword").await,
+        LinkState::Unusable
+    );
+    assert_eq!(
+        link_state_on(&app, &reset_token, "Welcome").await,
+        LinkState::Unusable
+    );
+    assert_eq!(
+        set_password_on(&app, &welcome, "ResetPassword")
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        set_password_on(&app, &reset_token, "Welcome")
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(app.usable_links(&world.oak_teacher).await, 1, "not spent");
+
+    assert_eq!(
+        set_password_on(&app, &welcome, "Welcome").await.status(),
+        200
+    );
+    assert_eq!(
+        set_password_on(&app, &reset_token, "ResetPassword")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn defect_7_reactivating_an_account_retires_links_sent_before() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    let token = link_in(&deliver(&app).await[0]);
+    assert_eq!(app.usable_links(&world.oak_teacher).await, 1);
+
+    assert_eq!(app.sign_in("OAK", "office", PASSWORD).await.status(), 200);
+    for active in ["false", "true"] {
+        let response = app
+            .call(
+                "set_account_active",
+                &[("account_id", &world.oak_teacher), ("active", active)],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "active = {active}");
+    }
+    assert_eq!(app.usable_links(&world.oak_teacher).await, 0);
+    assert_eq!(
+        link_state_on(&app, &token, "ResetPassword").await,
+        LinkState::Unusable
+    );
+}
+
+#[tokio::test]
+async fn defect_5_a_queued_link_is_sealed_and_every_file_is_owner_only() {
+    let app = spawn_app().await;
+    app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    let (text, html): (String, String) =
+        sqlx::query_as("SELECT body_text, body_html FROM outgoing_messages")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(
+        !text.contains("reset-password") && !html.contains("reset-password"),
+        "the database holds no live link while the email waits: {text}"
+    );
+    assert!(queued(&app).await[0].1.contains("/reset-password/"));
+
+    let emails = deliver(&app).await;
+    assert_eq!(emails.len(), 1);
+    let mode = |path: &std::path::Path| app::files::mode(path).unwrap();
+    let outbox = app.data.path().join("outbox/email");
+    assert_eq!(mode(&outbox), 0o700);
+    for file in std::fs::read_dir(&outbox).unwrap() {
+        assert_eq!(mode(&file.unwrap().path()), 0o600);
+    }
+    assert_eq!(mode(app.data.path()), 0o700, "the data folder");
+    assert_eq!(mode(&app.data.path().join("classkeys.db")), 0o600);
+}
+
+#[tokio::test]
+async fn defect_3_reset_links_from_one_ipv6_slash_64_share_one_limit() {
+    let app =
+        crate::helpers::spawn_app_configured(false, &[("CLASSKEYS_TRUSTED_PROXIES", "127.0.0.1")])
+            .await;
+    let world = app.world().await;
+    for n in 0..12 {
+        let email = format!("staff{n}@oakwood.example");
+        app.account(
+            &world.oak,
+            "staff",
+            &format!("staff{n}"),
+            Some(&email),
+            (false, false),
+        )
+        .await;
+        // Every request from another address of one /64.
+        let response = app
+            .call_from(
+                &format!("2001:db8:9:9::{:x}", n + 1),
+                "request_password_reset",
+                &[("email", &email)],
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(queued(&app).await.len(), 10);
 }

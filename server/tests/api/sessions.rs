@@ -12,7 +12,7 @@ async fn changing_ones_password_ends_every_session_this_one_included() {
     app.world().await;
     let tablet = new_client();
     app.sign_in("OAK", "teacher", PASSWORD).await;
-    app.sign_in_as(&tablet, "OAK", "teacher", PASSWORD).await;
+    app.signed_in_as(&tablet, "OAK", "teacher", PASSWORD).await;
     let response = app
         .plain_form_post(
             "change_password",
@@ -208,7 +208,7 @@ async fn the_forced_change_ends_other_sessions() {
         .await;
     let other = new_client();
     app.sign_in("OAK", "teacher", PASSWORD).await;
-    app.sign_in_as(&other, "OAK", "teacher", PASSWORD).await;
+    app.signed_in_as(&other, "OAK", "teacher", PASSWORD).await;
     app.call(
         "choose_new_password",
         &[
@@ -253,7 +253,7 @@ async fn staff_sessions_end_after_two_idle_hours_learner_sessions_after_one() {
     app.world().await;
     let learner = new_client();
     app.sign_in("OAK", "teacher", PASSWORD).await;
-    app.sign_in_as(&learner, "OAK", "amelias", PASSWORD).await;
+    app.signed_in_as(&learner, "OAK", "amelias", PASSWORD).await;
     app.state.clock.advance(59 * 60);
     assert!(app.current_user().await.is_some());
     assert!(

@@ -8,12 +8,17 @@ use serde_json::json;
 
 use crate::helpers::{app_error, new_client, spawn_app, teacher_changes, TestApp, PASSWORD};
 
+/// The form as "Save" sends it, made from the settings as first loaded.
 fn settings(min: u32, visible: bool, sms: bool) -> serde_json::Value {
+    settings_from(1, min, visible, sms)
+}
+
+fn settings_from(version: i64, min: u32, visible: bool, sms: bool) -> serde_json::Value {
     json!({ "settings": {
         "min_password_length": min, "require_digit": true, "block_common_passwords": true,
         "learner_passwords_visible": visible, "learners_change_after_reset": false,
         "sms_enabled": sms,
-    }})
+    }, "version": version })
 }
 
 async fn save(app: &TestApp, body: serde_json::Value) -> reqwest::Response {
@@ -26,7 +31,7 @@ async fn only_full_admins_and_the_owner_change_settings() {
     app.world().await;
     for username in ["lead", "teacher", "amelias"] {
         let client = new_client();
-        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        app.signed_in_as(&client, "OAK", username, PASSWORD).await;
         let load = app.call_as(&client, "school_settings_page", &[]).await;
         assert_eq!(load.status(), 403, "{username}");
         let save = app
@@ -68,9 +73,11 @@ async fn password_rules_are_saved_checked_and_apply_at_once() {
     assert!(directory.sms.enabled, "the staff page offers SMS now");
 
     let short = teacher_changes(
+        &app,
         &world,
         json!({ "display_name": "T", "new_password": "copper-lantern8" }),
-    );
+    )
+    .await;
     let (_, error) = app_error(app.call_json("save_staff_member", short).await).await;
     assert!(error.to_string().contains("16"), "{error}");
     let (detail,): (String,) =
@@ -127,13 +134,76 @@ async fn hiding_learner_passwords_destroys_every_stored_copy() {
     );
 
     // Resets from now on keep no copy either.
-    app.call(
-        "reset_learner_password",
-        &[
-            ("learner_id", &world.oak_learner),
-            ("password", "bluecat28"),
-        ],
-    )
-    .await;
+    let reset = app
+        .call(
+            "reset_learner_password",
+            &[
+                ("learner_id", &world.oak_learner),
+                ("password", "bluecat28"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
     assert_eq!(copies().await, 0);
+}
+
+#[tokio::test]
+async fn defect_8_two_admins_saving_at_once_never_silently_undo_each_other() {
+    let app = spawn_app().await;
+    app.world().await;
+    let owner = new_client();
+    let office = new_client();
+    assert_eq!(
+        app.sign_in_as(&owner, "OAK", "admin", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.sign_in_as(&office, "OAK", "office", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    // Both loaded version 1. The owner hides learner passwords while the
+    // office admin, from the same old form, only changes the length.
+    let (hide, lengthen) = tokio::join!(
+        app.call_json_as(&owner, "save_school_settings", settings(8, false, false)),
+        app.call_json_as(&office, "save_school_settings", settings(12, true, false)),
+    );
+    let mut statuses = [hide.status().as_u16(), lengthen.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "exactly one save wins");
+    let loser = if hide.status() == 409 { hide } else { lengthen };
+    assert_eq!(
+        app_error(loser).await.1.to_string(),
+        "Someone else changed this a moment ago. Reload to see their change."
+    );
+    let (visible, min, version): (bool, i64, i64) = sqlx::query_as(
+        "SELECT learner_passwords_visible, min_password_length, row_version FROM schools WHERE code = 'OAK'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert!(
+        (visible, min) == (false, 8) || (visible, min) == (true, 12),
+        "the winner's form, whole: {visible} {min}"
+    );
+    assert_eq!(version, 2);
+    let (changes,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'settings_changed'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(changes, 1, "the refused save recorded nothing");
+
+    // Reloaded, the other admin saves on top of the change.
+    let again = app
+        .call_json_as(
+            &office,
+            "save_school_settings",
+            settings_from(2, 12, visible, false),
+        )
+        .await;
+    assert_eq!(again.status(), 200);
 }

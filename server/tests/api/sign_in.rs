@@ -319,3 +319,76 @@ async fn an_overlong_username_is_refused_without_work() {
     assert_eq!((status, error), (401, AppError::BadCredentials));
     assert!(app.audit_actions().await.is_empty());
 }
+
+/// Wrong sign-ins from this test's address (127.0.0.1), eight at a time,
+/// each for another invented name (`names` of them in turn).
+async fn storm(app: &crate::helpers::TestApp, attempts: usize, names: usize) {
+    use futures::StreamExt;
+    futures::stream::iter(0..attempts)
+        .map(|i| async move {
+            let client = new_client();
+            let username = format!("nobody{}", i % names);
+            let response = app
+                .sign_in_as(&client, "OAK", &username, "wrong-password-1")
+                .await;
+            assert_eq!(response.status(), 401, "attempt {i}");
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<()>>()
+        .await;
+}
+
+#[tokio::test]
+async fn defect_1_a_storm_from_the_school_address_never_stops_a_right_password() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.state.pauses.record_instead();
+    // Before the fix, 100 failures over 10 names refused every sign-in from
+    // the address for 15 minutes, the right password included.
+    storm(&app, 120, 20).await;
+    let teacher = new_client();
+    let response = app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    assert!(app.current_user_of(&teacher).await.is_some());
+    // The failures cost the guesser time instead: later failed answers waited.
+    assert!(
+        app.state.pauses.recorded() >= std::time::Duration::from_secs(10),
+        "{:?}",
+        app.state.pauses.recorded()
+    );
+}
+
+#[tokio::test]
+async fn defect_1_a_right_password_is_never_made_to_wait() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.state.pauses.record_instead();
+    storm(&app, 60, 60).await;
+    let slowed = app.state.pauses.recorded();
+    assert!(slowed > std::time::Duration::ZERO, "failures were slowed");
+    assert_eq!(app.sign_in("OAK", "teacher", PASSWORD).await.status(), 200);
+    assert_eq!(app.state.pauses.recorded(), slowed, "no pause for success");
+}
+
+#[tokio::test]
+async fn defect_2_an_invented_name_costs_one_hash_and_counts_toward_the_slowdown() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.state.pauses.record_instead();
+    let hashes = app.state.hasher.verifications();
+    let unknown = app
+        .sign_in("OAK", "nobody-at-all", "wrong-password-1")
+        .await;
+    assert_eq!(unknown.status(), 401);
+    assert_eq!(app.state.hasher.verifications(), hashes + 1, "a dummy hash");
+    let wrong = app.sign_in("OAK", "teacher", "wrong-password-1").await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(app.state.hasher.verifications(), hashes + 2, "a real hash");
+
+    let localhost = std::net::IpAddr::from([127, 0, 0, 1]);
+    let now = app.state.clock.now();
+    assert_eq!(app.state.network_limiter.failures(localhost, now), 2);
+    storm(&app, 40, 40).await;
+    assert_eq!(app.state.network_limiter.failures(localhost, now), 42);
+    assert!(app.state.pauses.recorded() > std::time::Duration::ZERO);
+}

@@ -19,17 +19,21 @@ fn python() -> PathBuf {
     PathBuf::from(home).join(".cache/classkeys/py/bin/python")
 }
 
-/// Starts aiosmtpd's controller, which returns once the server accepts
-/// connections, says "ready", and serves until its standard input closes.
+/// Serves aiosmtpd's SMTP on a port the system picks (port 0, so no other
+/// test can take it between choosing and binding), prints "ready <port>"
+/// once it accepts connections, and serves until its standard input closes.
 const SERVE: &str = "\
-import sys
-from aiosmtpd.controller import Controller
+import asyncio, sys
 from aiosmtpd.handlers import Mailbox
-controller = Controller(Mailbox(sys.argv[1]), hostname='127.0.0.1', port=int(sys.argv[2]))
-controller.start()
-print('ready', flush=True)
-sys.stdin.read()
-controller.stop()
+from aiosmtpd.smtp import SMTP
+async def main():
+    loop = asyncio.get_running_loop()
+    handler = Mailbox(sys.argv[1])
+    server = await loop.create_server(lambda: SMTP(handler), '127.0.0.1', 0)
+    print('ready', server.sockets[0].getsockname()[1], flush=True)
+    await loop.run_in_executor(None, sys.stdin.read)
+    server.close()
+asyncio.run(main())
 ";
 
 /// An aiosmtpd server on a loopback port, storing messages in a Maildir.
@@ -54,17 +58,10 @@ impl SmtpServer {
             "{} is missing: run `bash scripts/setup.sh`, which installs aiosmtpd",
             python.display()
         );
-        // Take a free port, then hand it to the server.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let maildir = tempfile::tempdir().unwrap();
         let mut child = Command::new(python)
             .args(["-c", SERVE])
             .arg(maildir.path().join("mail"))
-            .arg(port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -75,11 +72,11 @@ impl SmtpServer {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "aiosmtpd did not start on port {port}"
-        );
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("aiosmtpd did not start: {line:?}"));
         SmtpServer {
             child,
             port,
@@ -119,9 +116,14 @@ async fn a_reset_link_is_delivered_over_smtp() {
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let config = Config::from_lookup(|name| (name == "SMTP_URL").then(|| url.clone())).unwrap();
     let mailer = server::startup::mailer(&config).unwrap();
-    let sent = app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
-        .await
-        .unwrap();
+    let sent = app::mail::outbox::deliver_due(
+        &app.state.db,
+        &app.state.sealer,
+        &mailer,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(sent, 1);
 
     let messages = smtp.messages();
@@ -155,9 +157,14 @@ async fn a_message_an_smtp_server_cannot_take_stays_queued() {
         .unwrap()
         .port();
     let mailer = app::mail::transport::Mailer::smtp(&format!("smtp://127.0.0.1:{port}")).unwrap();
-    let sent = app::mail::outbox::deliver_due(&app.state.db, &mailer, app.state.clock.now())
-        .await
-        .unwrap();
+    let sent = app::mail::outbox::deliver_due(
+        &app.state.db,
+        &app.state.sealer,
+        &mailer,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(sent, 0);
     let (status, attempts): (String, i64) =
         sqlx::query_as("SELECT status, attempts FROM outgoing_messages")

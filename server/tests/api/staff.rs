@@ -30,7 +30,7 @@ async fn only_full_admins_and_the_owner_open_the_staff_page() {
     app.world().await;
     for username in ["lead", "teacher", "amelias", "parent@home.example"] {
         let client = new_client();
-        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        app.signed_in_as(&client, "OAK", username, PASSWORD).await;
         let response = app.call_as(&client, "staff_directory", &[]).await;
         assert_eq!(response.status(), 403, "{username}");
         for name in ["send_staff_reset_email", "send_staff_reset_sms"] {
@@ -40,7 +40,7 @@ async fn only_full_admins_and_the_owner_open_the_staff_page() {
         for (name, body) in [
             (
                 "save_staff_member",
-                json!({ "changes": { "id": "x", "display_name": "x", "email": "", "mobile": "", "full_admin": true, "lead_teacher": true, "class_ids": [], "new_password": "", "require_new_password": true } }),
+                json!({ "changes": { "id": "x", "display_name": "x", "email": "", "mobile": "", "full_admin": true, "lead_teacher": true, "class_ids": [], "new_password": "", "require_new_password": true, "version": 1 } }),
             ),
             (
                 "add_staff_member",
@@ -64,7 +64,7 @@ async fn only_full_admins_and_the_owner_open_the_staff_page() {
 
     for username in ["office", "admin"] {
         let client = new_client();
-        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        app.signed_in_as(&client, "OAK", username, PASSWORD).await;
         let response = app.call_as(&client, "staff_directory", &[]).await;
         assert_eq!(response.status(), 200, "{username}");
         let directory: StaffDirectory = response.json().await.unwrap();
@@ -93,7 +93,7 @@ async fn no_staff_function_ever_returns_a_password_or_its_hash() {
     let directory = app.call("staff_directory", &[]).await.text().await.unwrap();
     let saved = save(
         &app,
-        teacher_changes(&world, json!({ "new_password": NEW })),
+        teacher_changes(&app, &world, json!({ "new_password": NEW })).await,
     )
     .await
     .text()
@@ -123,7 +123,7 @@ async fn a_full_admin_can_never_change_the_owner() {
     let owner = json!({ "changes": {
         "id": world.oak_owner, "display_name": "Taken over", "email": "evil@example.com",
         "mobile": "", "full_admin": false, "lead_teacher": false, "class_ids": [],
-        "new_password": NEW, "require_new_password": false,
+        "new_password": NEW, "require_new_password": false, "version": 1,
     }});
     assert_eq!(
         app_error(save(&app, owner.clone()).await).await.1,
@@ -145,7 +145,7 @@ async fn a_full_admin_can_never_change_the_owner() {
     // Not through the staff page even for the owner: their password
     // changes on "My account", with their current one.
     let owner_client = new_client();
-    app.sign_in_as(&owner_client, "OAK", "admin", PASSWORD)
+    app.signed_in_as(&owner_client, "OAK", "admin", PASSWORD)
         .await;
     let response = app
         .call_json_as(&owner_client, "save_staff_member", owner)
@@ -158,7 +158,7 @@ async fn a_full_admin_can_never_change_the_owner() {
 async fn another_schools_staff_and_classes_are_out_of_reach() {
     let (app, world) = signed_in_app("office").await;
     let riv_class = app.class(&world.riv, "Kestrels", &[], &[]).await;
-    let mut riv_teacher = teacher_changes(&world, json!({ "new_password": NEW }));
+    let mut riv_teacher = teacher_changes(&app, &world, json!({ "new_password": NEW })).await;
     riv_teacher["changes"]["id"] = json!(world.riv_teacher);
     assert_eq!(
         app_error(save(&app, riv_teacher).await).await.1,
@@ -172,14 +172,14 @@ async fn another_schools_staff_and_classes_are_out_of_reach() {
         .await;
     assert_eq!(response.status(), 404);
     // A learner is not staff, even in one's own school.
-    let mut learner = teacher_changes(&world, json!({}));
+    let mut learner = teacher_changes(&app, &world, json!({})).await;
     learner["changes"]["id"] = json!(world.oak_learner);
     assert_eq!(
         app_error(save(&app, learner).await).await.1,
         AppError::NotFound
     );
 
-    let with_riv_class = teacher_changes(&world, json!({ "class_ids": [riv_class] }));
+    let with_riv_class = teacher_changes(&app, &world, json!({ "class_ids": [riv_class] })).await;
     let (status, error) = app_error(save(&app, with_riv_class).await).await;
     assert_eq!(status, 422);
     assert_eq!(error.field(), Some("classes"));
@@ -189,12 +189,12 @@ async fn another_schools_staff_and_classes_are_out_of_reach() {
 async fn a_staff_password_set_by_an_admin_must_be_changed_at_next_sign_in() {
     let (app, world) = signed_in_app("office").await;
     let teacher_elsewhere = new_client();
-    app.sign_in_as(&teacher_elsewhere, "OAK", "teacher", PASSWORD)
+    app.signed_in_as(&teacher_elsewhere, "OAK", "teacher", PASSWORD)
         .await;
 
     let response = save(
         &app,
-        teacher_changes(&world, json!({ "new_password": NEW })),
+        teacher_changes(&app, &world, json!({ "new_password": NEW })).await,
     )
     .await;
     assert_eq!(response.status(), 200);
@@ -209,7 +209,7 @@ async fn a_staff_password_set_by_an_admin_must_be_changed_at_next_sign_in() {
         401,
         "the old password is gone"
     );
-    app.sign_in_as(&teacher_elsewhere, "OAK", "teacher", NEW)
+    app.signed_in_as(&teacher_elsewhere, "OAK", "teacher", NEW)
         .await;
     let teacher = app.current_user_of(&teacher_elsewhere).await.unwrap();
     assert!(teacher.must_change_password);
@@ -226,12 +226,14 @@ async fn a_staff_password_set_by_an_admin_must_be_changed_at_next_sign_in() {
 async fn a_set_password_may_be_kept_without_a_forced_change() {
     let (app, world) = signed_in_app("office").await;
     let changes = teacher_changes(
+        &app,
         &world,
         json!({ "new_password": NEW, "require_new_password": false }),
-    );
+    )
+    .await;
     assert_eq!(save(&app, changes).await.status(), 200);
     let teacher = new_client();
-    app.sign_in_as(&teacher, "OAK", "teacher", NEW).await;
+    app.signed_in_as(&teacher, "OAK", "teacher", NEW).await;
     assert!(
         !app.current_user_of(&teacher)
             .await
@@ -244,12 +246,12 @@ async fn a_set_password_may_be_kept_without_a_forced_change() {
 async fn a_set_password_follows_the_school_rules_and_an_empty_one_keeps_the_old() {
     let (app, world) = signed_in_app("office").await;
     let before = app.password_hash(&world.oak_teacher).await;
-    let common = teacher_changes(&world, json!({ "new_password": "password1" }));
+    let common = teacher_changes(&app, &world, json!({ "new_password": "password1" })).await;
     let (status, error) = app_error(save(&app, common).await).await;
     assert_eq!((status, error.field()), (422, Some("new_password")));
     assert!(error.to_string().contains("too common"), "{error}");
 
-    let keep = teacher_changes(&world, json!({ "display_name": "Tess T." }));
+    let keep = teacher_changes(&app, &world, json!({ "display_name": "Tess T." })).await;
     let saved: StaffRow = save(&app, keep).await.json().await.unwrap();
     assert_eq!(saved.display_name, "Tess T.");
     assert_eq!(app.password_hash(&world.oak_teacher).await, before);
@@ -261,12 +263,14 @@ async fn details_permissions_and_classes_are_saved_and_audited() {
     let hazel = app.class(&world.oak, "Year 3 Hazel", &[], &[]).await;
     let rowan = app.class(&world.oak, "Year 4 Rowan", &[], &[]).await;
     let changes = teacher_changes(
+        &app,
         &world,
         json!({
             "email": " Tess@Oakwood.Example ", "mobile": "+44 7700 900123",
             "lead_teacher": true, "class_ids": [hazel, rowan],
         }),
-    );
+    )
+    .await;
     let saved: StaffRow = save(&app, changes).await.json().await.unwrap();
     assert_eq!(saved.email.as_deref(), Some("tess@oakwood.example"));
     assert_eq!(saved.mobile.as_deref(), Some("+447700900123"));
@@ -278,7 +282,7 @@ async fn details_permissions_and_classes_are_saved_and_audited() {
     assert_eq!(classes, expected);
 
     let teacher = new_client();
-    app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    app.signed_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
     let user = app.current_user_of(&teacher).await.unwrap();
     assert!(user.is_lead_teacher, "permissions apply at once");
 
@@ -296,7 +300,7 @@ async fn details_permissions_and_classes_are_saved_and_audited() {
 async fn an_email_used_anywhere_is_refused_with_the_design_message() {
     let (app, world) = signed_in_app("office").await;
     for taken in ["OWNER@riverside.example", "lead@oakwood.example"] {
-        let changes = teacher_changes(&world, json!({ "email": taken }));
+        let changes = teacher_changes(&app, &world, json!({ "email": taken })).await;
         let (status, error) = app_error(save(&app, changes).await).await;
         assert_eq!(status, 422);
         assert_eq!(
@@ -315,7 +319,7 @@ async fn an_email_used_anywhere_is_refused_with_the_design_message() {
 #[tokio::test]
 async fn a_full_admin_keeps_their_own_admin_flag_and_sets_their_password_on_my_account() {
     let (app, world) = signed_in_app("office").await;
-    let mut own = teacher_changes(&world, json!({ "full_admin": false }));
+    let mut own = teacher_changes(&app, &world, json!({ "full_admin": false })).await;
     own["changes"]["id"] = json!(world.oak_admin);
     own["changes"]["email"] = json!("office@oakwood.example");
     let (_, error) = app_error(save(&app, own.clone()).await).await;
@@ -355,9 +359,11 @@ async fn a_new_staff_member_chooses_their_password_through_the_welcome_link() {
         "{}",
         emails[0]
     );
+    assert!(emails[0].contains(&format!("{}/welcome/", app.url)));
     let token = link_in(&emails[0]);
     let form = [
         ("token", token.as_str()),
+        ("page", "Welcome"),
         ("new_password", NEW),
         ("confirm_new_password", NEW),
     ];
@@ -425,9 +431,10 @@ async fn reset_via_email_sends_the_forgotten_password_link_and_is_audited() {
 #[tokio::test]
 async fn two_saves_of_one_email_at_once_leave_it_with_one_account() {
     let (app, world) = signed_in_app("office").await;
-    let mut lead = teacher_changes(&world, json!({ "email": "shared@oakwood.example" }));
+    let mut lead =
+        teacher_changes(&app, &world, json!({ "email": "shared@oakwood.example" })).await;
     lead["changes"]["id"] = json!(world.oak_lead);
-    let teacher = teacher_changes(&world, json!({ "email": "Shared@Oakwood.example" }));
+    let teacher = teacher_changes(&app, &world, json!({ "email": "Shared@Oakwood.example" })).await;
     let (a, b) = tokio::join!(save(&app, lead), save(&app, teacher));
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
@@ -450,7 +457,7 @@ async fn a_set_password_or_a_new_email_retires_links_already_sent() {
     assert_eq!(app.usable_links(&world.oak_teacher).await, 1);
     save(
         &app,
-        teacher_changes(&world, json!({ "new_password": NEW })),
+        teacher_changes(&app, &world, json!({ "new_password": NEW })).await,
     )
     .await;
     assert_eq!(
@@ -460,7 +467,7 @@ async fn a_set_password_or_a_new_email_retires_links_already_sent() {
     );
 
     assert_eq!(send().await.status(), 200);
-    let moved = teacher_changes(&world, json!({ "email": "tess@elsewhere.example" }));
+    let moved = teacher_changes(&app, &world, json!({ "email": "tess@elsewhere.example" })).await;
     assert_eq!(save(&app, moved).await.status(), 200);
     assert_eq!(
         app.usable_links(&world.oak_teacher).await,
@@ -507,7 +514,7 @@ async fn links_sent_by_the_office_are_capped_and_leave_forgot_password_working()
 async fn names_with_line_breaks_or_invisible_characters_are_refused() {
     let (app, world) = signed_in_app("office").await;
     for name in ["Tess\nTeacher", "Tess \u{202E}rehcaeT"] {
-        let changes = teacher_changes(&world, json!({ "display_name": name }));
+        let changes = teacher_changes(&app, &world, json!({ "display_name": name })).await;
         let (status, error) = app_error(save(&app, changes).await).await;
         assert_eq!(
             (status, error.field()),
@@ -515,4 +522,73 @@ async fn names_with_line_breaks_or_invisible_characters_are_refused() {
             "{name:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn defect_8_two_admins_saving_one_staff_member_at_once_never_silently_overwrite() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let owner = new_client();
+    let office = new_client();
+    for (client, username) in [(&owner, "admin"), (&office, "office")] {
+        let response = app.sign_in_as(client, "OAK", username, PASSWORD).await;
+        assert_eq!(response.status(), 200, "{username}");
+    }
+    // Both opened "Edit" on the same row: one makes them a lead teacher,
+    // the other only renames them.
+    let promote = teacher_changes(&app, &world, json!({ "lead_teacher": true })).await;
+    let rename = teacher_changes(&app, &world, json!({ "display_name": "Tess T." })).await;
+    let (a, b) = tokio::join!(
+        app.call_json_as(&owner, "save_staff_member", promote),
+        app.call_json_as(&office, "save_staff_member", rename),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "exactly one save wins");
+    let loser = if a.status() == 409 { a } else { b };
+    assert_eq!(
+        app_error(loser).await.1.to_string(),
+        "Someone else changed this a moment ago. Reload to see their change."
+    );
+    let (lead, name): (bool, String) =
+        sqlx::query_as("SELECT is_lead_teacher, display_name FROM accounts WHERE id = $1")
+            .bind(&world.oak_teacher)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(
+        (lead, name.as_str()) == (true, "Tess Teacher")
+            || (lead, name.as_str()) == (false, "Tess T."),
+        "one whole form, never a mix: {lead} {name}"
+    );
+    let (updates,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'staff_updated'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(updates, 1);
+}
+
+#[tokio::test]
+async fn a_save_from_before_an_email_change_on_users_is_refused() {
+    let (app, world) = signed_in_app("office").await;
+    let stale = teacher_changes(&app, &world, json!({ "display_name": "Tess T." })).await;
+    let moved = app
+        .call(
+            "change_account_email",
+            &[
+                ("account_id", &world.oak_teacher),
+                ("email", "tess@oakwood.example"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    let (status, _) = app_error(save(&app, stale).await).await;
+    assert_eq!(status, 409);
+    let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(&world.oak_teacher)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(email, "tess@oakwood.example", "the newer change stays");
 }

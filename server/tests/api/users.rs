@@ -47,7 +47,7 @@ async fn only_full_admins_and_the_owner_manage_users() {
     let world = app.world().await;
     for username in ["lead", "teacher", "amelias", "parent@home.example"] {
         let client = new_client();
-        app.sign_in_as(&client, "OAK", username, PASSWORD).await;
+        app.signed_in_as(&client, "OAK", username, PASSWORD).await;
         let calls = [
             (
                 "set_account_active",
@@ -85,7 +85,7 @@ async fn only_full_admins_and_the_owner_manage_users() {
 async fn inactivation_signs_out_at_once_and_blocks_sign_in_until_reactivated() {
     let (app, world) = as_office().await;
     let teacher = new_client();
-    app.sign_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
+    app.signed_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
     assert!(app.current_user_of(&teacher).await.is_some());
 
     assert_eq!(
@@ -151,7 +151,7 @@ async fn the_owner_is_out_of_reach_and_nobody_inactivates_themselves() {
     assert!(!rows[0].manageable, "no controls on the owner's row");
 
     let owner = new_client();
-    app.sign_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    app.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
     let own = app
         .call_as(
             &owner,
@@ -295,9 +295,11 @@ async fn the_audit_log_never_holds_a_password_or_a_token() {
     let (app, world) = as_office().await;
     let secret = "copper-lantern-83";
     let changes = teacher_changes(
+        &app,
         &world,
         json!({ "display_name": "T", "new_password": secret }),
-    );
+    )
+    .await;
     assert_eq!(
         app.call_json("save_staff_member", changes).await.status(),
         200
@@ -312,10 +314,7 @@ async fn the_audit_log_never_holds_a_password_or_a_token() {
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    let (body,): (String,) = sqlx::query_as("SELECT body_text FROM outgoing_messages LIMIT 1")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let body = crate::helpers::queued(&app).await.remove(0).1;
     let start = body.find("/reset-password/").unwrap() + "/reset-password/".len();
     let token: String = body[start..].chars().take(43).collect();
     let rows: Vec<(String,)> = sqlx::query_as(
@@ -371,7 +370,7 @@ async fn a_full_admin_resets_any_account_but_the_owners_from_user_management() {
     assert_eq!(reset.status(), 200);
 
     let owner = new_client();
-    app.sign_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    app.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
     let own_link = app
         .call_as(
             &owner,
@@ -383,7 +382,7 @@ async fn a_full_admin_resets_any_account_but_the_owners_from_user_management() {
     assert_eq!(crate::helpers::queued(&app).await.len(), 1);
 
     let lead = new_client();
-    app.sign_in_as(&lead, "OAK", "lead", PASSWORD).await;
+    app.signed_in_as(&lead, "OAK", "lead", PASSWORD).await;
     let refused = app
         .call_as(
             &lead,

@@ -8,6 +8,25 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub Vec<IpAddr>);
 
+/// The network a per-address limit counts: an IPv4 address as it is, an
+/// IPv6 address by its /64 (one household or host gets a whole /64, so its
+/// single addresses are free to rotate). IPv4-mapped IPv6 counts as IPv4.
+/// Every per-address limit (sign-in slowdown, hashing fairness, parent
+/// codes, reset links) keys on this.
+pub fn network_of(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+    }
+}
+
 pub fn client_addr(
     peer: Option<SocketAddr>,
     headers: &http::HeaderMap,
@@ -37,6 +56,16 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert("x-forwarded-for", xff.parse().unwrap());
         headers
+    }
+
+    #[test]
+    fn defect_3_networks_are_ipv4_addresses_and_ipv6_slash_64s() {
+        let net = |text: &str| network_of(text.parse().unwrap()).to_string();
+        assert_eq!(net("203.0.113.9"), "203.0.113.9");
+        assert_eq!(net("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        assert_eq!(net("2001:db8:1:2::1"), net("2001:db8:1:2:ffff::9"));
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::ffff:198.51.100.7"), "198.51.100.7");
     }
 
     #[test]

@@ -6,10 +6,12 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
+use super::client_addr::network_of;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::db::begin_write;
 use crate::error::AppError;
+use crate::passwords::fair_queue::HashQueue;
 use crate::state::AppState;
 
 /// Failed sign-ins within [`FAILURE_WINDOW_SECS`] that lock an account...
@@ -35,9 +37,6 @@ pub async fn check_credentials(
     attempt: &SignInAttempt,
 ) -> Result<AccountRecord, AppError> {
     let now = state.clock.now();
-    if let Some(retry_after_secs) = state.network_limiter.retry_after(attempt.client, now) {
-        return Err(AppError::TooManyAttempts { retry_after_secs });
-    }
     let username = attempt.username.trim();
     if username.is_empty() {
         return Err(AppError::invalid(
@@ -73,40 +72,54 @@ pub async fn check_credentials(
     }
 
     let stored = account.as_ref().map(AccountRecord::stored_hash);
+    // Hashing is shared fairly between networks: a storm from one address
+    // waits behind itself, not in front of a classroom elsewhere.
+    let queue = HashQueue::Network(network_of(attempt.client));
     let password_ok = state
         .hasher
-        .verify(&attempt.password, stored.as_ref())
+        .verify_in(queue, &attempt.password, stored.as_ref())
         .await;
+    let account = match account {
+        Some(account) if password_ok => return accept(state, account, attempt.client, now).await,
+        other => other,
+    };
+    // Every failure, for a real account or an invented name, slows this
+    // network's next failed answers; a right password is never slowed.
+    let delay = state.network_limiter.record_failure(attempt.client, now);
+    let answer = refuse(state, account, attempt.client, now).await;
+    state.pauses.pause(delay).await;
+    Err(answer?)
+}
 
+/// Records a failed sign-in; returns the answer to give.
+async fn refuse(
+    state: &AppState,
+    account: Option<AccountRecord>,
+    client: IpAddr,
+    now: i64,
+) -> Result<AppError, AppError> {
     match account {
-        Some(account) if password_ok => accept(state, account, attempt.client, now).await,
         Some(account) => {
-            state
-                .network_limiter
-                .record_failure(attempt.client, username, now);
-            if record_failure(state, &account, attempt.client, now).await? {
-                Err(AppError::Locked {
+            if record_failure(state, &account, client, now, "wrong password").await? {
+                Ok(AppError::Locked {
                     retry_after_secs: LOCKOUT_SECS as u64,
                 })
             } else {
-                Err(AppError::BadCredentials)
+                Ok(AppError::BadCredentials)
             }
         }
         None => {
-            state
-                .network_limiter
-                .record_failure(attempt.client, username, now);
             // What was typed is not kept: it may be a password typed into
             // the wrong field.
             let event = AuditEvent {
                 actor_label: "(unknown account)".into(),
                 target_label: "(unknown account)".into(),
-                client_addr: attempt.client.to_string(),
+                client_addr: client.to_string(),
                 detail: "unknown account".into(),
                 ..Default::default()
             };
             audit(&state.db, AuditAction::SignInFailed, event, now).await?;
-            Err(AppError::BadCredentials)
+            Ok(AppError::BadCredentials)
         }
     }
 }
@@ -159,12 +172,14 @@ async fn accept(
     Ok(account)
 }
 
-/// Counts a wrong password; returns true when this failure locked the account.
-async fn record_failure(
+/// Counts a wrong password (at sign-in, or as the "current password" of a
+/// password change); returns true when this failure locked the account.
+pub async fn record_failure(
     state: &AppState,
     account: &AccountRecord,
     client: IpAddr,
     now: i64,
+    what: &str,
 ) -> Result<bool, AppError> {
     let mut tx = begin_write(&state.db).await?;
     if locked_until_of(&mut tx, &account.id).await? > now {
@@ -200,11 +215,7 @@ async fn record_failure(
     } else {
         AuditAction::SignInFailed
     };
-    let event = AuditEvent::by_self(account, client).with_detail(if locked {
-        ""
-    } else {
-        "wrong password"
-    });
+    let event = AuditEvent::by_self(account, client).with_detail(what);
     audit(&mut *tx, action, event, now).await?;
     tx.commit().await?;
     Ok(locked)
@@ -278,7 +289,9 @@ mod tests {
         let (state, account, _dir) = state_with_learner().await;
         let now = state.clock.now();
         for _ in 0..MAX_FAILURES {
-            record_failure(&state, &account, CLIENT, now).await.unwrap();
+            record_failure(&state, &account, CLIENT, now, "wrong password")
+                .await
+                .unwrap();
         }
         let (until_first,): (Option<i64>,) =
             sqlx::query_as("SELECT locked_until FROM accounts WHERE id = 'a'")
@@ -286,7 +299,7 @@ mod tests {
                 .await
                 .unwrap();
         assert!(
-            record_failure(&state, &account, CLIENT, now + 5)
+            record_failure(&state, &account, CLIENT, now + 5, "wrong password")
                 .await
                 .unwrap(),
             "still locked"

@@ -7,12 +7,15 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
+use super::client_addr::network_of;
+use super::credentials::{record_failure, LOCKOUT_SECS};
 use super::sign_out::end_every_session;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::db::{begin_write, Tx};
 use crate::error::AppError;
 use crate::password_rules::{check_new_password, enforce_password_rules};
+use crate::passwords::fair_queue::HashQueue;
 use crate::passwords::hashing::StoredHash;
 use crate::schools::ssr::password_rules_for;
 use crate::state::AppState;
@@ -35,16 +38,7 @@ pub async fn change_own_password(
         .await?
         .ok_or(AppError::NotSignedIn)?;
     if let Some(current) = &change.current {
-        if !state
-            .hasher
-            .verify(current, Some(&account.stored_hash()))
-            .await
-        {
-            return Err(AppError::invalid(
-                "current_password",
-                "Your current password is not right.",
-            ));
-        }
+        check_current_password(state, &account, current, change.client).await?;
     }
     let hash = prepare_new_password(state, &account, &change.new, &change.confirmation).await?;
     let now = state.clock.now();
@@ -61,6 +55,49 @@ pub async fn change_own_password(
     accounts::by_id(&state.db, &account.id)
         .await?
         .ok_or(AppError::Internal)
+}
+
+/// "Current password" on `/account` is a sign-in by another door: a
+/// session left open must not let anyone try passwords without limit. A
+/// wrong one counts toward the account's lockout and is audited; a locked
+/// account is refused before any check.
+async fn check_current_password(
+    state: &AppState,
+    account: &AccountRecord,
+    current: &SecretString,
+    client: IpAddr,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    if let Some(until) = account.locked_until.filter(|until| *until > now) {
+        return Err(AppError::Locked {
+            retry_after_secs: (until - now) as u64,
+        });
+    }
+    let queue = HashQueue::Network(network_of(client));
+    if state
+        .hasher
+        .verify_in(queue, current, Some(&account.stored_hash()))
+        .await
+    {
+        return Ok(());
+    }
+    if record_failure(
+        state,
+        account,
+        client,
+        now,
+        "wrong current password on My account",
+    )
+    .await?
+    {
+        return Err(AppError::Locked {
+            retry_after_secs: LOCKOUT_SECS as u64,
+        });
+    }
+    Err(AppError::invalid(
+        "current_password",
+        "Your current password is not right.",
+    ))
 }
 
 /// Checks a new password against the school's rules, its confirmation and

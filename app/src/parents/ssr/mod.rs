@@ -1,20 +1,18 @@
 //! Parent access codes (a keyed hash to find the learner by what a parent
-//! types, a sealed copy for staff to show), parent sign-up and linking.
+//! types, a sealed copy for staff to show), linking and unlinking parents;
+//! sign-up by email link in [`signup`].
 
-use secrecy::{ExposeSecret, SecretString};
+pub mod signup;
 
 use super::ChildRow;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
-use crate::auth::ssr::accounts::{self, AccountRecord};
-use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
+use crate::auth::ssr::client_addr::network_of;
 use crate::auth::{Role, SignedInUser};
-use crate::db::{begin_write, new_id, Db, Tx};
+use crate::db::{begin_write, Db, Tx};
 use crate::error::AppError;
-use crate::password_rules::{check_new_password, enforce_password_rules};
 use crate::passwords::generator::{normalise_access_code, parent_access_code};
 use crate::passwords::sealing::SealedFor;
-use crate::schools::ssr::{normalise_email, school_settings};
 use crate::state::AppState;
 
 /// Gives a learner a new parent access code, replacing any earlier one (which
@@ -53,19 +51,24 @@ pub async fn store_access_code(
     Ok(code)
 }
 
-/// Failed code entries one network address may make in an hour: codes
-/// have 45 bits, so guessing one is out of reach at this rate.
-const MAX_REFUSED_CODES_PER_HOUR: i64 = 20;
+/// Wrong codes one network (an IPv4 address, an IPv6 /64) may enter in an
+/// hour: codes have 45 bits, so guessing one is out of reach at this rate.
+pub const MAX_REFUSED_CODES_PER_HOUR: i64 = 20;
+/// Wrong codes the whole platform takes in an hour: the second line against
+/// a guesser spread over many networks (README "Limits" works out the odds).
+pub const PLATFORM_MAX_REFUSED_CODES_PER_HOUR: i64 = 1_000;
 
-fn wrong_code() -> AppError {
+pub(crate) fn wrong_code() -> AppError {
     AppError::invalid(
         "code",
         "That parent access code is not right. Check it with your child's school.",
     )
 }
 
-/// The active learner (id, school id) a typed code belongs to, if any.
-async fn find_learner(
+/// The active learner (id, school id) a typed code belongs to, if any. A
+/// code stored under an older key (before a rotation) is found too, and
+/// re-keyed to the current one on the way.
+pub async fn find_learner(
     tx: &mut Tx,
     state: &AppState,
     typed: &str,
@@ -73,20 +76,36 @@ async fn find_learner(
     let Some(code) = normalise_access_code(typed) else {
         return Ok(None);
     };
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.school_id FROM parent_access_codes p JOIN accounts a ON a.id = p.learner_id \
-         WHERE p.lookup_hash = $1 AND a.role = 'learner' AND a.active = TRUE",
-    )
-    .bind(state.sealer.lookup_hash(&code))
-    .fetch_optional(&mut **tx)
-    .await?)
+    let candidates = state.sealer.lookup_candidates(&code);
+    let placeholders: Vec<String> = (1..=candidates.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT a.id, a.school_id, p.lookup_hash FROM parent_access_codes p \
+         JOIN accounts a ON a.id = p.learner_id \
+         WHERE p.lookup_hash IN ({}) AND a.role = 'learner' AND a.active = TRUE",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql));
+    for candidate in &candidates {
+        query = query.bind(candidate);
+    }
+    let Some((learner_id, school_id, stored)) = query.fetch_optional(&mut **tx).await? else {
+        return Ok(None);
+    };
+    if stored != candidates[0] {
+        sqlx::query("UPDATE parent_access_codes SET lookup_hash = $1 WHERE learner_id = $2")
+            .bind(&candidates[0])
+            .bind(&learner_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(Some((learner_id, school_id)))
 }
 
 /// Checks a typed code for a learner of `school` (any school when `None`).
 /// Counting earlier refusals, looking the code up and recording a refusal
 /// happen in one write transaction, so parallel guesses cannot slip past
 /// the limit, and a refusal that cannot be recorded refuses the request.
-async fn check_code(
+pub(crate) async fn check_code(
     state: &AppState,
     typed: &str,
     school: Option<&str>,
@@ -94,11 +113,15 @@ async fn check_code(
 ) -> Result<(String, String), AppError> {
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
+    let network = client
+        .parse()
+        .map(|addr| network_of(addr).to_string())
+        .unwrap_or_default();
     let (refused,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'parent_code_refused' \
-         AND client_addr = $1 AND created_at > $2",
+         AND client_net = $1 AND created_at > $2",
     )
-    .bind(client)
+    .bind(&network)
     .bind(now - 3600)
     .fetch_one(&mut *tx)
     .await?;
@@ -107,11 +130,26 @@ async fn check_code(
             retry_after_secs: 3600,
         });
     }
+    let (refused_everywhere,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'parent_code_refused' AND created_at > $1",
+    )
+    .bind(now - 3600)
+    .fetch_one(&mut *tx)
+    .await?;
+    if refused_everywhere >= PLATFORM_MAX_REFUSED_CODES_PER_HOUR {
+        return Err(AppError::Busy {
+            retry_after_secs: 600,
+        });
+    }
     let found = find_learner(&mut tx, state, typed)
         .await?
         .filter(|(_, found_school)| school.is_none_or(|school| school == found_school));
     match found {
-        Some(found) => Ok(found),
+        Some(found) => {
+            // Keeps a look-up re-keyed after a rotation.
+            tx.commit().await?;
+            Ok(found)
+        }
         None => {
             let event = AuditEvent {
                 school_id: school.map(str::to_string),
@@ -126,78 +164,7 @@ async fn check_code(
     }
 }
 
-pub struct ParentSignUp {
-    pub code: String,
-    pub email: String,
-    pub password: SecretString,
-    pub confirmation: SecretString,
-}
-
-/// Creates a parent account linked to the learner whose code was typed.
-pub async fn sign_up(
-    state: &AppState,
-    form: ParentSignUp,
-    client: &str,
-) -> Result<AccountRecord, AppError> {
-    let email = normalise_email(&form.email)?;
-    let now = state.clock.now();
-    // The code first, so the password is checked against the right school.
-    let (learner_id, school_id) = check_code(state, &form.code, None, client).await?;
-    let settings = school_settings(&state.db, &school_id).await?;
-    let context = settings.password_context(&email);
-    check_new_password(
-        &settings.policy,
-        form.password.expose_secret(),
-        form.confirmation.expose_secret(),
-        &context,
-    )
-    .and_then(|()| {
-        enforce_password_rules(&settings.policy, form.password.expose_secret(), &context)
-    })
-    .map_err(|problem| AppError::invalid("password", problem.to_string()))?;
-    let hash = state.hasher.hash(&form.password).await?;
-
-    let id = new_id();
-    let mut tx = begin_write(&state.db).await?;
-    // Again under the write lock: a code regenerated meanwhile is refused.
-    if find_learner(&mut tx, state, &form.code).await?.as_ref()
-        != Some(&(learner_id.clone(), school_id.clone()))
-    {
-        return Err(wrong_code());
-    }
-    ensure_email_free(&mut tx, &email, &id).await?;
-    let display_name = email.split('@').next().unwrap_or_default().to_string();
-    sqlx::query(
-        "INSERT INTO accounts (id, school_id, role, username, display_name, email, password_hash, \
-         password_set_by, created_at) VALUES ($1, $2, 'parent', $3, $4, $3, $5, 'self', $6)",
-    )
-    .bind(&id)
-    .bind(&school_id)
-    .bind(&email)
-    .bind(&display_name)
-    .bind(&hash.0)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(email_conflict)?;
-    link(&mut tx, &id, &learner_id, now).await?;
-    let event = AuditEvent {
-        school_id: Some(school_id.clone()),
-        actor_id: Some(id.clone()),
-        actor_label: email.clone(),
-        target_id: Some(learner_id.clone()),
-        target_label: learner_username(&mut tx, &learner_id).await?,
-        client_addr: client.to_string(),
-        detail: "parent account created".into(),
-    };
-    audit(&mut *tx, AuditAction::ParentLinked, event, now).await?;
-    tx.commit().await?;
-    accounts::by_id(&state.db, &id)
-        .await?
-        .ok_or(AppError::Internal)
-}
-
-async fn learner_username(tx: &mut Tx, learner_id: &str) -> Result<String, AppError> {
+pub(crate) async fn learner_username(tx: &mut Tx, learner_id: &str) -> Result<String, AppError> {
     let (username,): (String,) = sqlx::query_as("SELECT username FROM accounts WHERE id = $1")
         .bind(learner_id)
         .fetch_one(&mut **tx)
@@ -205,7 +172,12 @@ async fn learner_username(tx: &mut Tx, learner_id: &str) -> Result<String, AppEr
     Ok(username)
 }
 
-async fn link(tx: &mut Tx, parent_id: &str, learner_id: &str, now: i64) -> Result<(), AppError> {
+pub(crate) async fn link(
+    tx: &mut Tx,
+    parent_id: &str,
+    learner_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO parent_links (parent_id, learner_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (parent_id, learner_id) DO NOTHING",
@@ -275,6 +247,35 @@ pub async fn children(db: &Db, parent: &SignedInUser) -> Result<Vec<ChildRow>, A
         }
     }
     Ok(children.into_iter().map(|(_, child)| child).collect())
+}
+
+/// "Unlink parents": every parent linked to the learner loses the link at
+/// once (and pending sign-ups with the learner's code die), for a code that
+/// leaked. Audited; returns how many parents were unlinked.
+pub async fn unlink_parents(
+    state: &AppState,
+    user: &SignedInUser,
+    learner: &crate::learners::ssr::LearnerRecord,
+    client: &str,
+) -> Result<u64, AppError> {
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
+    let unlinked = sqlx::query("DELETE FROM parent_links WHERE learner_id = $1")
+        .bind(&learner.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE parent_signups SET used_at = $1 WHERE learner_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(&learner.id)
+        .execute(&mut *tx)
+        .await?;
+    let event = AuditEvent::by(user, client)
+        .on(&learner.id, &learner.username)
+        .with_detail(format!("{unlinked} parents unlinked"));
+    audit(&mut *tx, AuditAction::ParentsUnlinked, event, now).await?;
+    tx.commit().await?;
+    Ok(unlinked)
 }
 
 /// "Regenerate parent access code": the old code stops working at once;
