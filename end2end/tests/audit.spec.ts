@@ -30,4 +30,10 @@ test("a lead teacher's audit log holds learner events only; a teacher has none",
   await signedIn(page, press, teacher.school, teacher.username, teacher.password);
   await open(page, "/audit");
   await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
+  // The server refuses too, not only the page.
+  const response = await page.request.post("/api/audit_log", {
+    headers: { "sec-fetch-site": "same-origin" },
+    data: { query: { action: "", actor: "", from: "", to: "", page: 0 } },
+  });
+  expect(response.status()).toBe(403);
 });

@@ -38,6 +38,11 @@ test("a parent signs up with a code read from the class access codes and sees th
   await expect(page.getByRole("link", { name: "Classes" })).toHaveCount(0);
   await open(page, "/staff");
   await expect(page.getByRole("alert")).toContainText("You do not have permission");
+  // The server refuses too, not only the page.
+  for (const fn of ["staff_directory", "list_classes", "school_learners"]) {
+    const response = await page.request.post(`/api/${fn}`, { headers: { "sec-fetch-site": "same-origin" } });
+    expect(response.status(), fn).toBe(403);
+  }
 });
 
 test("a wrong parent access code is refused in words", async ({ page, press }) => {

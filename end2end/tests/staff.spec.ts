@@ -80,6 +80,11 @@ for (const username of ["lead", "teacher"]) {
       await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
       await expect(page.getByRole("table")).toHaveCount(0);
     }
+    // The server refuses too, not only the page.
+    for (const fn of ["staff_directory", "school_settings_page"]) {
+      const response = await page.request.post(`/api/${fn}`, { headers: { "sec-fetch-site": "same-origin" } });
+      expect(response.status(), fn).toBe(403);
+    }
   });
 }
 

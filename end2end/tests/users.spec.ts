@@ -65,6 +65,14 @@ test("a teacher cannot open user management", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   await open(page, "/users");
   await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
+  // The server refuses too, not only the page.
+  const headers = { "sec-fetch-site": "same-origin" };
+  expect((await page.request.post("/api/possible_duplicates", { headers })).status()).toBe(403);
+  const list = await page.request.post("/api/list_users", {
+    headers,
+    data: { query: { search: "", role: "", status: "", page: 0 } },
+  });
+  expect(list.status()).toBe(403);
 });
 
 test("a learner's row opens the class page's reset dialog", async ({ page, press }) => {

@@ -538,3 +538,24 @@ async fn defect_3_reset_links_from_one_ipv6_slash_64_share_one_limit() {
     }
     assert_eq!(queued(&app).await.len(), 10);
 }
+
+#[tokio::test]
+async fn one_link_used_twice_at_once_works_exactly_once() {
+    let app = spawn_app().await;
+    app.world().await;
+    forgot(&app, "teacher@oakwood.example").await;
+    let token = link_in(&deliver(&app).await[0]);
+    let (first, second) = tokio::join!(
+        reset(&app, &token, "quiet-harbour-58"),
+        reset(&app, &token, "amber-meadow-64"),
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let winner = if first.status() == 200 {
+        "quiet-harbour-58"
+    } else {
+        "amber-meadow-64"
+    };
+    assert_eq!(app.sign_in("OAK", "teacher", winner).await.status(), 200);
+}

@@ -207,3 +207,29 @@ async fn defect_8_two_admins_saving_at_once_never_silently_undo_each_other() {
         .await;
     assert_eq!(again.status(), 200);
 }
+
+#[tokio::test]
+async fn hiding_learner_passwords_while_a_reset_runs_leaves_no_copy() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.class(&world.oak, "Year 3 Hazel", &[], &[&world.oak_learner])
+        .await;
+    let office = new_client();
+    app.signed_in_as(&office, "OAK", "office", PASSWORD).await;
+    app.signed_in_as(&app.client, "OAK", "admin", PASSWORD)
+        .await;
+    let form = [
+        ("learner_id", world.oak_learner.as_str()),
+        ("password", "greenfox47"),
+    ];
+    let (reset, hide) = tokio::join!(
+        app.call_as(&office, "reset_learner_password", &form),
+        save(&app, settings(8, false, false)),
+    );
+    assert_eq!((reset.status().as_u16(), hide.status().as_u16()), (200, 200));
+    let (copies,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learner_password_reveals")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(copies, 0, "whichever finished first, no copy is kept");
+}

@@ -392,3 +392,53 @@ async fn defect_2_an_invented_name_costs_one_hash_and_counts_toward_the_slowdown
     assert_eq!(app.state.network_limiter.failures(localhost, now), 42);
     assert!(app.state.pauses.recorded() > std::time::Duration::ZERO);
 }
+
+async fn change_password(app: &crate::helpers::TestApp, current: &str) -> reqwest::Response {
+    app.call(
+        "change_password",
+        &[
+            ("current_password", current),
+            ("new_password", "quiet-harbour-58"),
+            ("confirm_new_password", "quiet-harbour-58"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_on_my_account_count_toward_the_lockout() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.signed_in_as(&app.client, "OAK", "teacher", PASSWORD)
+        .await;
+    for attempt in 1..10 {
+        let (status, error) = app_error(change_password(&app, "guess-password-1").await).await;
+        assert_eq!(
+            (status, error.field()),
+            (422, Some("current_password")),
+            "{attempt}"
+        );
+    }
+    let (status, error) = app_error(change_password(&app, "guess-password-1").await).await;
+    assert_eq!(status, 423, "the tenth wrong one locks the account");
+    assert!(matches!(error, AppError::Locked { .. }));
+    // Locked: even the right current password is refused, and so is sign-in.
+    assert_eq!(change_password(&app, PASSWORD).await.status(), 423);
+    assert_eq!(
+        app.sign_in_as(&new_client(), "OAK", "teacher", PASSWORD)
+            .await
+            .status(),
+        423
+    );
+    let (failures,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_events WHERE detail = 'wrong current password on My account'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(failures, 10);
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"account_locked".to_string()));
+}

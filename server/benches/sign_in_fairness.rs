@@ -1,0 +1,117 @@
+//! Sign-in fairness under a storm (issue #9, defect 2): the p95 of a real
+//! teacher's sign-in from 127.0.0.1 while another address (127.0.0.2)
+//! keeps 50 wrong sign-ins in flight non-stop, against the idle p95.
+//! Run it with `bash bench/sign-in-fairness.sh`, which starts the release
+//! binary and passes its URL in `CLASSKEYS_BENCH_URL`.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 60;
+const STORM: usize = 50;
+
+fn client_from(addr: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::from(addr))
+        .cookie_store(true)
+        .build()
+        .expect("an HTTP client")
+}
+
+async fn sign_in(client: &reqwest::Client, url: &str, username: &str, password: &str) -> u16 {
+    client
+        .post(format!("{url}/api/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("school_code", "OAK"),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+/// The teacher signs in `ROUNDS` times, one after another, each time on a
+/// fresh device; returns the times sorted.
+async fn teacher_sign_ins(url: &str) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let client = client_from([127, 0, 0, 1]);
+        let started = Instant::now();
+        let status = sign_in(&client, url, "teacher", "oakwood-teacher-1").await;
+        times.push(started.elapsed());
+        assert_eq!(status, 200, "the teacher signs in");
+    }
+    times.sort();
+    times
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(url) = std::env::var("CLASSKEYS_BENCH_URL") else {
+        eprintln!("sign_in_fairness: run `bash bench/sign-in-fairness.sh` (it starts the server)");
+        return;
+    };
+    // Warm up: the dummy hash and the connection pools.
+    teacher_sign_ins(&url).await;
+    let idle = teacher_sign_ins(&url).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(AtomicU64::new(0));
+    let storm: Vec<_> = (0..STORM)
+        .map(|n| {
+            let (url, stop, answered) = (url.clone(), stop.clone(), answered.clone());
+            tokio::spawn(async move {
+                let client = client_from([127, 0, 0, 2]);
+                let mut attempt = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let username = format!("nobody{n}x{attempt}");
+                    sign_in(&client, &url, &username, "wrong-password-1").await;
+                    answered.fetch_add(1, Ordering::Relaxed);
+                    attempt += 1;
+                }
+            })
+        })
+        .collect();
+    let storm_started = Instant::now();
+    let during = teacher_sign_ins(&url).await;
+    let storm_secs = storm_started.elapsed().as_secs_f64();
+    let storm_answers = answered.load(Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    for task in storm {
+        task.abort();
+    }
+
+    let (idle_p95, storm_p95) = (percentile(&idle, 0.95), percentile(&during, 0.95));
+    println!(
+        "teacher sign-in, idle:  p50 {:.1} ms, p95 {:.1} ms ({ROUNDS} sign-ins)",
+        ms(percentile(&idle, 0.5)),
+        ms(idle_p95)
+    );
+    println!(
+        "teacher sign-in, storm: p50 {:.1} ms, p95 {:.1} ms ({STORM} wrong sign-ins in flight from 127.0.0.2)",
+        ms(percentile(&during, 0.5)),
+        ms(storm_p95)
+    );
+    println!(
+        "storm: {storm_answers} wrong sign-ins answered in {storm_secs:.1} s ({:.1}/s)",
+        storm_answers as f64 / storm_secs
+    );
+    println!(
+        "ratio storm p95 / idle p95: {:.2} (goal <= 3)",
+        ms(storm_p95) / ms(idle_p95)
+    );
+}
