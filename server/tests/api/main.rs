@@ -9,6 +9,7 @@ mod demo_data;
 mod hardening;
 mod helpers;
 mod key_rotation;
+mod matrix;
 mod parents;
 mod permissions;
 mod recovery;
