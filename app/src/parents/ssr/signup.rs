@@ -149,11 +149,11 @@ pub async fn request_sign_up(
         expires,
     )
     .await?;
-    // Says nothing about whether the address was in use.
+    // Says nothing about whether the address was in use. Not a learner
+    // event (no learner target): lead teachers do not see parents' emails.
     let event = AuditEvent {
         school_id: Some(school_id),
         actor_label: "someone".into(),
-        target_id: Some(learner_id),
         target_label: email.clone(),
         client_addr: client.to_string(),
         detail: "sign-up email sent".into(),
