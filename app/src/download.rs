@@ -13,22 +13,16 @@ pub fn now_ms() -> f64 {
     0.0
 }
 
-/// Offers `bytes` to the user as a download called `file_name`.
+/// Offers `bytes` to the user as a download called `file_name`: a gloo
+/// `Blob` and `ObjectUrl` (revoked when dropped, after the click).
 #[cfg(feature = "hydrate")]
 pub fn save_file(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     use wasm_bindgen::JsCast;
-    let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let url = gloo_file::ObjectUrl::from(gloo_file::Blob::new_with_options(bytes, Some(mime)));
     let document = leptos::prelude::document();
     let link: web_sys::HtmlAnchorElement = document
         .create_element("a")
-        .map_err(fail)?
+        .map_err(|e| format!("{e:?}"))?
         .dyn_into()
         .map_err(|_| "not an anchor".to_string())?;
     link.set_href(&url);
@@ -38,7 +32,6 @@ pub fn save_file(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String
     }
     link.click();
     link.remove();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 
