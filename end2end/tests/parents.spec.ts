@@ -43,6 +43,23 @@ test("a parent signs up with a code read from the class access codes and sees th
     const response = await page.request.post(`/api/${fn}`, { headers: { "sec-fetch-site": "same-origin" } });
     expect(response.status(), fn).toBe(403);
   }
+
+  // The code leaked: the teacher unlinks the child's parents, and the
+  // parent no longer sees the child.
+  await signOut(page, press, email.split("@")[0]);
+  await signedIn(page, press, teacher.school, teacher.username, teacher.password);
+  await open(page, "/classes");
+  await page.getByRole("link", { name: "Year 3 Hazel" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("row").filter({ hasText: child }).getByRole("button", { name: "Reset password" }));
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await press(dialog.getByRole("button", { name: "Unlink parents" }));
+  await expect(dialog.getByRole("status")).toHaveText("1 parent unlinked. They no longer see this learner.");
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await signOut(page, press, teacher.name);
+  await signedIn(page, press, "", email, "sunny-garden-31");
+  await open(page, "/parent");
+  await expect(page.getByText("No children are linked to your account yet.")).toBeVisible();
 });
 
 test("a wrong parent access code is refused in words", async ({ page, press }) => {
