@@ -226,7 +226,10 @@ async fn hiding_learner_passwords_while_a_reset_runs_leaves_no_copy() {
         app.call_as(&office, "reset_learner_password", &form),
         save(&app, settings(8, false, false)),
     );
-    assert_eq!((reset.status().as_u16(), hide.status().as_u16()), (200, 200));
+    assert_eq!(
+        (reset.status().as_u16(), hide.status().as_u16()),
+        (200, 200)
+    );
     let (copies,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learner_password_reveals")
         .fetch_one(&app.state.db)
         .await
