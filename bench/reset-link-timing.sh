@@ -4,13 +4,7 @@
 # (Only the first three known requests queue a link: the rest hit the
 # three-an-hour limit, which answers the same way.)
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
-data=$(mktemp -d)
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
-CLASSKEYS_DATA="$data" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR=127.0.0.1:0 RUST_LOG=warn \
-  "$CLASSKEYS_BIN" serve --demo > "$data/out" &
-server=$!
-until url=$(grep -o 'http://[0-9.:]*' "$data/out" 2>/dev/null) && [ -n "$url" ]; do sleep 0.2; done
+source "$(dirname "${BASH_SOURCE[0]}")/demo-server.sh"
 median() {
   for _ in $(seq 50); do
     curl -s -o /dev/null -w '%{time_total}\n' -H 'sec-fetch-site: same-origin' \

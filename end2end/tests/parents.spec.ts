@@ -1,18 +1,26 @@
+import type { Locator, Page } from "@playwright/test";
 import { demoStaff, expect, open, resetLinkIn, signOut, signedIn, test } from "./fixtures";
 
-test("a parent signs up with a code read from the class access codes and sees their child", async ({ page, press }, testInfo) => {
-  const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
+const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
+
+/** The teacher reads row `index` of Year 3 Hazel's access codes: a child's name and parent access code. */
+async function parentCodeOf(page: Page, press: (t: Locator) => Promise<void>, index: number) {
   await signedIn(page, press, teacher.school, teacher.username, teacher.password);
   await open(page, "/classes");
   await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
   await press(page.getByRole("button", { name: "Show access codes" }));
-  // Each project reads its own row, so the two never share a child.
-  const row = page.locator("table.access-codes tbody tr").nth(testInfo.project.name === "tablet" ? 5 : 6);
+  const row = page.locator("table.access-codes tbody tr").nth(index);
   const child = (await row.locator("th").textContent())!.trim();
   const code = (await row.locator("td").last().textContent())!.trim();
   expect(code).toMatch(/^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$/);
   await signOut(page, press, teacher.name);
+  return { child, code };
+}
+
+test("a parent signs up with a code read from the class access codes and sees their child", async ({ page, press }, testInfo) => {
+  // Each project reads its own row, so the two never share a child.
+  const { child, code } = await parentCodeOf(page, press, testInfo.project.name === "tablet" ? 5 : 6);
 
   await open(page, "/login");
   await press(page.getByRole("link", { name: "Create a parent account" }));
@@ -73,14 +81,7 @@ test("a wrong parent access code is refused in words", async ({ page, press }) =
 });
 
 test("an address that already has an account gets the same answer", async ({ page, press }) => {
-  const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
-  await signedIn(page, press, teacher.school, teacher.username, teacher.password);
-  await open(page, "/classes");
-  await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await press(page.getByRole("button", { name: "Show access codes" }));
-  const code = (await page.locator("table.access-codes tbody tr").nth(9).locator("td").last().textContent())!.trim();
-  await signOut(page, press, teacher.name);
+  const { code } = await parentCodeOf(page, press, 9);
 
   await open(page, "/parent/signup");
   await page.getByLabel("Parent access code").fill(code);

@@ -457,19 +457,24 @@ pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// Runs the outbox once through `mailer`; returns how many emails went out.
+pub async fn deliver_with(app: &TestApp, mailer: &app::mail::transport::Mailer) -> usize {
+    app::mail::outbox::deliver_due(
+        &app.state.db,
+        &app.state.sealer,
+        mailer,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap()
+}
+
 /// Delivers the outbox into `.eml` files and returns their contents, with
 /// quoted-printable soft line breaks undone.
 pub async fn deliver(app: &TestApp) -> Vec<String> {
     let folder = app.data.path().join("outbox/email");
     let mailer = app::mail::transport::Mailer::files(folder.clone()).unwrap();
-    app::mail::outbox::deliver_due(
-        &app.state.db,
-        &app.state.sealer,
-        &mailer,
-        app.state.clock.now(),
-    )
-    .await
-    .unwrap();
+    deliver_with(app, &mailer).await;
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())

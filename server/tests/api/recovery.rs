@@ -15,28 +15,41 @@ fn token_of(link: &str) -> String {
     link.rsplit('/').next().unwrap().to_string()
 }
 
-async fn link_state(app: &TestApp, token: &str) -> LinkState {
-    app.call(
-        "reset_link_state",
-        &[("token", token), ("page", "ResetPassword")],
-    )
-    .await
-    .json()
-    .await
-    .unwrap()
+/// What `/reset-password/{token}` (or, with `page`, another link page)
+/// learns about a link.
+async fn link_state_on(app: &TestApp, token: &str, page: &str) -> LinkState {
+    app.call("reset_link_state", &[("token", token), ("page", page)])
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
-async fn reset(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+async fn link_state(app: &TestApp, token: &str) -> LinkState {
+    link_state_on(app, token, "ResetPassword").await
+}
+
+/// "Set password" with `password` on a link page.
+async fn set_password_on(
+    app: &TestApp,
+    token: &str,
+    page: &str,
+    password: &str,
+) -> reqwest::Response {
     app.call(
         "reset_password_with_token",
         &[
             ("token", token),
-            ("page", "ResetPassword"),
+            ("page", page),
             ("new_password", password),
             ("confirm_new_password", password),
         ],
     )
     .await
+}
+
+async fn reset(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+    set_password_on(app, token, "ResetPassword", password).await
 }
 
 #[tokio::test]
@@ -309,14 +322,7 @@ async fn undeliverable_email_is_retried_later_not_lost() {
         transport: lettre::AsyncFileTransport::new(&blocked),
         folder: blocked,
     };
-    let sent = app::mail::outbox::deliver_due(
-        &app.state.db,
-        &app.state.sealer,
-        &mailer,
-        app.state.clock.now(),
-    )
-    .await
-    .unwrap();
+    let sent = crate::helpers::deliver_with(&app, &mailer).await;
     assert_eq!(sent, 0);
     let (status, attempts, next): (String, i64, i64) =
         sqlx::query_as("SELECT status, attempts, next_attempt_at FROM outgoing_messages")
@@ -382,27 +388,6 @@ async fn a_message_given_up_after_every_attempt_keeps_no_link() {
     assert_eq!((status.as_str(), body.as_str()), ("failed", ""));
 }
 
-async fn link_state_on(app: &TestApp, token: &str, page: &str) -> LinkState {
-    app.call("reset_link_state", &[("token", token), ("page", page)])
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn set_password_on(app: &TestApp, token: &str, page: &str) -> reqwest::Response {
-    app.call(
-        "reset_password_with_token",
-        &[
-            ("token", token),
-            ("page", page),
-            ("new_password", NEW),
-            ("confirm_new_password", NEW),
-        ],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn defect_7_a_link_works_only_on_the_page_of_its_purpose() {
     let app = spawn_app().await;
@@ -432,13 +417,13 @@ async fn defect_7_a_link_works_only_on_the_page_of_its_purpose() {
         LinkState::Unusable
     );
     assert_eq!(
-        set_password_on(&app, &welcome, "ResetPassword")
+        set_password_on(&app, &welcome, "ResetPassword", NEW)
             .await
             .status(),
         409
     );
     assert_eq!(
-        set_password_on(&app, &reset_token, "Welcome")
+        set_password_on(&app, &reset_token, "Welcome", NEW)
             .await
             .status(),
         409
@@ -446,11 +431,13 @@ async fn defect_7_a_link_works_only_on_the_page_of_its_purpose() {
     assert_eq!(app.usable_links(&world.oak_teacher).await, 1, "not spent");
 
     assert_eq!(
-        set_password_on(&app, &welcome, "Welcome").await.status(),
+        set_password_on(&app, &welcome, "Welcome", NEW)
+            .await
+            .status(),
         200
     );
     assert_eq!(
-        set_password_on(&app, &reset_token, "ResetPassword")
+        set_password_on(&app, &reset_token, "ResetPassword", NEW)
             .await
             .status(),
         200

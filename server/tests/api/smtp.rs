@@ -116,14 +116,7 @@ async fn a_reset_link_is_delivered_over_smtp() {
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let config = Config::from_lookup(|name| (name == "SMTP_URL").then(|| url.clone())).unwrap();
     let mailer = server::startup::mailer(&config).unwrap();
-    let sent = app::mail::outbox::deliver_due(
-        &app.state.db,
-        &app.state.sealer,
-        &mailer,
-        app.state.clock.now(),
-    )
-    .await
-    .unwrap();
+    let sent = crate::helpers::deliver_with(&app, &mailer).await;
     assert_eq!(sent, 1);
 
     let messages = smtp.messages();
@@ -157,14 +150,7 @@ async fn a_message_an_smtp_server_cannot_take_stays_queued() {
         .unwrap()
         .port();
     let mailer = app::mail::transport::Mailer::smtp(&format!("smtp://127.0.0.1:{port}")).unwrap();
-    let sent = app::mail::outbox::deliver_due(
-        &app.state.db,
-        &app.state.sealer,
-        &mailer,
-        app.state.clock.now(),
-    )
-    .await
-    .unwrap();
+    let sent = crate::helpers::deliver_with(&app, &mailer).await;
     assert_eq!(sent, 0);
     let (status, attempts): (String, i64) =
         sqlx::query_as("SELECT status, attempts FROM outgoing_messages")
