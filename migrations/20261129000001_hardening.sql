@@ -22,6 +22,8 @@ CREATE TABLE parent_signups (
     password_hash   TEXT NOT NULL,
     token_hash      TEXT NOT NULL UNIQUE,
     code_marker     TEXT NOT NULL,
+    -- Wrong passwords typed on the confirmation page; five end the link.
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
     expires_at      BIGINT NOT NULL,
     used_at         BIGINT

@@ -55,13 +55,30 @@ impl Clock {
 /// Waits the server imposes on purpose (slowing down failed sign-ins).
 /// Tests switch them to be recorded instead of waited, so a test never
 /// sleeps and can still check what would have been waited.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Pauses {
+    origin: std::time::Instant,
     recording: Arc<std::sync::atomic::AtomicBool>,
     recorded_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
+impl Default for Pauses {
+    fn default() -> Self {
+        Pauses {
+            origin: std::time::Instant::now(),
+            recording: Arc::default(),
+            recorded_ms: Arc::default(),
+        }
+    }
+}
+
 impl Pauses {
+    /// Milliseconds on a monotonic clock that recorded pauses move on too,
+    /// as if they had been waited.
+    pub fn now_ms(&self) -> u64 {
+        self.origin.elapsed().as_millis() as u64 + self.recorded_ms.load(Ordering::Relaxed)
+    }
+
     pub async fn pause(&self, duration: std::time::Duration) {
         if duration.is_zero() {
             return;

@@ -25,6 +25,10 @@ pub enum AppError {
     Locked { retry_after_secs: u64 },
     #[error("Too many attempts from this network. Please wait {} and try again.", minutes_text(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Many sign-ins from this network failed lately and its next turn is
+    /// more than a few seconds away.
+    #[error("Many sign-ins from this network failed just now. Please wait {} and try again.", seconds_text(*retry_after_secs))]
+    SlowDown { retry_after_secs: u64 },
     /// A platform-wide limit was reached (e.g. wrong parent access codes
     /// from everywhere together): nobody's fault in particular.
     #[error("ClassKeys is taking no more of these for a while. Please try again in {}.", minutes_text(*retry_after_secs))]
@@ -37,6 +41,13 @@ pub enum AppError {
     CrossSite,
     #[error("Something went wrong. Please try again.")]
     Internal,
+}
+
+fn seconds_text(secs: u64) -> String {
+    match secs.max(1) {
+        1 => "a second".to_string(),
+        secs => format!("{secs} seconds"),
+    }
 }
 
 fn minutes_text(secs: u64) -> String {
@@ -74,7 +85,9 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::Locked { .. } => 423,
-            AppError::TooManyAttempts { .. } | AppError::Busy { .. } => 429,
+            AppError::TooManyAttempts { .. }
+            | AppError::Busy { .. }
+            | AppError::SlowDown { .. } => 429,
             AppError::Internal => 500,
         }
     }

@@ -38,6 +38,8 @@ test("a parent signs up with a code read from the class access codes and sees th
   const link = await resetLinkIn(email, "Finish creating your ClassKeys parent account (Oakwood Primary)");
   expect(link).toMatch(/^\/parent\/confirm\//);
   await open(page, link);
+  await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
+  await press(page.getByRole("button", { name: "Finish creating account" }));
   await expect(page).toHaveURL(/\/parent$/);
   const mine = page.getByRole("row").filter({ hasText: child });
   await expect(mine).toContainText("Year 3 Hazel");

@@ -127,16 +127,22 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
     router
 }
 
-/// Deletes expired sessions every ten minutes.
+/// Deletes expired sessions, and finished or expired parent sign-ups,
+/// every ten minutes.
 pub fn spawn_session_cleanup(state: &AppState) {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = SqlSessionStore::new(state.db.clone(), state.clock.clone());
+    let state = state.clone();
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {
             interval.tick().await;
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "could not delete expired sessions");
+            }
+            let now = state.clock.now();
+            if let Err(error) = app::parents::ssr::signup::forget_finished(&state.db, now).await {
+                tracing::warn!(%error, "could not delete finished parent sign-ups");
             }
         }
     });

@@ -29,15 +29,17 @@ pub async fn parent_sign_up(
     request_sign_up(&state, form, &client).await
 }
 
-/// `/parent/confirm/{token}`: the emailed link creates the account, signs
-/// it in and opens `/parent`. Works once, for 60 minutes.
+/// `/parent/confirm/{token}`: the emailed link, with the password chosen on
+/// the sign-up form, creates the account, signs it in and opens `/parent`.
+/// Works once, for 60 minutes.
 #[server(endpoint = "confirm_parent_sign_up")]
-pub async fn confirm_parent_sign_up(token: String) -> Result<(), AppError> {
+pub async fn confirm_parent_sign_up(token: String, password: String) -> Result<(), AppError> {
     use crate::auth::ssr::guard::{auth_session, request_client_addr, start_session};
 
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
-    let account = super::ssr::signup::confirm_sign_up(&state, &token, &client).await?;
+    let password = password.into();
+    let account = super::ssr::signup::confirm_sign_up(&state, &token, &password, &client).await?;
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
     crate::navigation::redirect_plain_form(crate::routes::PARENT);

@@ -27,6 +27,8 @@ pub enum HashQueue {
 struct Waiting {
     senders: VecDeque<oneshot::Sender<Permit>>,
     in_flight: usize,
+    /// Whether the queue has a place in `turns` (no scan to find out).
+    has_turn: bool,
 }
 
 struct State {
@@ -98,7 +100,8 @@ impl FairQueue {
             }
             let (sender, receiver) = oneshot::channel();
             waiting.senders.push_back(sender);
-            if !state.turns.contains(&queue) {
+            if !waiting.has_turn {
+                waiting.has_turn = true;
                 state.turns.push_back(queue);
             }
             receiver
@@ -108,6 +111,11 @@ impl FairQueue {
             // The queue was dropped with the sender: nothing can be waited for.
             Err(_) => self.permit_unaccounted(queue),
         }
+    }
+
+    /// Workers free right now.
+    pub fn idle_workers(&self) -> usize {
+        self.lock().free
     }
 
     fn permit(&self, queue: HashQueue) -> Permit {
@@ -150,6 +158,7 @@ impl FairQueue {
                 continue;
             }
             let Some(sender) = waiting.senders.pop_front() else {
+                waiting.has_turn = false;
                 continue;
             };
             waiting.in_flight += 1;
@@ -167,6 +176,9 @@ impl FairQueue {
             if more {
                 state.turns.push_back(queue);
             } else {
+                if let Some(waiting) = state.queues.get_mut(&queue) {
+                    waiting.has_turn = false;
+                }
                 forget_if_idle(state, queue);
             }
         }

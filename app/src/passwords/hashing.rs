@@ -171,8 +171,16 @@ impl PasswordHasher {
         queue: HashQueue,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self.queue.acquire(queue).await;
-        tokio::task::spawn_blocking(work).await.map_err(|error| {
+        let permit = self.queue.acquire(queue).await;
+        // The permit goes with the hash: a request dropped mid-hash (the
+        // client went away, the timeout fired) frees its core only when the
+        // hash really ends, so dropping connections cannot start more.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|error| {
             tracing::error!(%error, "password hashing task failed");
             AppError::Internal
         })
@@ -227,6 +235,33 @@ mod tests {
         for (password, hash) in passwords.iter().zip(&hashes) {
             assert!(hasher.verify(password, Some(hash)).await);
         }
+    }
+
+    #[tokio::test]
+    async fn defect_2_a_dropped_request_keeps_its_core_until_its_hash_ends() {
+        let hasher = PasswordHasher::new(1);
+        let (started, hashing) = tokio::sync::oneshot::channel();
+        let (finish, finished) = std::sync::mpsc::channel::<()>();
+        let request = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(HashQueue::Server, move || {
+                        let _ = started.send(());
+                        let _ = finished.recv();
+                    })
+                    .await
+            }
+        });
+        hashing.await.unwrap();
+        // The client went away: its request is dropped mid-hash...
+        request.abort();
+        let _ = request.await;
+        // ...but the hash still runs, so its core is not handed out again.
+        assert_eq!(hasher.queue.idle_workers(), 0);
+        finish.send(()).unwrap();
+        hasher.run(HashQueue::Server, || ()).await.unwrap();
+        assert_eq!(hasher.queue.idle_workers(), 1);
     }
 
     #[test]

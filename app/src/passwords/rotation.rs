@@ -3,7 +3,7 @@
 //! code look-up under the current key, in one transaction. Afterwards the
 //! keys listed in `CLASSKEYS_OLD_SECRET_KEYS` can be dropped.
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::generator::normalise_access_code;
 use super::sealing::{Sealed, SealedFor};
@@ -104,29 +104,33 @@ pub async fn rotate_to_current_key(state: &AppState) -> Result<Rotated, AppError
         rotated.parent_access_codes += 1;
     }
 
-    let messages: Vec<(String, String, String, String)> = sqlx::query_as(
+    // Emails queued before bodies were sealed (no key id) are sealed too.
+    let messages: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
         "SELECT id, key_id, body_text, body_html FROM outgoing_messages \
-         WHERE key_id IS NOT NULL AND key_id <> $1 AND body_text <> ''",
+         WHERE (key_id IS NULL OR key_id <> $1) AND body_text <> ''",
     )
     .bind(&current)
     .fetch_all(&mut *tx)
     .await?;
     for (id, key_id, text, html) in messages {
         let mut parts = Vec::new();
-        for (part, sealed) in [("text", text), ("html", html)] {
+        for (part, stored) in [("text", text), ("html", html)] {
             let sealed_for = SealedFor::OutgoingMessage {
                 message_id: &id,
                 part,
             };
-            let body = sealer
-                .open(
-                    &Sealed {
-                        key_id: key_id.clone(),
-                        sealed,
-                    },
-                    &sealed_for,
-                )
-                .map_err(|_| unopenable("queued email", &key_id))?;
+            let body = match &key_id {
+                None => SecretString::from(stored),
+                Some(key_id) => sealer
+                    .open(
+                        &Sealed {
+                            key_id: key_id.clone(),
+                            sealed: stored,
+                        },
+                        &sealed_for,
+                    )
+                    .map_err(|_| unopenable("queued email", key_id))?,
+            };
             parts.push(sealer.seal(body.expose_secret(), &sealed_for).sealed);
         }
         sqlx::query(

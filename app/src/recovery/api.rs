@@ -58,11 +58,13 @@ pub async fn reset_password_with_token(
     let account = accounts::by_id(&state.db, &account_id)
         .await?
         .ok_or_else(unusable)?;
+    let client = request_client_addr().await;
     let hash = prepare_new_password(
         &state,
         &account,
         &new_password.into(),
         &confirm_new_password.into(),
+        client,
     )
     .await?;
 
@@ -79,7 +81,7 @@ pub async fn reset_password_with_token(
     }
     spend_token(&mut tx, &token, now).await?;
     write_new_password(&mut tx, &account, &hash, now).await?;
-    let event = AuditEvent::by_self(&account, request_client_addr().await);
+    let event = AuditEvent::by_self(&account, client);
     record(&mut *tx, AuditAction::PasswordResetByLink, event, now).await?;
     if let Some(email) = &account.email {
         let message = crate::mail::messages::password_changed_email(

@@ -134,3 +134,28 @@ async fn a_rotation_missing_an_old_key_changes_nothing() {
     );
     assert!(queued(&app).await[0].1.contains("/reset-password/"));
 }
+
+#[tokio::test]
+async fn a_rotation_also_seals_email_queued_before_bodies_were_sealed() {
+    let app = spawn_app().await;
+    app.world().await;
+    // As an earlier version queued it: plain text, no key id.
+    sqlx::query(
+        "INSERT INTO outgoing_messages (id, channel, recipient, subject, body_text, body_html, \
+         next_attempt_at, created_at) VALUES ('old', 'email', 'teacher@oakwood.example', 'Hi', \
+         'a live link http://x/reset-password/abc', '<p>link</p>', 0, 0)",
+    )
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let rotated = rotate_to_current_key(&app.state).await.unwrap();
+    assert_eq!(rotated.queued_emails, 1);
+    let (key_id, text): (Option<String>, String) =
+        sqlx::query_as("SELECT key_id, body_text FROM outgoing_messages WHERE id = 'old'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(key_id.as_deref(), Some(app.state.sealer.current_key_id()));
+    assert!(!text.contains("reset-password"), "sealed now: {text}");
+    assert!(queued(&app).await[0].1.contains("/reset-password/abc"));
+}

@@ -258,10 +258,10 @@ fn matrix() -> Vec<Row> {
             parent_sign_up("AAA-AAA-AAA", "grandma@home.example")
         }),
         Row::write("confirm_parent_sign_up", "emailed link", everyone(OK), |f| {
-            form([("token", &f.signup_token)])
+            form([("token", &f.signup_token), ("password", "sunny-garden-31")])
         }).when(ParentSignUpPending),
         Row::read("confirm_parent_sign_up", "made-up link", everyone(CONFLICT), |_| {
-            form([("token", &"A".repeat(43))])
+            form([("token", &"A".repeat(43)), ("password", "sunny-garden-31")])
         }),
         Row::read("my_children", "", PARENT_ONLY, no_args),
         Row::write("add_child", "", PARENT_ONLY, |f| {

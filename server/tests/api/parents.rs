@@ -54,9 +54,24 @@ async fn confirm_link_for(app: &TestApp, email: &str) -> String {
     link_in(message)
 }
 
+/// "Finish creating account" on the link's page, with the password chosen
+/// on the sign-up form.
 async fn confirm(app: &TestApp, client: &reqwest::Client, token: &str) -> reqwest::Response {
-    app.call_as(client, "confirm_parent_sign_up", &[("token", token)])
-        .await
+    confirm_with(app, client, token, "sunny-garden-31").await
+}
+
+async fn confirm_with(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.call_as(
+        client,
+        "confirm_parent_sign_up",
+        &[("token", token), ("password", password)],
+    )
+    .await
 }
 
 /// Signs up, opens the emailed link on `client`, and checks both answers.
@@ -134,7 +149,7 @@ async fn a_code_serves_two_parents_who_then_see_their_child() {
 }
 
 #[tokio::test]
-async fn sign_up_refuses_a_wrong_code_a_taken_email_and_a_weak_password() {
+async fn defect_4_a_taken_address_gets_the_same_answer_and_bad_codes_or_passwords_are_refused() {
     let (app, world) = prepared().await;
     let code = code_for(&app, &world.oak_learner).await;
     let client = new_client();
@@ -362,7 +377,10 @@ async fn defect_3_wrong_codes_from_one_ipv6_slash_64_share_one_limit() {
 
 #[tokio::test]
 async fn defect_3_a_platform_wide_ceiling_stops_a_guesser_spread_over_many_networks() {
-    let (app, world) = prepared().await;
+    let app =
+        crate::helpers::spawn_app_configured(false, &[("CLASSKEYS_TRUSTED_PROXIES", "127.0.0.1")])
+            .await;
+    let world = app.world().await;
     let code = code_for(&app, &world.oak_learner).await;
     // Wrong codes already typed this hour from a thousand networks.
     let now = app.state.clock.now();
@@ -381,18 +399,44 @@ async fn defect_3_a_platform_wide_ceiling_stops_a_guesser_spread_over_many_netwo
         .unwrap();
     }
     tx.commit().await.unwrap();
-    let (status, error) =
-        app_error(sign_up(&app, &new_client(), &code, "x@home.example").await).await;
-    assert_eq!(status, 429);
-    assert!(matches!(error, AppError::Busy { .. }), "{error:?}");
-    // An hour later the window has moved on.
-    app.state.clock.advance(3600);
-    assert_eq!(
-        sign_up(&app, &new_client(), &code, "x@home.example")
+    let sign_up_from = |addr: &'static str, code: String| {
+        let app = &app;
+        async move {
+            app.call_from(
+                addr,
+                "parent_sign_up",
+                &[
+                    ("parent_access_code", &code),
+                    ("email", "x@home.example"),
+                    ("password", "sunny-garden-31"),
+                    ("confirm_password", "sunny-garden-31"),
+                ],
+            )
             .await
-            .status(),
+        }
+    };
+    // A network that already guessed wrong this hour is held back, even
+    // with a right code...
+    let guesser = "198.51.0.7";
+    let (status, error) = app_error(sign_up_from(guesser, code.clone()).await).await;
+    assert_eq!(status, 429);
+    assert!(
+        matches!(error, AppError::Busy { retry_after_secs } if retry_after_secs == 3540),
+        "until the oldest refusal leaves the hour: {error:?}"
+    );
+    // ...a new one gets a single try before it is held back too...
+    let fresh = "203.0.113.50";
+    let wrong = sign_up_from(fresh, "AAA-AAA-AAA".into()).await;
+    assert_eq!(wrong.status(), 422);
+    assert_eq!(sign_up_from(fresh, code.clone()).await.status(), 429);
+    // ...while a parent on a clean network is never refused for others' guessing.
+    assert_eq!(
+        sign_up_from("203.0.113.99", code.clone()).await.status(),
         200
     );
+    // An hour later the window has moved on.
+    app.state.clock.advance(3600);
+    assert_eq!(sign_up_from(guesser, code).await.status(), 200);
 }
 
 #[tokio::test]
@@ -496,4 +540,34 @@ async fn defect_4_staff_unlink_the_parents_of_a_learner_whose_code_leaked() {
         .audit_actions()
         .await
         .contains(&"parents_unlinked".to_string()));
+}
+
+#[tokio::test]
+async fn defect_4_a_link_reaching_someone_else_creates_nothing_without_the_chosen_password() {
+    let (app, world) = prepared().await;
+    let code = code_for(&app, &world.oak_learner).await;
+    // Someone with the code starts a sign-up with a neighbour's address and a
+    // password of their own; the neighbour opens the link.
+    sign_up(&app, &new_client(), &code, "neighbour@home.example").await;
+    let token = confirm_link_for(&app, "neighbour@home.example").await;
+    let neighbour = new_client();
+    for attempt in 1..=4 {
+        let (status, error) =
+            app_error(confirm_with(&app, &neighbour, &token, "a-guess-of-theirs-1").await).await;
+        assert_eq!(
+            (status, error.field()),
+            (422, Some("password")),
+            "{attempt}"
+        );
+    }
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE email = 'neighbour@home.example'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(n, 0, "no account, no session");
+    assert!(app.current_user_of(&neighbour).await.is_none());
+    // The fifth wrong password ends the link, even for the right one.
+    confirm_with(&app, &neighbour, &token, "a-guess-of-theirs-1").await;
+    assert_eq!(confirm(&app, &new_client(), &token).await.status(), 409);
 }

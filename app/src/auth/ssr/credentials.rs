@@ -50,6 +50,13 @@ pub async fn check_credentials(
     if attempt.password.expose_secret().is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
     }
+    // A network that failed a lot is paced before any work: the attempt
+    // waits for its slot (a few seconds at most), or is told to come back.
+    let admitted = state
+        .network_limiter
+        .admit(attempt.client, now, state.pauses.now_ms())
+        .map_err(|retry_after_secs| AppError::SlowDown { retry_after_secs })?;
+    state.pauses.pause(admitted.wait).await;
     let account = if attempt.school_code.trim().is_empty() {
         accounts::by_email(&state.db, username).await?
     } else {
@@ -83,12 +90,12 @@ pub async fn check_credentials(
         Some(account) if password_ok => return accept(state, account, attempt.client, now).await,
         other => other,
     };
-    // Every failure, for a real account or an invented name, slows this
-    // network's next failed answers; a right password is never slowed.
-    let delay = state.network_limiter.record_failure(attempt.client, now);
-    let answer = refuse(state, account, attempt.client, now).await;
-    state.pauses.pause(delay).await;
-    Err(answer?)
+    // Every failure, for a real account or an invented name, counts
+    // toward pacing this network.
+    state.network_limiter.record_failure(attempt.client, now);
+    let answer = refuse(state, account, attempt.client, now).await?;
+    drop(admitted);
+    Err(answer)
 }
 
 /// Records a failed sign-in; returns the answer to give.

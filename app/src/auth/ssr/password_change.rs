@@ -40,9 +40,30 @@ pub async fn change_own_password(
     if let Some(current) = &change.current {
         check_current_password(state, &account, current, change.client).await?;
     }
-    let hash = prepare_new_password(state, &account, &change.new, &change.confirmation).await?;
+    let hash = prepare_new_password(
+        state,
+        &account,
+        &change.new,
+        &change.confirmation,
+        change.client,
+    )
+    .await?;
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
+    if change.current.is_some() {
+        // Again under the write lock: guesses sent all at once must not
+        // slip past a lockout that the wrong ones among them set meanwhile.
+        let (until,): (Option<i64>,) =
+            sqlx::query_as("SELECT locked_until FROM accounts WHERE id = $1")
+                .bind(&account.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(until) = until.filter(|until| *until > now) {
+            return Err(AppError::Locked {
+                retry_after_secs: (until - now) as u64,
+            });
+        }
+    }
     write_new_password(&mut tx, &account, &hash, now).await?;
     audit(
         &mut *tx,
@@ -107,7 +128,10 @@ pub async fn prepare_new_password(
     account: &AccountRecord,
     new: &SecretString,
     confirmation: &SecretString,
+    client: IpAddr,
 ) -> Result<StoredHash, AppError> {
+    // In the caller's network's turn: link holders cannot crowd out others.
+    let queue = HashQueue::Network(network_of(client));
     let (policy, context) =
         password_rules_for(&state.db, &account.school_id, &account.username).await?;
     check_new_password(
@@ -118,13 +142,17 @@ pub async fn prepare_new_password(
     )
     .and_then(|()| enforce_password_rules(&policy, new.expose_secret(), &context))
     .map_err(|problem| AppError::invalid("new_password", problem.to_string()))?;
-    if state.hasher.verify(new, Some(&account.stored_hash())).await {
+    if state
+        .hasher
+        .verify_in(queue, new, Some(&account.stored_hash()))
+        .await
+    {
         return Err(AppError::invalid(
             "new_password",
             "Choose a password different from your current one.",
         ));
     }
-    state.hasher.hash(new).await
+    state.hasher.hash_in(queue, new).await
 }
 
 /// Stores a password the account's holder chose: a new version, no reveal

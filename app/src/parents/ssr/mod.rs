@@ -117,29 +117,38 @@ pub(crate) async fn check_code(
         .parse()
         .map(|addr| network_of(addr).to_string())
         .unwrap_or_default();
-    let (refused,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_events WHERE action = 'parent_code_refused' \
+    let (refused, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM audit_events WHERE action = 'parent_code_refused' \
          AND client_net = $1 AND created_at > $2",
     )
     .bind(&network)
     .bind(now - 3600)
     .fetch_one(&mut *tx)
     .await?;
+    // Until the oldest counted refusal leaves the hour.
+    let wait = |oldest: Option<i64>| oldest.map_or(60, |at| (at + 3600 - now).max(1) as u64);
     if refused >= MAX_REFUSED_CODES_PER_HOUR {
         return Err(AppError::TooManyAttempts {
-            retry_after_secs: 3600,
+            retry_after_secs: wait(oldest),
         });
     }
-    let (refused_everywhere,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_events WHERE action = 'parent_code_refused' AND created_at > $1",
-    )
-    .bind(now - 3600)
-    .fetch_one(&mut *tx)
-    .await?;
-    if refused_everywhere >= PLATFORM_MAX_REFUSED_CODES_PER_HOUR {
-        return Err(AppError::Busy {
-            retry_after_secs: 600,
-        });
+    // The platform-wide ceiling holds back networks that already guessed
+    // wrong this hour: a parent typing a right code from a clean network
+    // is never refused because of someone else's guessing, and a guesser
+    // spread over many networks gets one try per network.
+    if refused > 0 {
+        let (everywhere, oldest_anywhere): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM audit_events \
+             WHERE action = 'parent_code_refused' AND created_at > $1",
+        )
+        .bind(now - 3600)
+        .fetch_one(&mut *tx)
+        .await?;
+        if everywhere >= PLATFORM_MAX_REFUSED_CODES_PER_HOUR {
+            return Err(AppError::Busy {
+                retry_after_secs: wait(oldest_anywhere),
+            });
+        }
     }
     let found = find_learner(&mut tx, state, typed)
         .await?

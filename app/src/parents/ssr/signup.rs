@@ -2,7 +2,10 @@
 //! always gets the same answer, so the form tells nobody which addresses
 //! have accounts; the email either carries a single-use 60-minute link to
 //! `/parent/confirm/{token}` that creates the account, or says the address
-//! already has one. Nobody can squat an address they cannot read.
+//! already has one. Nobody can squat an address they cannot read, and the
+//! link asks again for the password chosen on the form: someone who starts
+//! a sign-up with another person's address cannot have that person finish
+//! it into an account whose password the starter knows.
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -164,17 +167,55 @@ pub async fn request_sign_up(
     Ok(link_sent_answer(&email))
 }
 
-/// `/parent/confirm/{token}`: creates the parent account the link was sent
-/// for and links it to the child. The caller then signs it in.
+/// Wrong passwords on one confirmation link before it stops working.
+pub const MAX_CONFIRM_ATTEMPTS: i64 = 5;
+
+/// `/parent/confirm/{token}`: with the password chosen on the sign-up form,
+/// creates the parent account the link was sent for and links it to the
+/// child. The caller then signs it in.
 pub async fn confirm_sign_up(
     state: &AppState,
     token: &str,
+    password: &SecretString,
     client: &str,
 ) -> Result<AccountRecord, AppError> {
     if !well_formed_token(token) {
         return Err(unusable_link());
     }
     let now = state.clock.now();
+    let pending: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, password_hash FROM parent_signups \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((signup_id, stored)) = pending else {
+        return Err(unusable_link());
+    };
+    let queue = client.parse().map_or(HashQueue::Server, |addr| {
+        HashQueue::Network(network_of(addr))
+    });
+    let stored = crate::passwords::hashing::StoredHash(stored);
+    if !state.hasher.verify_in(queue, password, Some(&stored)).await {
+        let mut tx = begin_write(&state.db).await?;
+        sqlx::query(
+            "UPDATE parent_signups SET failed_attempts = failed_attempts + 1, \
+             used_at = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE used_at END \
+             WHERE id = $3 AND used_at IS NULL",
+        )
+        .bind(MAX_CONFIRM_ATTEMPTS)
+        .bind(now)
+        .bind(&signup_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::invalid(
+            "password",
+            "That is not the password you chose when you signed up.",
+        ));
+    }
     let mut tx = begin_write(&state.db).await?;
     let pending: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT s.id, s.learner_id, s.email, s.password_hash, s.code_marker, a.school_id \
@@ -229,4 +270,16 @@ pub async fn confirm_sign_up(
     accounts::by_id(&state.db, &id)
         .await?
         .ok_or(AppError::Internal)
+}
+
+/// Deletes sign-ups that were used or expired (each holds an address and a
+/// password hash); the server's cleanup task calls it.
+pub async fn forget_finished(db: &crate::db::Db, now: i64) -> Result<u64, AppError> {
+    Ok(
+        sqlx::query("DELETE FROM parent_signups WHERE used_at IS NOT NULL OR expires_at <= $1")
+            .bind(now)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }
