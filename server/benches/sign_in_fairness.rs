@@ -1,6 +1,7 @@
 //! Sign-in fairness under a storm (issue #9, defect 2): the p95 of a real
-//! teacher's sign-in from 127.0.0.1 while another address (127.0.0.2)
-//! keeps 50 wrong sign-ins in flight non-stop, against the idle p95.
+//! teacher's sign-in from 127.0.0.1 while another address keeps 50 sign-ins
+//! in flight non-stop (wrong ones from 127.0.0.2, then right ones from
+//! 127.0.0.3), against the idle p95.
 //! Run it with `bash bench/sign-in-fairness.sh`, which starts the release
 //! binary and passes its URL in `CLASSKEYS_BENCH_URL`.
 
@@ -69,16 +70,19 @@ async fn main() {
     teacher_sign_ins(&url).await;
     let idle = teacher_sign_ins(&url).await;
 
-    // 1. Wrong sign-ins for invented names: the network's failed answers
-    //    slow down, and its hashes queue behind each other.
-    let wrong = storm(&url, |n, attempt| {
+    // 1. Wrong sign-ins for invented names from 127.0.0.2: the network is
+    //    soon paced, and its hashes queue behind each other.
+    let wrong = storm(&url, [127, 0, 0, 2], |n, attempt| {
         (format!("nobody{n}x{attempt}"), "wrong-password-1")
     })
     .await;
-    // 2. Right sign-ins of one account (a class arriving at once behind one
-    //    NAT): nothing slows them, so only the fair queue keeps the teacher's
-    //    hash from waiting behind fifty others.
-    let right = storm(&url, |_, _| ("lead".to_string(), "oakwood-lead-1")).await;
+    // 2. Right sign-ins of one account from a fresh address, 127.0.0.3 (a
+    //    class arriving at once behind one NAT): nothing paces them, so only
+    //    the fair queue keeps the teacher's hash from waiting behind fifty.
+    let right = storm(&url, [127, 0, 0, 3], |_, _| {
+        ("lead".to_string(), "oakwood-lead-1")
+    })
+    .await;
 
     let idle_p95 = percentile(&idle, 0.95);
     println!(
@@ -86,10 +90,13 @@ async fn main() {
         ms(percentile(&idle, 0.5)),
         ms(idle_p95)
     );
-    for (label, result) in [("wrong sign-ins", wrong), ("right sign-ins", right)] {
+    for (label, result) in [
+        ("wrong sign-ins from 127.0.0.2", wrong),
+        ("right sign-ins from 127.0.0.3", right),
+    ] {
         let p95 = percentile(&result.teacher, 0.95);
         println!(
-            "teacher sign-in, {STORM} {label} in flight from 127.0.0.2: p50 {:.1} ms, p95 {:.1} ms; \
+            "teacher sign-in, {STORM} {label} in flight: p50 {:.1} ms, p95 {:.1} ms; \
              the storm got {} answers in {:.1} s ({:.1}/s); ratio p95 / idle p95 {:.2} (goal <= 3)",
             ms(percentile(&result.teacher, 0.5)),
             ms(p95),
@@ -107,10 +114,11 @@ struct StormResult {
     secs: f64,
 }
 
-/// Keeps `STORM` sign-ins in flight from 127.0.0.2 (the `n`th worker's
+/// Keeps `STORM` sign-ins in flight from `from` (the `n`th worker's
 /// `attempt`th try signs in as `who(n, attempt)`) while the teacher signs in.
 async fn storm(
     url: &str,
+    from: [u8; 4],
     who: impl Fn(usize, u64) -> (String, &'static str) + Send + Sync + Copy + 'static,
 ) -> StormResult {
     let stop = Arc::new(AtomicBool::new(false));
@@ -121,7 +129,7 @@ async fn storm(
             tokio::spawn(async move {
                 let mut attempt = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    let client = client_from([127, 0, 0, 2]);
+                    let client = client_from(from);
                     let (username, password) = who(n, attempt);
                     sign_in(&client, &url, &username, password).await;
                     answered.fetch_add(1, Ordering::Relaxed);

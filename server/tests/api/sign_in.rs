@@ -448,3 +448,34 @@ async fn wrong_current_passwords_on_my_account_count_toward_the_lockout() {
         .await
         .contains(&"account_locked".to_string()));
 }
+
+#[tokio::test]
+async fn defect_1_a_refusal_to_a_paced_network_takes_its_time_too() {
+    use app::auth::ssr::network_limit::MAX_WAIT;
+    let app = spawn_app().await;
+    app.world().await;
+    app.state.pauses.record_instead();
+    let localhost = std::net::IpAddr::from([127, 0, 0, 1]);
+    let now = app.state.clock.now();
+    for _ in 0..1_000 {
+        app.state.network_limiter.record_failure(localhost, now);
+    }
+    // Two attempts hold the slots of the next four seconds.
+    let limiter = &app.state.network_limiter;
+    let held: Vec<_> = (0..2)
+        .map(|_| {
+            limiter
+                .admit(localhost, now, app.state.pauses.now_ms())
+                .unwrap()
+        })
+        .collect();
+    let (status, error) = app_error(app.sign_in("OAK", "teacher", PASSWORD).await).await;
+    assert_eq!(status, 429);
+    assert!(matches!(error, AppError::SlowDown { .. }), "{error:?}");
+    assert_eq!(
+        app.state.pauses.recorded(),
+        MAX_WAIT,
+        "the answer waited, so a storm cannot spin on refusals"
+    );
+    drop(held);
+}

@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
 use super::client_addr::network_of;
+use super::network_limit;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::db::begin_write;
@@ -52,10 +53,17 @@ pub async fn check_credentials(
     }
     // A network that failed a lot is paced before any work: the attempt
     // waits for its slot (a few seconds at most), or is told to come back.
-    let admitted = state
+    // That answer takes its time too, so a storm cannot spin on refusals.
+    let admitted = match state
         .network_limiter
         .admit(attempt.client, now, state.pauses.now_ms())
-        .map_err(|retry_after_secs| AppError::SlowDown { retry_after_secs })?;
+    {
+        Ok(admitted) => admitted,
+        Err(retry_after_secs) => {
+            state.pauses.pause(network_limit::MAX_WAIT).await;
+            return Err(AppError::SlowDown { retry_after_secs });
+        }
+    };
     state.pauses.pause(admitted.wait).await;
     let account = if attempt.school_code.trim().is_empty() {
         accounts::by_email(&state.db, username).await?
