@@ -173,6 +173,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// "Reset" in a learner's dialog as `client`, checked to have worked.
+    pub async fn reset_learner_as(&self, client: &reqwest::Client, learner: &str, password: &str) {
+        let response = self
+            .call_as(
+                client,
+                "reset_learner_password",
+                &[("learner_id", learner), ("password", password)],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "reset {learner}");
+    }
+
     /// Reset links of `account` that still work.
     pub async fn usable_links(&self, account: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(

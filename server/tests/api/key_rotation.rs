@@ -43,16 +43,8 @@ async fn sealed_world(app: &TestApp) -> (String, String, SecretKey) {
         .json()
         .await
         .unwrap();
-    let reset = app
-        .call(
-            "reset_learner_password",
-            &[
-                ("learner_id", &world.oak_learner),
-                ("password", "greenfox47"),
-            ],
-        )
+    app.reset_learner_as(&app.client, &world.oak_learner, "greenfox47")
         .await;
-    assert_eq!(reset.status(), 200);
     let forgot = app
         .call(
             "request_password_reset",

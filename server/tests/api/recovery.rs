@@ -408,40 +408,19 @@ async fn defect_7_a_link_works_only_on_the_page_of_its_purpose() {
     let welcome = link_in(emails.iter().find(|e| e.contains("nina@")).unwrap());
     let reset_token = link_in(emails.iter().find(|e| e.contains("teacher@")).unwrap());
 
-    assert_eq!(
-        link_state_on(&app, &welcome, "ResetPassword").await,
-        LinkState::Unusable
-    );
-    assert_eq!(
-        link_state_on(&app, &reset_token, "Welcome").await,
-        LinkState::Unusable
-    );
-    assert_eq!(
-        set_password_on(&app, &welcome, "ResetPassword", NEW)
-            .await
-            .status(),
-        409
-    );
-    assert_eq!(
-        set_password_on(&app, &reset_token, "Welcome", NEW)
-            .await
-            .status(),
-        409
-    );
+    // Each link on the other page: unusable, and nothing spent.
+    for (token, page) in [(&welcome, "ResetPassword"), (&reset_token, "Welcome")] {
+        assert_eq!(link_state_on(&app, token, page).await, LinkState::Unusable);
+        let response = set_password_on(&app, token, page, NEW).await;
+        assert_eq!(response.status(), 409, "{page}");
+    }
     assert_eq!(app.usable_links(&world.oak_teacher).await, 1, "not spent");
 
-    assert_eq!(
-        set_password_on(&app, &welcome, "Welcome", NEW)
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        set_password_on(&app, &reset_token, "ResetPassword", NEW)
-            .await
-            .status(),
-        200
-    );
+    // Each on its own page works.
+    for (token, page) in [(&welcome, "Welcome"), (&reset_token, "ResetPassword")] {
+        let response = set_password_on(&app, token, page, NEW).await;
+        assert_eq!(response.status(), 200, "{page}");
+    }
 }
 
 #[tokio::test]

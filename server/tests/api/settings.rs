@@ -95,16 +95,8 @@ async fn hiding_learner_passwords_destroys_every_stored_copy() {
     app.class(&world.oak, "Year 3 Hazel", &[], &[&world.oak_learner])
         .await;
     app.sign_in("OAK", "office", PASSWORD).await;
-    let reset = app
-        .call(
-            "reset_learner_password",
-            &[
-                ("learner_id", &world.oak_learner),
-                ("password", "greenfox47"),
-            ],
-        )
+    app.reset_learner_as(&app.client, &world.oak_learner, "greenfox47")
         .await;
-    assert_eq!(reset.status(), 200);
     let copies = || async {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learner_password_reveals")
             .fetch_one(&app.state.db)
@@ -134,16 +126,8 @@ async fn hiding_learner_passwords_destroys_every_stored_copy() {
     );
 
     // Resets from now on keep no copy either.
-    let reset = app
-        .call(
-            "reset_learner_password",
-            &[
-                ("learner_id", &world.oak_learner),
-                ("password", "bluecat28"),
-            ],
-        )
+    app.reset_learner_as(&app.client, &world.oak_learner, "bluecat28")
         .await;
-    assert_eq!(reset.status(), 200);
     assert_eq!(copies().await, 0);
 }
 

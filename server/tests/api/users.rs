@@ -358,16 +358,8 @@ async fn a_full_admin_resets_any_account_but_the_owners_from_user_management() {
     assert_eq!(learner.status(), 200);
     let (row, visible): (app::classes::LearnerRow, bool) = learner.json().await.unwrap();
     assert_eq!((row.username.as_str(), visible), ("amelias", true));
-    let reset = app
-        .call(
-            "reset_learner_password",
-            &[
-                ("learner_id", &world.oak_learner),
-                ("password", "greenfox47"),
-            ],
-        )
+    app.reset_learner_as(&app.client, &world.oak_learner, "greenfox47")
         .await;
-    assert_eq!(reset.status(), 200);
 
     let owner = new_client();
     app.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
