@@ -22,6 +22,9 @@ CREATE TABLE parent_signups (
     password_hash   TEXT NOT NULL,
     token_hash      TEXT NOT NULL UNIQUE,
     code_marker     TEXT NOT NULL,
+    -- SHA-256 of a random value kept in a cookie of the browser that filled
+    -- in the form: the link finishes there without the password again.
+    browser_hash    TEXT NOT NULL,
     -- Wrong passwords typed on the confirmation page; five end the link.
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,

@@ -25,5 +25,9 @@ pub const NOTICE_SIGNED_OUT: &str = "signed-out";
 pub const AFTER_PASSWORD_CHANGE: &str = "/login?notice=password-changed";
 pub const AFTER_SIGN_OUT: &str = "/login?notice=signed-out";
 
+/// The cookie that marks the browser a parent signed up in: opening the
+/// emailed link there finishes without typing the password again.
+pub const PARENT_SIGNUP_COOKIE: &str = "classkeys_signup";
+
 /// The cookie that remembers the school code on this device.
 pub const SCHOOL_CODE_COOKIE: &str = "classkeys_school";

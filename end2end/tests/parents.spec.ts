@@ -37,9 +37,8 @@ test("a parent signs up with a code read from the class access codes and sees th
   // The emailed link creates the account, signs it in and opens /parent.
   const link = await resetLinkIn(email, "Finish creating your ClassKeys parent account (Oakwood Primary)");
   expect(link).toMatch(/^\/parent\/confirm\//);
+  // In the browser that signed up, the link finishes by itself.
   await open(page, link);
-  await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
-  await press(page.getByRole("button", { name: "Finish creating account" }));
   await expect(page).toHaveURL(/\/parent$/);
   const mine = page.getByRole("row").filter({ hasText: child });
   await expect(mine).toContainText("Year 3 Hazel");
@@ -92,4 +91,27 @@ test("an address that already has an account gets the same answer", async ({ pag
   await page.getByLabel("Confirm password").fill("sunny-garden-31");
   await press(page.getByRole("button", { name: "Create account" }));
   await expect(page.getByRole("status")).toHaveText("We have sent a link to office@oakwood.example to finish creating your account.");
+});
+
+test("a sign-up link opened in another browser asks for the password chosen on the form", async ({ page, press, browser }, testInfo) => {
+  const { code } = await parentCodeOf(page, press, testInfo.project.name === "tablet" ? 11 : 12);
+  const email = `phone-${testInfo.project.name}-${Date.now() % 1000000}@home.example`;
+  await open(page, "/parent/signup");
+  await page.getByLabel("Parent access code").fill(code);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
+  await page.getByLabel("Confirm password").fill("sunny-garden-31");
+  await press(page.getByRole("button", { name: "Create account" }));
+  await expect(page.getByRole("status")).toContainText(email);
+  const link = await resetLinkIn(email, "Finish creating your ClassKeys parent account (Oakwood Primary)");
+
+  const elsewhere = await browser.newContext({ baseURL: process.env.CLASSKEYS_URL });
+  const phone = await elsewhere.newPage();
+  await open(phone, link);
+  await expect(phone.getByRole("alert")).toHaveText("To finish, type the password you chose when you signed up.");
+  await phone.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
+  await phone.getByRole("button", { name: "Finish creating account" }).click();
+  await expect(phone).toHaveURL(/\/parent$/);
+  await expect(phone.getByRole("heading", { name: "My children" })).toBeVisible();
+  await elsewhere.close();
 });

@@ -17,20 +17,11 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 /// The school code this device last signed in with.
 #[server(endpoint = "remembered_school_code")]
 pub async fn remembered_school_code() -> Result<Option<String>, AppError> {
+    use super::ssr::cookies::request_cookie;
     use crate::routes::SCHOOL_CODE_COOKIE;
-    let headers = leptos_axum::extract::<http::HeaderMap>()
+    Ok(request_cookie(SCHOOL_CODE_COOKIE)
         .await
-        .unwrap_or_default();
-    let code = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SCHOOL_CODE_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok());
-    Ok(code)
+        .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok()))
 }
 
 /// Signs in with school code + username (or email alone) + password.
@@ -56,20 +47,7 @@ pub async fn sign_in(
     let account = check_credentials(&state, &attempt).await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
 
-    let response = expect_context::<leptos_axum::ResponseOptions>();
-    // `Secure` whenever the site is served over https, like the session cookie.
-    let secure = if use_context::<super::ssr::SecureCookies>().is_some_and(|s| s.0) {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SCHOOL_CODE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
-        account.school_code
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+    super::ssr::cookies::set_cookie(SCHOOL_CODE_COOKIE, &account.school_code, 31_536_000);
     leptos_axum::redirect(if account.must_change_password {
         NEW_PASSWORD
     } else {

@@ -16,30 +16,55 @@ pub async fn parent_sign_up(
     confirm_password: String,
 ) -> Result<String, AppError> {
     use super::ssr::signup::{request_sign_up, ParentSignUp};
+    use crate::auth::ssr::cookies::set_cookie;
     use crate::auth::ssr::guard::request_client_addr;
+    use crate::recovery::ssr::{random_token, TOKEN_LIFETIME_SECS};
+    use crate::routes::PARENT_SIGNUP_COOKIE;
+    use secrecy::ExposeSecret;
 
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
+    let browser = random_token();
     let form = ParentSignUp {
         code: parent_access_code,
         email,
         password: password.into(),
         confirmation: confirm_password.into(),
+        browser: browser.clone(),
     };
-    request_sign_up(&state, form, &client).await
+    let answer = request_sign_up(&state, form, &client).await?;
+    // Set for every right code, whether or not the address was in use, so
+    // the cookie tells nothing either.
+    set_cookie(
+        PARENT_SIGNUP_COOKIE,
+        browser.expose_secret(),
+        TOKEN_LIFETIME_SECS,
+    );
+    Ok(answer)
 }
 
-/// `/parent/confirm/{token}`: the emailed link, with the password chosen on
-/// the sign-up form, creates the account, signs it in and opens `/parent`.
-/// Works once, for 60 minutes.
+/// `/parent/confirm/{token}`: the emailed link creates the account, signs
+/// it in and opens `/parent`: at once in the browser that signed up, else
+/// with the password chosen on the form (`password` empty: try the
+/// browser). Works once, for 60 minutes.
 #[server(endpoint = "confirm_parent_sign_up")]
 pub async fn confirm_parent_sign_up(token: String, password: String) -> Result<(), AppError> {
+    use super::ssr::signup::{confirm_sign_up, Proof};
+    use crate::auth::ssr::cookies::request_cookie;
     use crate::auth::ssr::guard::{auth_session, request_client_addr, start_session};
+    use crate::routes::PARENT_SIGNUP_COOKIE;
+    use secrecy::{ExposeSecret, SecretString};
 
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
-    let password = password.into();
-    let account = super::ssr::signup::confirm_sign_up(&state, &token, &password, &client).await?;
+    let password = SecretString::from(password);
+    let cookie = request_cookie(PARENT_SIGNUP_COOKIE).await;
+    let proof = if password.expose_secret().is_empty() {
+        Proof::SameBrowser(cookie.as_deref())
+    } else {
+        Proof::Password(&password)
+    };
+    let account = confirm_sign_up(&state, &token, proof, &client).await?;
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
     crate::navigation::redirect_plain_form(crate::routes::PARENT);

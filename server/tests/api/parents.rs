@@ -383,6 +383,7 @@ async fn defect_3_a_platform_wide_ceiling_stops_a_guesser_spread_over_many_netwo
     let world = app.world().await;
     let code = code_for(&app, &world.oak_learner).await;
     // Wrong codes already typed this hour from a thousand networks.
+    app.state.clock.freeze();
     let now = app.state.clock.now();
     let mut tx = app.state.db.begin().await.unwrap();
     for n in 0..app::parents::ssr::PLATFORM_MAX_REFUSED_CODES_PER_HOUR {
@@ -570,4 +571,29 @@ async fn defect_4_a_link_reaching_someone_else_creates_nothing_without_the_chose
     // The fifth wrong password ends the link, even for the right one.
     confirm_with(&app, &neighbour, &token, "a-guess-of-theirs-1").await;
     assert_eq!(confirm(&app, &new_client(), &token).await.status(), 409);
+}
+
+#[tokio::test]
+async fn the_browser_that_signed_up_finishes_without_the_password_again() {
+    let (app, world) = prepared().await;
+    let code = code_for(&app, &world.oak_learner).await;
+    let laptop = new_client();
+    sign_up(&app, &laptop, &code, "mum@home.example").await;
+    let token = confirm_link_for(&app, "mum@home.example").await;
+    // Another browser must type the password; trying without costs nothing.
+    let phone = new_client();
+    let (status, error) = app_error(confirm_with(&app, &phone, &token, "").await).await;
+    assert_eq!((status, error.field()), (422, Some("password")));
+    assert_eq!(
+        error.to_string(),
+        "To finish, type the password you chose when you signed up."
+    );
+    let (failed,): (i64,) = sqlx::query_as("SELECT failed_attempts FROM parent_signups")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
+    // The browser that filled in the form finishes at once.
+    assert_eq!(confirm_with(&app, &laptop, &token, "").await.status(), 200);
+    assert_eq!(children(&app, &laptop).await.len(), 1);
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod backend;
 pub mod client_addr;
+pub mod cookies;
 pub mod credentials;
 pub mod emails;
 pub mod guard;

@@ -2,10 +2,12 @@
 //! always gets the same answer, so the form tells nobody which addresses
 //! have accounts; the email either carries a single-use 60-minute link to
 //! `/parent/confirm/{token}` that creates the account, or says the address
-//! already has one. Nobody can squat an address they cannot read, and the
-//! link asks again for the password chosen on the form: someone who starts
-//! a sign-up with another person's address cannot have that person finish
-//! it into an account whose password the starter knows.
+//! already has one. Nobody can squat an address they cannot read. Opened in
+//! the browser that filled in the form (a cookie says so), the link
+//! finishes at once; anywhere else it asks again for the password chosen on
+//! the form, so someone who starts a sign-up with another person's address
+//! cannot have that person (or a mail scanner) finish it into an account
+//! whose password the starter knows.
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -35,6 +37,8 @@ pub struct ParentSignUp {
     pub email: String,
     pub password: SecretString,
     pub confirmation: SecretString,
+    /// The random value put in this browser's sign-up cookie.
+    pub browser: SecretString,
 }
 
 /// What a right code answers, whatever the address.
@@ -122,7 +126,8 @@ pub async fn request_sign_up(
         let token = random_token();
         sqlx::query(
             "INSERT INTO parent_signups (id, learner_id, email, password_hash, token_hash, \
-             code_marker, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             code_marker, browser_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(new_id())
         .bind(&learner_id)
@@ -130,6 +135,7 @@ pub async fn request_sign_up(
         .bind(&hash.0)
         .bind(token_hash(token.expose_secret()))
         .bind(code_marker(&mut tx, &learner_id).await?)
+        .bind(token_hash(form.browser.expose_secret()))
         .bind(now)
         .bind(now + TOKEN_LIFETIME_SECS)
         .execute(&mut *tx)
@@ -170,35 +176,62 @@ pub async fn request_sign_up(
 /// Wrong passwords on one confirmation link before it stops working.
 pub const MAX_CONFIRM_ATTEMPTS: i64 = 5;
 
-/// `/parent/confirm/{token}`: with the password chosen on the sign-up form,
-/// creates the parent account the link was sent for and links it to the
-/// child. The caller then signs it in.
+/// What the confirmation page answers when it needs the password: opened
+/// in another browser than the one that filled in the form.
+pub fn password_needed() -> AppError {
+    AppError::invalid(
+        "password",
+        "To finish, type the password you chose when you signed up.",
+    )
+}
+
+/// How `/parent/confirm/{token}` proves it is the person who signed up.
+pub enum Proof<'a> {
+    /// The sign-up cookie of the browser that filled in the form, if any.
+    SameBrowser(Option<&'a str>),
+    /// The password chosen on the form, typed again.
+    Password(&'a SecretString),
+}
+
+/// `/parent/confirm/{token}`: in the browser that signed up, or with the
+/// password chosen on the form, creates the parent account the link was
+/// sent for and links it to the child. The caller then signs it in.
 pub async fn confirm_sign_up(
     state: &AppState,
     token: &str,
-    password: &SecretString,
+    proof: Proof<'_>,
     client: &str,
 ) -> Result<AccountRecord, AppError> {
     if !well_formed_token(token) {
         return Err(unusable_link());
     }
     let now = state.clock.now();
-    let pending: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, password_hash FROM parent_signups \
+    let pending: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT id, password_hash, browser_hash FROM parent_signups \
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
     )
     .bind(token_hash(token))
     .bind(now)
     .fetch_optional(&state.db)
     .await?;
-    let Some((signup_id, stored)) = pending else {
+    let Some((signup_id, stored, browser_hash)) = pending else {
         return Err(unusable_link());
+    };
+    let password = match proof {
+        Proof::SameBrowser(Some(cookie)) if token_hash(cookie) == browser_hash => None,
+        // Trying without a password costs no attempt.
+        Proof::SameBrowser(_) => return Err(password_needed()),
+        Proof::Password(password) => Some(password),
     };
     let queue = client.parse().map_or(HashQueue::Server, |addr| {
         HashQueue::Network(network_of(addr))
     });
     let stored = crate::passwords::hashing::StoredHash(stored);
-    if !state.hasher.verify_in(queue, password, Some(&stored)).await {
+    let right = match password {
+        None => true,
+        Some(password) => state.hasher.verify_in(queue, password, Some(&stored)).await,
+    };
+    if !right {
         let mut tx = begin_write(&state.db).await?;
         sqlx::query(
             "UPDATE parent_signups SET failed_attempts = failed_attempts + 1, \
