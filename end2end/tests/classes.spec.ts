@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, open, signedIn, test } from "./fixtures";
+import { expect, open, signOut, signedIn, test } from "./fixtures";
 import type { Page, TestInfo } from "@playwright/test";
 
 /** Each project works on its own class, so the two can run side by side. */
@@ -159,4 +159,34 @@ test("the reset dialog keeps keyboard focus inside and Escape closes it", async 
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
   await expect(opener).toBeFocused();
+});
+
+test("a lead teacher adds a class; a teacher is not offered it", async ({ page, press }, testInfo) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await open(page, "/classes");
+  const name = `Year 6 ${testInfo.project.name} ${Date.now() % 1000000}`;
+  await press(page.getByRole("button", { name: "Add class" }));
+  const dialog = page.getByRole("dialog", { name: "Add class" });
+  await dialog.getByLabel("Class name").fill(name);
+  await press(dialog.getByRole("button", { name: "Create class" }));
+  await expect(page.getByRole("status")).toHaveText(`Added ${name}.`);
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("0");
+
+  // The same name again, in other letters' case, is refused in words.
+  await press(page.getByRole("button", { name: "Add class" }));
+  await dialog.getByLabel("Class name").fill(name.toUpperCase());
+  await press(dialog.getByRole("button", { name: "Create class" }));
+  await expect(dialog.getByRole("alert")).toHaveText(`There is already a class called ${name} in this school.`);
+  await press(dialog.getByRole("button", { name: "Close" }));
+
+  await signOut(page, press, "Leo Lead");
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await open(page, "/classes");
+  await expect(page.getByRole("table")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add class" })).toHaveCount(0);
+  const response = await page.request.post("/api/create_class", {
+    headers: { "sec-fetch-site": "same-origin" },
+    form: { name: "Sneaky" },
+  });
+  expect(response.status()).toBe(403);
 });

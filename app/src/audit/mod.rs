@@ -45,6 +45,7 @@ pub enum AuditAction {
     ParentsUnlinked,
     ParentSignUpLinkSent,
     SecretKeyRotated,
+    ClassCreated,
 }
 
 impl AuditAction {
@@ -83,6 +84,7 @@ impl AuditAction {
             AuditAction::ParentsUnlinked => "parents_unlinked",
             AuditAction::ParentSignUpLinkSent => "parent_signup_link_sent",
             AuditAction::SecretKeyRotated => "secret_key_rotated",
+            AuditAction::ClassCreated => "class_created",
         }
     }
 }
@@ -143,6 +145,7 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
         "Parent sign-up link sent",
     ),
     (AuditAction::SecretKeyRotated, "Secret key rotated"),
+    (AuditAction::ClassCreated, "Class added"),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).

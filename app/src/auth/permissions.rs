@@ -22,6 +22,8 @@ pub enum Permission {
     FullAuditLog,
     /// The audit log's learner events.
     LearnerAuditLog,
+    /// The roster: add, rename and archive classes, add and edit learners.
+    ManageRoster,
 }
 
 impl SignedInUser {
@@ -44,9 +46,10 @@ impl SignedInUser {
     pub fn can(&self, permission: Permission) -> bool {
         match permission {
             Permission::ClassDatabase => self.is_staff(),
-            Permission::EveryClass | Permission::SchoolLearners | Permission::LearnerAuditLog => {
-                self.sees_every_class()
-            }
+            Permission::EveryClass
+            | Permission::SchoolLearners
+            | Permission::LearnerAuditLog
+            | Permission::ManageRoster => self.sees_every_class(),
             Permission::ManageStaff
             | Permission::ManageUsers
             | Permission::SchoolSettings
@@ -102,6 +105,7 @@ mod tests {
             (SchoolSettings, true, true, false, false, false, false),
             (FullAuditLog, true, true, false, false, false, false),
             (LearnerAuditLog, true, true, true, false, false, false),
+            (ManageRoster, true, true, true, false, false, false),
         ];
         for (permission, o, a, l, t, k, p) in table {
             let got =

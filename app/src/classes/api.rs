@@ -13,6 +13,17 @@ pub async fn list_classes() -> Result<Vec<ClassSummary>, AppError> {
     super::ssr::classes_for(&crate::state::app_state()?.db, &user).await
 }
 
+/// "Add class" on `/classes`: owners, full admins and lead teachers.
+#[server(endpoint = "create_class")]
+pub async fn create_class(name: String) -> Result<ClassSummary, AppError> {
+    use crate::auth::ssr::guard::{request_client_addr, require_user};
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::roster::create_class(&state, &user, &name, &client).await
+}
+
 /// One class with its learner table.
 #[server(endpoint = "class_detail")]
 pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {

@@ -2,11 +2,14 @@
 //! access codes (DESIGN.md §3 "Class database", "Access codes").
 
 pub mod access_codes_page;
+pub mod add_class_dialog;
 pub mod api;
 pub mod class_page;
 pub mod class_reset_dialog;
 pub mod learner_table;
 pub mod list_page;
+#[cfg(feature = "ssr")]
+pub mod roster;
 pub mod school_pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;

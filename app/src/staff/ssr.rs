@@ -163,13 +163,6 @@ async fn one_row(db: &Db, school_id: &str, id: &str) -> Result<StaffRow, AppErro
         .ok_or(AppError::Internal)
 }
 
-/// Control and direction-changing characters could disguise a name in the
-/// staff table or in an email.
-fn is_disguising(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
 fn display_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
@@ -178,7 +171,7 @@ fn display_name(name: &str) -> Result<String, AppError> {
             "A name is 1 to 120 characters.",
         ));
     }
-    if name.chars().any(is_disguising) {
+    if name.chars().any(crate::names::is_disguising) {
         return Err(AppError::invalid(
             "display_name",
             "A name cannot contain line breaks or invisible characters.",

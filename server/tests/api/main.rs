@@ -13,6 +13,7 @@ mod matrix;
 mod parents;
 mod permissions;
 mod recovery;
+mod roster;
 mod sessions;
 mod settings;
 mod sign_in;

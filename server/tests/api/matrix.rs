@@ -233,6 +233,7 @@ fn matrix() -> Vec<Row> {
         Row::read("send_staff_reset_sms", "owner", NOBODY_ON_OWNER, owner),
         // The class database.
         Row::read("list_classes", "", CLASS_LISTS, no_args),
+        Row::write("create_class", "new class", SCHOOL_WIDE, |_| form([("name", "Year 6 Oak")])),
         Row::read("class_detail", "", CLASS_WORK, hazel),
         Row::read("school_learners", "", SCHOOL_WIDE, no_args),
         Row::read("reveal_access_codes", "Hazel", CLASS_WORK, hazel),
