@@ -64,11 +64,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
     // Per-address limits count the network (IPv6 by /64), kept beside the address.
-    let client_net = event
-        .client_addr
-        .parse()
-        .map(|addr| crate::auth::ssr::client_addr::network_of(addr).to_string())
-        .unwrap_or_default();
+    let client_net = crate::auth::ssr::client_addr::network_label(&event.client_addr);
     sqlx::query(
         "INSERT INTO audit_events (id, school_id, actor_id, actor_label, action, target_id, \
          target_label, client_addr, client_net, detail, created_at) \

@@ -23,6 +23,19 @@ pub enum HashQueue {
     Server,
 }
 
+impl HashQueue {
+    /// The queue of a request from `client`: its network's.
+    pub fn of_client(client: IpAddr) -> Self {
+        HashQueue::Network(crate::auth::ssr::client_addr::network_of(client))
+    }
+
+    /// The same for an address kept as text; the server's queue for text
+    /// that is no address.
+    pub fn of_client_text(client: &str) -> Self {
+        client.parse().map_or(HashQueue::Server, Self::of_client)
+    }
+}
+
 #[derive(Default)]
 struct Waiting {
     senders: VecDeque<oneshot::Sender<Permit>>,

@@ -290,12 +290,7 @@ pub async fn send_reset_link(state: &AppState, email: &str, client: &str) -> Res
         "SELECT COUNT(*) FROM audit_events WHERE action = 'reset_link_sent' AND actor_id = target_id \
          AND client_net = $1 AND created_at > $2",
     )
-    .bind(
-        client
-            .parse()
-            .map(|addr| crate::auth::ssr::client_addr::network_of(addr).to_string())
-            .unwrap_or_default(),
-    )
+    .bind(crate::auth::ssr::client_addr::network_label(client))
     .bind(now - 3600)
     .fetch_one(&mut *tx)
     .await?;

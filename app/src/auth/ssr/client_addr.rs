@@ -27,6 +27,16 @@ pub fn network_of(addr: IpAddr) -> IpAddr {
     }
 }
 
+/// [`network_of`] for an address kept as text (as the audit log keeps it):
+/// what the per-address limits count in `audit_events.client_net`. Empty
+/// for text that is no address.
+pub fn network_label(client: &str) -> String {
+    client
+        .parse()
+        .map(|addr| network_of(addr).to_string())
+        .unwrap_or_default()
+}
+
 pub fn client_addr(
     peer: Option<SocketAddr>,
     headers: &http::HeaderMap,

@@ -6,7 +6,6 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
-use super::client_addr::network_of;
 use super::network_limit;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
@@ -89,7 +88,7 @@ pub async fn check_credentials(
     let stored = account.as_ref().map(AccountRecord::stored_hash);
     // Hashing is shared fairly between networks: a storm from one address
     // waits behind itself, not in front of a classroom elsewhere.
-    let queue = HashQueue::Network(network_of(attempt.client));
+    let queue = HashQueue::of_client(attempt.client);
     let password_ok = state
         .hasher
         .verify_in(queue, &attempt.password, stored.as_ref())

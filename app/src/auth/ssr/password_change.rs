@@ -7,7 +7,6 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
-use super::client_addr::network_of;
 use super::credentials::{record_failure, LOCKOUT_SECS};
 use super::sign_out::end_every_session;
 use crate::audit::ssr::{record as audit, AuditEvent};
@@ -94,7 +93,7 @@ async fn check_current_password(
             retry_after_secs: (until - now) as u64,
         });
     }
-    let queue = HashQueue::Network(network_of(client));
+    let queue = HashQueue::of_client(client);
     if state
         .hasher
         .verify_in(queue, current, Some(&account.stored_hash()))
@@ -131,7 +130,7 @@ pub async fn prepare_new_password(
     client: IpAddr,
 ) -> Result<StoredHash, AppError> {
     // In the caller's network's turn: link holders cannot crowd out others.
-    let queue = HashQueue::Network(network_of(client));
+    let queue = HashQueue::of_client(client);
     let (policy, context) =
         password_rules_for(&state.db, &account.school_id, &account.username).await?;
     check_new_password(

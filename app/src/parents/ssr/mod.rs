@@ -7,7 +7,7 @@ pub mod signup;
 use super::ChildRow;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
-use crate::auth::ssr::client_addr::network_of;
+use crate::auth::ssr::client_addr::network_label;
 use crate::auth::{Role, SignedInUser};
 use crate::db::{begin_write, Db, Tx};
 use crate::error::AppError;
@@ -113,10 +113,7 @@ pub(crate) async fn check_code(
 ) -> Result<(String, String), AppError> {
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    let network = client
-        .parse()
-        .map(|addr| network_of(addr).to_string())
-        .unwrap_or_default();
+    let network = network_label(client);
     let (refused, oldest): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(created_at) FROM audit_events WHERE action = 'parent_code_refused' \
          AND client_net = $1 AND created_at > $2",

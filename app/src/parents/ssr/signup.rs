@@ -15,7 +15,6 @@ use super::{check_code, find_learner, learner_username, link, wrong_code};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::ssr::accounts::{self, AccountRecord};
-use crate::auth::ssr::client_addr::network_of;
 use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::db::{begin_write, new_id, Tx};
 use crate::error::AppError;
@@ -89,9 +88,7 @@ pub async fn request_sign_up(
     })
     .map_err(|problem| AppError::invalid("password", problem.to_string()))?;
     // Hashed whether or not the address is in use: both take the same time.
-    let queue = client.parse().map_or(HashQueue::Server, |addr| {
-        HashQueue::Network(network_of(addr))
-    });
+    let queue = HashQueue::of_client_text(client);
     let hash = state.hasher.hash_in(queue, &form.password).await?;
 
     let now = state.clock.now();
@@ -223,9 +220,7 @@ pub async fn confirm_sign_up(
         Proof::SameBrowser(_) => return Err(password_needed()),
         Proof::Password(password) => Some(password),
     };
-    let queue = client.parse().map_or(HashQueue::Server, |addr| {
-        HashQueue::Network(network_of(addr))
-    });
+    let queue = HashQueue::of_client_text(client);
     let stored = crate::passwords::hashing::StoredHash(stored);
     let right = match password {
         None => true,
