@@ -1,5 +1,7 @@
 //! Learner access checks, password reveal, resets and unlocking.
 
+use std::collections::HashSet;
+
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::audit::ssr::{record as audit, AuditEvent};
@@ -164,14 +166,9 @@ pub async fn set_learner_passwords(
         // The class as it is now, under the write lock: a learner who
         // joined or left since the passwords were made is a changed class.
         let now_in_class = learners_in_class(&mut *tx, &settings.id, class_id).await?;
-        let ids = |ids: &mut dyn Iterator<Item = &str>| {
-            let mut ids: Vec<String> = ids.map(str::to_string).collect();
-            ids.sort();
-            ids
-        };
-        if ids(&mut now_in_class.iter().map(|l| l.id.as_str()))
-            != ids(&mut changes.iter().map(|(l, _)| l.id.as_str()))
-        {
+        let now: HashSet<&str> = now_in_class.iter().map(|l| l.id.as_str()).collect();
+        let asked: HashSet<&str> = changes.iter().map(|(l, _)| l.id.as_str()).collect();
+        if now != asked {
             return Err(AppError::stale());
         }
     }
