@@ -313,6 +313,8 @@ async fn queued_email_survives_a_restart() {
 #[tokio::test]
 async fn undeliverable_email_is_retried_later_not_lost() {
     let app = spawn_app().await;
+    // A second ticking mid-test must not move the expected retry time.
+    app.state.clock.freeze();
     app.world().await;
     forgot(&app, "teacher@oakwood.example").await;
     // A folder that cannot be written: a file stands where it should be.
