@@ -6,11 +6,11 @@ use rand::rngs::OsRng;
 use rand::seq::SliceRandom;
 use secrecy::SecretString;
 
-use crate::db::{begin_write, new_id, Tx};
+use crate::db::{begin_write, new_id};
 use crate::error::AppError;
 use crate::password_rules::{PasswordContext, PasswordPolicy};
 use crate::passwords::generator::child_friendly_password;
-use crate::passwords::sealing::SealedFor;
+use crate::learners::roster::{insert_learner, NewLearner};
 use crate::schools::ssr::{create_school, NewSchool};
 use crate::state::AppState;
 
@@ -237,74 +237,22 @@ async fn seed_school(
         .enumerate()
     {
         let (class_id, _) = &class_ids[index / learners_per_class];
-        insert_learner(
-            state,
-            &mut tx,
-            &school_id,
-            class_id,
-            (first, last, username),
-            password,
+        let class_ids = [class_id.clone()];
+        let learner = NewLearner {
+            school_id: &school_id,
+            first_name: first,
+            last_name: last,
+            username,
+            external_id: None,
+            email: None,
             hash,
-            now,
-        )
-        .await?;
+            password: Some(password),
+            class_ids: &class_ids,
+        };
+        insert_learner(&mut tx, state, &learner, now).await?;
     }
     tx.commit().await?;
     Ok(learners.len())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_learner(
-    state: &AppState,
-    tx: &mut Tx,
-    school_id: &str,
-    class_id: &str,
-    (first, last, username): (&str, &str, &str),
-    password: &str,
-    hash: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    let learner_id = new_id();
-    sqlx::query(
-        "INSERT INTO accounts (id, school_id, role, username, display_name, first_name, last_name, \
-         password_hash, password_set_by, created_at) \
-         VALUES ($1, $2, 'learner', $3, $4, $5, $6, $7, 'staff', $8)",
-    )
-    .bind(&learner_id)
-    .bind(school_id)
-    .bind(username)
-    .bind(format!("{first} {last}"))
-    .bind(first)
-    .bind(last)
-    .bind(hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("INSERT INTO enrolments (class_id, account_id) VALUES ($1, $2)")
-        .bind(class_id)
-        .bind(&learner_id)
-        .execute(&mut **tx)
-        .await?;
-    let sealed = state.sealer.seal(
-        password,
-        &SealedFor::LearnerPassword {
-            school_id,
-            learner_id: &learner_id,
-            password_version: 1,
-        },
-    );
-    sqlx::query(
-        "INSERT INTO learner_password_reveals (account_id, password_version, key_id, sealed, created_at) \
-         VALUES ($1, 1, $2, $3, $4)",
-    )
-    .bind(&learner_id)
-    .bind(&sealed.key_id)
-    .bind(&sealed.sealed)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    crate::parents::ssr::store_access_code(tx, state, school_id, &learner_id, now).await?;
-    Ok(())
 }
 
 /// `count` distinct learners: (first name, last name, username). Usernames

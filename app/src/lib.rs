@@ -22,6 +22,9 @@ pub mod settings;
 pub mod shell;
 pub mod staff;
 pub mod users;
+pub mod usernames;
+pub mod names;
+pub mod roster;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -33,8 +36,6 @@ pub mod demo;
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod mail;
-#[cfg(feature = "ssr")]
-pub mod names;
 #[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]

@@ -8,6 +8,30 @@ pub fn is_disguising(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// Longest first or last name, in characters.
+pub const MAX_PERSON_NAME_CHARS: usize = 60;
+
+/// A learner's first or last name as typed: trimmed, 1 to 60 characters,
+/// every letter of every script kept; nothing that could disguise it, and
+/// no leading `=`, `+`, `-` or `@`, which a spreadsheet would run as a
+/// formula when the access codes are opened.
+pub fn person_name(value: &str) -> Result<String, &'static str> {
+    let name = value.trim();
+    if name.is_empty() {
+        return Err("Type a name.");
+    }
+    if name.chars().count() > MAX_PERSON_NAME_CHARS {
+        return Err("A name is at most 60 characters.");
+    }
+    if name.chars().any(is_disguising) {
+        return Err("A name cannot contain line breaks or invisible characters.");
+    }
+    if name.starts_with(['=', '+', '-', '@']) {
+        return Err("A name cannot start with =, +, - or @ (a spreadsheet would run it as a formula).");
+    }
+    Ok(name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -20,5 +44,15 @@ mod tests {
         assert!("Ó Súilleabháin Nguyễn 王"
             .chars()
             .all(|c| !is_disguising(c)));
+    }
+
+    #[test]
+    fn person_names_keep_every_letter_and_refuse_formulas() {
+        for name in ["Ó Súilleabháin", "Nguyễn", "王", "Anne-Marie", "D'Arcy"] {
+            assert_eq!(person_name(&format!(" {name} ")).unwrap(), name);
+        }
+        for bad in ["", "  ", "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Ali\nKhan", &"a".repeat(61)] {
+            assert!(person_name(bad).is_err(), "{bad:?}");
+        }
     }
 }

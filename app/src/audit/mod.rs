@@ -46,6 +46,16 @@ pub enum AuditAction {
     ParentSignUpLinkSent,
     SecretKeyRotated,
     ClassCreated,
+    ClassRenamed,
+    ClassTeachersAssigned,
+    ClassArchived,
+    ClassRestored,
+    LearnerCreated,
+    LearnerUpdated,
+    LearnerRemovedFromClass,
+    RosterImported,
+    RolloverApplied,
+    RolloverUndone,
 }
 
 impl AuditAction {
@@ -85,6 +95,16 @@ impl AuditAction {
             AuditAction::ParentSignUpLinkSent => "parent_signup_link_sent",
             AuditAction::SecretKeyRotated => "secret_key_rotated",
             AuditAction::ClassCreated => "class_created",
+            AuditAction::ClassRenamed => "class_renamed",
+            AuditAction::ClassTeachersAssigned => "class_teachers_assigned",
+            AuditAction::ClassArchived => "class_archived",
+            AuditAction::ClassRestored => "class_restored",
+            AuditAction::LearnerCreated => "learner_created",
+            AuditAction::LearnerUpdated => "learner_updated",
+            AuditAction::LearnerRemovedFromClass => "learner_removed_from_class",
+            AuditAction::RosterImported => "roster_imported",
+            AuditAction::RolloverApplied => "rollover_applied",
+            AuditAction::RolloverUndone => "rollover_undone",
         }
     }
 }
@@ -146,6 +166,16 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
     ),
     (AuditAction::SecretKeyRotated, "Secret key rotated"),
     (AuditAction::ClassCreated, "Class added"),
+    (AuditAction::ClassRenamed, "Class renamed"),
+    (AuditAction::ClassTeachersAssigned, "Class teachers assigned"),
+    (AuditAction::ClassArchived, "Class archived"),
+    (AuditAction::ClassRestored, "Class restored"),
+    (AuditAction::LearnerCreated, "Learner added"),
+    (AuditAction::LearnerUpdated, "Learner changed"),
+    (AuditAction::LearnerRemovedFromClass, "Learner removed from a class"),
+    (AuditAction::RosterImported, "Roster imported"),
+    (AuditAction::RolloverApplied, "Year-end rollover applied"),
+    (AuditAction::RolloverUndone, "Year-end rollover undone"),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).
@@ -165,6 +195,9 @@ pub const CLASS_LEARNER_ACTIONS: &[AuditAction] = &[
     AuditAction::StudentDatabaseOpened,
     AuditAction::AccessCodesRevealed,
     AuditAction::AccessCodesDownloaded,
+    AuditAction::RosterImported,
+    AuditAction::RolloverApplied,
+    AuditAction::RolloverUndone,
 ];
 
 /// One row of the audit page. Never a password or a token: events hold none.

@@ -1,8 +1,11 @@
 //! Server functions for classes, whole-class resets and access codes.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
-use super::{AccessCodes, ClassDetail, ClassResetMode, ClassSummary, LearnerRow, NewPassword};
+use super::{
+    AccessCodes, ClassDetail, ClassResetMode, ClassSummary, LearnerRow, NewPassword, TeacherChoice,
+};
 use crate::error::AppError;
 
 /// The classes the signed-in user may open.
@@ -10,7 +13,61 @@ use crate::error::AppError;
 pub async fn list_classes() -> Result<Vec<ClassSummary>, AppError> {
     use crate::auth::ssr::guard::require_user;
     let user = require_user().await?;
-    super::ssr::classes_for(&crate::state::app_state()?.db, &user).await
+    super::ssr::classes_for(&crate::state::app_state()?.db, &user, false).await
+}
+
+/// "Show archived" on `/classes`: the school's archived classes (roster managers).
+#[server(endpoint = "archived_classes")]
+pub async fn archived_classes() -> Result<Vec<ClassSummary>, AppError> {
+    use crate::auth::ssr::guard::require_user;
+    let user = require_user().await?;
+    super::ssr::classes_for(&crate::state::app_state()?.db, &user, true).await
+}
+
+/// "Rename class". Returns the name as saved.
+#[server(endpoint = "rename_class")]
+pub async fn rename_class(class_id: String, name: String) -> Result<String, AppError> {
+    use crate::auth::ssr::guard::{request_client_addr, require_user};
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::roster::rename_class(&state, &user, &class_id, &name, &client).await
+}
+
+/// "Archive class" (`archived` true) or "Restore class" (false).
+#[server(endpoint = "set_class_archived")]
+pub async fn set_class_archived(class_id: String, archived: bool) -> Result<(), AppError> {
+    use crate::auth::ssr::guard::{request_client_addr, require_user};
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::roster::set_archived(&state, &user, &class_id, archived, &client).await
+}
+
+/// The school's staff for "Assign teachers", ticked where assigned.
+#[server(endpoint = "class_teachers")]
+pub async fn class_teachers(class_id: String) -> Result<Vec<TeacherChoice>, AppError> {
+    use crate::auth::ssr::guard::require_user;
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    super::roster::teacher_choices(&state, &user, &class_id).await
+}
+
+/// "Assign teachers": the class's teachers become exactly these.
+#[server(endpoint = "assign_class_teachers", input = Json)]
+pub async fn assign_class_teachers(
+    class_id: String,
+    teacher_ids: Vec<String>,
+) -> Result<(), AppError> {
+    use crate::auth::ssr::guard::{request_client_addr, require_user};
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::roster::assign_teachers(&state, &user, &class_id, &teacher_ids, &client).await
 }
 
 /// "Add class" on `/classes`: owners, full admins and lead teachers.

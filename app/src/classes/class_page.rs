@@ -1,15 +1,21 @@
 //! `/classes/{id}`: a class's learners, one-learner resets and the
-//! whole-class reset.
+//! whole-class reset; for roster managers also adding, editing and
+//! removing learners, renaming, assigning teachers and archiving.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::api::load_class;
+use super::class_actions::{
+    ArchiveClassDialog, AssignTeachersDialog, RenameClassDialog, RestoreClassButton,
+};
 use super::class_reset_dialog::ClassResetDialog;
 use super::learner_table::LearnerTable;
 use super::{ClassDetail, LearnerRow};
+use crate::auth::permissions::Permission;
 use crate::learners::reset_dialog::ResetPasswordDialog;
-use crate::session::SignedIn;
+use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, RemoveFromClassDialog};
+use crate::session::{use_signed_in_user, SignedIn};
 
 #[component]
 pub fn ClassPage() -> impl IntoView {
@@ -25,12 +31,13 @@ fn ClassLoader() -> impl IntoView {
     let params = use_params_map();
     let class_id = move || params.read().get("id").unwrap_or_default();
     let detail = Resource::new(class_id, load_class);
+    let reload = Callback::new(move |()| detail.refetch());
     view! {
         <section class="page">
             <Transition fallback=|| view! { <p class="loading">"Loading the class…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(detail) => view! { <ClassView detail /> }.into_any(),
+                        Ok(detail) => view! { <ClassView detail reload /> }.into_any(),
                         Err(error) => view! {
                             <h1>"Class"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
@@ -42,18 +49,39 @@ fn ClassLoader() -> impl IntoView {
     }
 }
 
+/// Which dialog of the page is open.
+#[derive(Clone)]
+enum Dialog {
+    ResetLearner(LearnerRow),
+    ResetClass,
+    AddLearner,
+    EditLearner(String),
+    RemoveLearner(LearnerRow),
+    Rename,
+    AssignTeachers,
+    Archive,
+}
+
 #[component]
-fn ClassView(detail: ClassDetail) -> impl IntoView {
+fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
     let ClassDetail {
         class,
         school_code,
         passwords_visible,
         learners,
     } = detail;
+    let manages_roster = use_signed_in_user().can(Permission::ManageRoster);
     let learners = RwSignal::new(learners);
-    let resetting = RwSignal::new(None::<LearnerRow>);
-    let class_reset_open = RwSignal::new(false);
-    let on_reset = Callback::new(move |learner: LearnerRow| resetting.set(Some(learner)));
+    let name = RwSignal::new(class.name.clone());
+    let archived = RwSignal::new(class.archived);
+    let dialog = RwSignal::new(None::<Dialog>);
+    let notice = RwSignal::new(None::<String>);
+    let close = Callback::new(move |()| dialog.set(None));
+    let open = move |which: Dialog| {
+        notice.set(None);
+        dialog.set(Some(which));
+    };
+    let on_reset = Callback::new(move |learner: LearnerRow| open(Dialog::ResetLearner(learner)));
     let updated = Callback::new(move |changed: LearnerRow| {
         learners.update(|all| {
             if let Some(row) = all.iter_mut().find(|row| row.id == changed.id) {
@@ -61,36 +89,140 @@ fn ClassView(detail: ClassDetail) -> impl IntoView {
             }
         })
     });
+    let roster_row_actions = manages_roster.then(|| {
+        (
+            Callback::new(move |learner: LearnerRow| open(Dialog::EditLearner(learner.id))),
+            Callback::new(move |learner: LearnerRow| open(Dialog::RemoveLearner(learner))),
+        )
+    });
     let class_for_dialog = StoredValue::new(class.clone());
+    let class_id = StoredValue::new(class.id.clone());
     let school_code = StoredValue::new(school_code);
 
     view! {
         <div class="page-head">
-            <h1>{class.name.clone()}</h1>
+            <h1>{move || name.get()}</h1>
             <div class="page-actions">
-                <button type="button" class="button primary" on:click=move |_| class_reset_open.set(true)>
+                <button type="button" class="button primary" on:click=move |_| open(Dialog::ResetClass)>
                     "Reset class passwords"
                 </button>
                 <a class="button" href=format!("/classes/{}/accounts", class.id)>"Access codes"</a>
             </div>
         </div>
-        <LearnerTable learners filter_label="Filter learners" on_reset />
-        {move || resetting.get().map(|learner| view! {
-            <ResetPasswordDialog
-                learner
-                passwords_visible
-                on_close=Callback::new(move |()| resetting.set(None))
-                on_reset=updated
-            />
+        {manages_roster.then(|| view! {
+            <div class="table-tools roster-actions">
+                <button type="button" class="button" on:click=move |_| open(Dialog::AddLearner)>"Add learner"</button>
+                <button type="button" class="button secondary" on:click=move |_| open(Dialog::Rename)>"Rename class"</button>
+                <button type="button" class="button secondary" on:click=move |_| open(Dialog::AssignTeachers)>"Assign teachers"</button>
+                <Show when=move || !archived.get()>
+                    <button type="button" class="button secondary warn" on:click=move |_| open(Dialog::Archive)>"Archive class"</button>
+                </Show>
+            </div>
         })}
-        {move || class_reset_open.get().then(|| view! {
-            <ClassResetDialog
-                class=class_for_dialog.get_value()
-                school_code=school_code.get_value()
-                passwords_visible
-                learners
-                on_close=Callback::new(move |()| class_reset_open.set(false))
-            />
+        <Show when=move || archived.get()>
+            <div class="notice" role="status">
+                <p>"This class is archived: it is not in the class lists. Its learners keep their accounts."</p>
+                {manages_roster.then(|| view! {
+                    <RestoreClassButton
+                        class_id=class_id.get_value()
+                        on_restored=Callback::new(move |()| {
+                            archived.set(false);
+                            notice.set(Some(format!("Restored {}.", name.get_untracked())));
+                        })
+                    />
+                })}
+            </div>
+        </Show>
+        {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <LearnerTable
+            learners
+            filter_label="Filter learners"
+            on_reset
+            on_edit=roster_row_actions.map(|(edit, _)| edit)
+            on_remove=roster_row_actions.map(|(_, remove)| remove)
+        />
+        {move || dialog.get().map(|which| match which {
+            Dialog::ResetLearner(learner) => view! {
+                <ResetPasswordDialog learner passwords_visible on_close=close on_reset=updated />
+            }.into_any(),
+            Dialog::ResetClass => view! {
+                <ClassResetDialog
+                    class=class_for_dialog.get_value()
+                    school_code=school_code.get_value()
+                    passwords_visible
+                    learners
+                    on_close=close
+                />
+            }.into_any(),
+            Dialog::AddLearner => view! {
+                <AddLearnerDialog
+                    class_id=class_id.get_value()
+                    on_close=close
+                    on_added=Callback::new(move |added: crate::learners::AddedLearner| {
+                        learners.update(|all| all.push(added.row));
+                    })
+                />
+            }.into_any(),
+            Dialog::EditLearner(learner_id) => view! {
+                <EditLearnerDialog
+                    learner_id
+                    on_close=close
+                    on_saved=Callback::new(move |()| {
+                        dialog.set(None);
+                        reload.run(());
+                    })
+                />
+            }.into_any(),
+            Dialog::RemoveLearner(learner) => {
+                let removed_name = learner.name();
+                view! {
+                    <RemoveFromClassDialog
+                        class_id=class_id.get_value()
+                        class_name=name.get_untracked()
+                        learner
+                        on_close=close
+                        on_removed=Callback::new(move |id: String| {
+                            learners.update(|all| all.retain(|row| row.id != id));
+                            dialog.set(None);
+                            notice.set(Some(format!("Removed {removed_name} from {}.", name.get_untracked())));
+                        })
+                    />
+                }.into_any()
+            }
+            Dialog::Rename => view! {
+                <RenameClassDialog
+                    class_id=class_id.get_value()
+                    name=name.get_untracked()
+                    on_close=close
+                    on_renamed=Callback::new(move |saved: String| {
+                        name.set(saved.clone());
+                        dialog.set(None);
+                        notice.set(Some(format!("Renamed the class to {saved}.")));
+                    })
+                />
+            }.into_any(),
+            Dialog::AssignTeachers => view! {
+                <AssignTeachersDialog
+                    class_id=class_id.get_value()
+                    on_close=close
+                    on_saved=Callback::new(move |()| {
+                        dialog.set(None);
+                        notice.set(Some("Saved the class's teachers.".to_string()));
+                    })
+                />
+            }.into_any(),
+            Dialog::Archive => view! {
+                <ArchiveClassDialog
+                    class_id=class_id.get_value()
+                    name=name.get_untracked()
+                    on_close=close
+                    on_archived=Callback::new(move |()| {
+                        archived.set(true);
+                        dialog.set(None);
+                        notice.set(Some(format!("Archived {}.", name.get_untracked())));
+                    })
+                />
+            }.into_any(),
         })}
     }
 }

@@ -58,6 +58,12 @@ pub fn LearnerTable(
     filter_label: String,
     /// "Reset password" on a row.
     on_reset: Callback<LearnerRow>,
+    /// "Edit learner" on a row (those who manage the roster).
+    #[prop(default = None)]
+    on_edit: Option<Callback<LearnerRow>>,
+    /// "Remove from class" on a row (a class page, for roster managers).
+    #[prop(default = None)]
+    on_remove: Option<Callback<LearnerRow>>,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortBy::Name, true));
@@ -124,7 +130,7 @@ pub fn LearnerTable(
                 </thead>
                 <tbody>
                     <For each=move || rows.get() key=|row| (row.id.clone(), row.password, row.password_version, row.locked) let:row>
-                        <LearnerLine row show_classes learners on_reset filter />
+                        <LearnerLine row show_classes learners on_reset on_edit on_remove filter />
                     </For>
                 </tbody>
             </table>
@@ -138,6 +144,8 @@ fn LearnerLine(
     show_classes: bool,
     learners: RwSignal<Vec<LearnerRow>>,
     on_reset: Callback<LearnerRow>,
+    on_edit: Option<Callback<LearnerRow>>,
+    on_remove: Option<Callback<LearnerRow>>,
     filter: RwSignal<String>,
 ) -> impl IntoView {
     let haystack = search_text(&row);
@@ -192,6 +200,8 @@ fn LearnerLine(
         }
     };
     let reset_row = row.clone();
+    let edit_row = row.clone();
+    let remove_row = row.clone();
     view! {
         <tr hidden=hidden>
             <th scope="row">{row.name()}</th>
@@ -206,6 +216,16 @@ fn LearnerLine(
                 <button type="button" class="button small" on:click=move |_| on_reset.run(reset_row.clone())>
                     "Reset password"
                 </button>
+                {on_edit.map(|edit| view! {
+                    <button type="button" class="button small secondary" on:click=move |_| edit.run(edit_row.clone())>
+                        "Edit learner"
+                    </button>
+                })}
+                {on_remove.map(|remove| view! {
+                    <button type="button" class="button small secondary" on:click=move |_| remove.run(remove_row.clone())>
+                        "Remove from class"
+                    </button>
+                })}
                 {row.locked.then(|| view! {
                     <button type="button" class="button small warn" on:click=move |_| { unlock.dispatch(id.clone()); }>
                         "Unlock"

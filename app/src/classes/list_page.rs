@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use super::add_class_dialog::AddClassDialog;
-use super::api::list_classes;
+use super::api::{archived_classes, list_classes};
+use super::class_actions::RestoreClassButton;
 use crate::auth::permissions::Permission;
 use crate::session::{use_signed_in_user, SignedIn};
 
@@ -24,6 +25,7 @@ fn ClassList() -> impl IntoView {
     let manages_roster = use_signed_in_user().can(Permission::ManageRoster);
     let adding = RwSignal::new(false);
     let added = RwSignal::new(None::<String>);
+    let show_archived = RwSignal::new(false);
     view! {
         <section class="page">
             <h1>"Classes"</h1>
@@ -32,9 +34,21 @@ fn ClassList() -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| { added.set(None); adding.set(true); }>
                         "Add class"
                     </button>
+                    <div class="choice">
+                        <input
+                            id="show_archived"
+                            type="checkbox"
+                            prop:checked=move || show_archived.get()
+                            on:change=move |ev| show_archived.set(event_target_checked(&ev))
+                        />
+                        <label for="show_archived">"Show archived"</label>
+                    </div>
                     {move || added.get().map(|name| view! { <p class="notice" role="status">"Added " {name} "."</p> })}
                 </div>
             })}
+            <Show when=move || show_archived.get()>
+                <ArchivedClasses on_restored=Callback::new(move |()| version.update(|v| *v += 1)) />
+            </Show>
             <Show when=move || adding.get()>
                 <AddClassDialog
                     on_close=Callback::new(move |()| adding.set(false))
@@ -72,5 +86,48 @@ fn ClassList() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// "Show archived": the school's archived classes, each with "Restore class".
+#[component]
+fn ArchivedClasses(on_restored: Callback<()>) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let classes = Resource::new(move || version.get(), |_| archived_classes());
+    view! {
+        <h2>"Archived classes"</h2>
+        <Transition fallback=|| view! { <p class="loading">"Loading archived classes…"</p> }>
+            {move || Suspend::new(async move {
+                match classes.await {
+                    Ok(classes) if classes.is_empty() => view! { <p>"No class is archived."</p> }.into_any(),
+                    Ok(classes) => view! {
+                        <table class="classes archived">
+                            <thead>
+                                <tr><th scope="col">"Class"</th><th scope="col">"Learners"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
+                            </thead>
+                            <tbody>
+                                {classes.into_iter().map(|class| view! {
+                                    <tr>
+                                        <th scope="row"><a href=format!("/classes/{}", class.id)>{class.name.clone()}</a></th>
+                                        <td>{class.learner_count}</td>
+                                        <td>
+                                            <RestoreClassButton
+                                                class_id=class.id.clone()
+                                                on_restored=Callback::new(move |()| {
+                                                    version.update(|v| *v += 1);
+                                                    on_restored.run(());
+                                                })
+                                            />
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <h2>"Current classes"</h2>
     }
 }

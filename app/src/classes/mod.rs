@@ -4,6 +4,7 @@
 pub mod access_codes_page;
 pub mod add_class_dialog;
 pub mod api;
+pub mod class_actions;
 pub mod class_page;
 pub mod class_reset_dialog;
 pub mod learner_table;
@@ -26,6 +27,18 @@ pub struct ClassSummary {
     pub id: String,
     pub name: String,
     pub learner_count: i64,
+    /// Archived: out of the lists until restored; learners keep their accounts.
+    pub archived: bool,
+}
+
+/// A staff member of the school, ticked when assigned to the class
+/// ("Assign teachers").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeacherChoice {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub assigned: bool,
 }
 
 /// Whether staff can see a learner's current password.

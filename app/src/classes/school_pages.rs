@@ -10,6 +10,7 @@ use super::learner_table::LearnerTable;
 use super::LearnerRow;
 use crate::auth::permissions::Permission;
 use crate::learners::reset_dialog::ResetPasswordDialog;
+use crate::learners::roster_dialogs::EditLearnerDialog;
 use crate::session::{use_signed_in_user, SignedIn};
 
 /// The page a teacher gets here; the server refuses them too.
@@ -49,7 +50,9 @@ fn SchoolLearners() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading learners…"</p> }>
             {move || Suspend::new(async move {
                 match learners.await {
-                    Ok(rows) => view! { <SchoolLearnerTable rows /> }.into_any(),
+                    Ok(rows) => view! {
+                        <SchoolLearnerTable rows reload=Callback::new(move |()| learners.refetch()) />
+                    }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -58,12 +61,13 @@ fn SchoolLearners() -> impl IntoView {
 }
 
 #[component]
-fn SchoolLearnerTable(rows: Vec<LearnerRow>) -> impl IntoView {
+fn SchoolLearnerTable(rows: Vec<LearnerRow>, reload: Callback<()>) -> impl IntoView {
     let visible = rows
         .first()
         .is_none_or(|row| row.password != super::PasswordState::Hidden);
     let learners = RwSignal::new(rows);
     let resetting = RwSignal::new(None::<LearnerRow>);
+    let editing = RwSignal::new(None::<String>);
     let updated = Callback::new(move |changed: LearnerRow| {
         learners.update(|all| {
             if let Some(row) = all.iter_mut().find(|row| row.id == changed.id) {
@@ -80,7 +84,18 @@ fn SchoolLearnerTable(rows: Vec<LearnerRow>) -> impl IntoView {
             show_classes=true
             filter_label="Search"
             on_reset=Callback::new(move |learner| resetting.set(Some(learner)))
+            on_edit=Some(Callback::new(move |learner: LearnerRow| editing.set(Some(learner.id))))
         />
+        {move || editing.get().map(|learner_id| view! {
+            <EditLearnerDialog
+                learner_id
+                on_close=Callback::new(move |()| editing.set(None))
+                on_saved=Callback::new(move |()| {
+                    editing.set(None);
+                    reload.run(());
+                })
+            />
+        })}
         {move || resetting.get().map(|learner| view! {
             <ResetPasswordDialog
                 learner

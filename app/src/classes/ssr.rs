@@ -14,31 +14,41 @@ use crate::schools::ssr::SchoolSettings;
 use crate::state::AppState;
 
 const CLASS_SUMMARY: &str = "SELECT c.id, c.name, \
-     (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count FROM classes c";
+     (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count, \
+     c.archived_at IS NOT NULL AS archived FROM classes c";
 
-type SummaryRow = (String, String, i64);
+type SummaryRow = (String, String, i64, bool);
 
-fn summary((id, name, learner_count): SummaryRow) -> ClassSummary {
+fn summary((id, name, learner_count, archived): SummaryRow) -> ClassSummary {
     ClassSummary {
         id,
         name,
         learner_count,
+        archived,
     }
 }
 
 /// The classes `user` may open: a teacher's assigned classes, or every
 /// class of the school for lead teachers, full admins and the owner.
-pub async fn classes_for(db: &Db, user: &SignedInUser) -> Result<Vec<ClassSummary>, AppError> {
-    if !user.can(Permission::ClassDatabase) {
+/// Archived classes are listed only when asked for, to those who manage the
+/// roster.
+pub async fn classes_for(
+    db: &Db,
+    user: &SignedInUser,
+    archived: bool,
+) -> Result<Vec<ClassSummary>, AppError> {
+    if !user.can(Permission::ClassDatabase) || (archived && !user.can(Permission::ManageRoster)) {
         return Err(AppError::Forbidden);
     }
     let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{CLASS_SUMMARY} WHERE c.school_id = $1 AND ($2 OR EXISTS \
-         (SELECT 1 FROM class_teachers t WHERE t.class_id = c.id AND t.account_id = $3)) ORDER BY c.name"
+         (SELECT 1 FROM class_teachers t WHERE t.class_id = c.id AND t.account_id = $3)) \
+         AND (c.archived_at IS NOT NULL) = $4 ORDER BY c.name"
     )))
     .bind(&user.school_id)
     .bind(user.can(Permission::EveryClass))
     .bind(&user.id)
+    .bind(archived)
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(summary).collect())
@@ -90,33 +100,48 @@ struct LearnerQueryRow {
     locked_until: Option<i64>,
     code_key_id: Option<String>,
     code_sealed: Option<String>,
-    class_name: String,
+    /// `None` for a learner in no (unarchived) class.
+    class_name: Option<String>,
 }
 
 /// Learners of one class, or (with `None`) of the whole school, optionally
-/// just one of them: one row per learner per class, sorted by class then name.
+/// just one of them: one row per learner per class, sorted by class then
+/// name. School-wide, a learner in no class (or only archived ones) still
+/// has a row, without a class.
 async fn learner_query(
     db: &Db,
     school_id: &str,
     class_id: Option<&str>,
     learner_id: Option<&str>,
 ) -> Result<Vec<LearnerQueryRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
+    let query = match class_id {
+        Some(_) => "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
          r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
          a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name \
          FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN accounts a ON a.id = e.account_id \
          LEFT JOIN learner_password_reveals r ON r.account_id = a.id \
          LEFT JOIN parent_access_codes p ON p.learner_id = a.id \
-         WHERE c.school_id = $1 AND a.school_id = $1 AND a.role = 'learner' AND ($2 IS NULL OR c.id = $2) \
+         WHERE c.school_id = $1 AND a.school_id = $1 AND a.role = 'learner' AND c.id = $2 \
+         AND ($3 IS NULL OR a.id = $3) \
+         ORDER BY a.last_name, a.first_name, a.username",
+        None => "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
+         r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
+         a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name \
+         FROM accounts a \
+         LEFT JOIN (enrolments e JOIN classes c ON c.id = e.class_id AND c.archived_at IS NULL) \
+           ON e.account_id = a.id \
+         LEFT JOIN learner_password_reveals r ON r.account_id = a.id \
+         LEFT JOIN parent_access_codes p ON p.learner_id = a.id \
+         WHERE a.school_id = $1 AND a.role = 'learner' AND ($2 IS NULL OR $2 = '') \
          AND ($3 IS NULL OR a.id = $3) \
          ORDER BY c.name, a.last_name, a.first_name, a.username",
-    )
-    .bind(school_id)
-    .bind(class_id)
-    .bind(learner_id)
-    .fetch_all(db)
-    .await?)
+    };
+    Ok(sqlx::query_as(query)
+        .bind(school_id)
+        .bind(class_id)
+        .bind(learner_id)
+        .fetch_all(db)
+        .await?)
 }
 
 fn parent_code(state: &AppState, school_id: &str, row: &LearnerQueryRow) -> String {
@@ -184,7 +209,7 @@ async fn learner_rows_where(
     let mut index_of: HashMap<String, usize> = HashMap::new();
     for row in learner_query(&state.db, &settings.id, class_id, learner_id).await? {
         if let Some(&index) = index_of.get(&row.id) {
-            rows[index].classes.push(row.class_name);
+            rows[index].classes.extend(row.class_name);
             continue;
         }
         index_of.insert(row.id.clone(), rows.len());
@@ -193,7 +218,7 @@ async fn learner_rows_where(
             password: password_state(settings, &row),
             password_version: row.password_version,
             locked: row.locked_until.is_some_and(|until| until > now),
-            classes: vec![row.class_name.clone()],
+            classes: row.class_name.clone().into_iter().collect(),
             id: row.id,
             first_name: row.first_name,
             last_name: row.last_name,
@@ -214,6 +239,8 @@ pub async fn access_code_rows(
     let rows = learner_query(&state.db, &settings.id, class_id, None).await?;
     Ok(rows
         .iter()
+        // One row per learner per class: a learner in no class has none.
+        .filter(|row| row.class_name.is_some())
         .map(|row| {
             let password = (password_state(settings, row) == PasswordState::Viewable)
                 .then(|| {
@@ -234,7 +261,7 @@ pub async fn access_code_rows(
                 })
                 .flatten();
             AccessCodeRow {
-                class: row.class_name.clone(),
+                class: row.class_name.clone().unwrap_or_default(),
                 first_name: row.first_name.clone(),
                 last_name: row.last_name.clone(),
                 username: row.username.clone(),

@@ -1,6 +1,7 @@
 //! The frame around every page: header, navigation, user menu, home and 404.
 
 pub mod allowed;
+pub mod fields;
 pub mod header;
 pub mod home;
 pub mod modal;

@@ -188,22 +188,9 @@ fn optional_email(email: &str) -> Result<Option<String>, AppError> {
     }
 }
 
-/// A new staff member's username: 2 to 40 letters, digits, `.`, `_` or `-`,
-/// stored in lower case. Never an email address (those sign in as email).
+/// A new staff member's username (the rule of [`crate::usernames`]).
 fn staff_username(username: &str) -> Result<String, AppError> {
-    let username = username.trim().to_lowercase();
-    let valid = (2..=40).contains(&username.chars().count())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && username.starts_with(|c: char| c.is_ascii_alphanumeric());
-    if !valid {
-        return Err(AppError::invalid(
-            "username",
-            "A username is 2 to 40 letters, digits, dots, dashes or underscores, such as j.smith.",
-        ));
-    }
-    Ok(username)
+    crate::usernames::username(username).map_err(|rule| AppError::invalid("username", rule))
 }
 
 /// Replaces the classes assigned to `account_id`; every class must be of the school.

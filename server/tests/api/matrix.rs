@@ -132,6 +132,12 @@ fn matrix() -> Vec<Row> {
     /// The whole school at once (each caller's own): lead teachers and admins.
     const SCHOOL_WIDE: [u16; 9] =
         [SIGN_IN, OK,      OK,      OK,      DENIED,  DENIED,  DENIED,  DENIED,  OK];
+    /// The roster of Year 3 Hazel: owners, full admins and lead teachers;
+    /// Riverside's owner finds no such class.
+    const ROSTER_ON_CLASS: [u16; 9] =
+        [SIGN_IN, OK,      OK,      OK,      DENIED,  DENIED,  DENIED,  DENIED,  NOT_FOUND];
+    /// The roster acting on Oliver (in Year 3 Hazel).
+    const ROSTER_ON_LEARNER: [u16; 9] = ROSTER_ON_CLASS;
     /// Staff list the classes they may open (a teacher only their own).
     const CLASS_LISTS: [u16; 9] =
         [SIGN_IN, OK,      OK,      OK,      OK,      OK,      DENIED,  DENIED,  OK];
@@ -234,6 +240,34 @@ fn matrix() -> Vec<Row> {
         // The class database.
         Row::read("list_classes", "", CLASS_LISTS, no_args),
         Row::write("create_class", "new class", SCHOOL_WIDE, |_| form([("name", "Year 6 Oak")])),
+        Row::read("archived_classes", "", SCHOOL_WIDE, no_args),
+        Row::write("rename_class", "", ROSTER_ON_CLASS, |f| {
+            form([("class_id", &f.hazel), ("name", "Year 3 Hazel & Birch")])
+        }),
+        Row::write("set_class_archived", "", ROSTER_ON_CLASS, |f| {
+            form([("class_id", &f.hazel), ("archived", "true")])
+        }),
+        Row::read("class_teachers", "", ROSTER_ON_CLASS, hazel),
+        Row::write("assign_class_teachers", "", ROSTER_ON_CLASS, |f| {
+            Args::Json(json!({ "class_id": f.hazel, "teacher_ids": [f.world.oak_lead] }))
+        }),
+        // The roster's learners.
+        Row::read("suggest_username", "", SCHOOL_WIDE, |_| {
+            form([("first_name", "Ali"), ("last_name", "Khan")])
+        }),
+        Row::write("add_learner", "", ROSTER_ON_CLASS, |f| {
+            form([("class_id", &f.hazel), ("first_name", "Ali"), ("last_name", "Khan"), ("username", "")])
+        }),
+        Row::read("learner_profile", "", ROSTER_ON_LEARNER, oliver),
+        Row::write("save_learner", "", ROSTER_ON_LEARNER, |f| {
+            Args::Json(json!({ "changes": {
+                "id": f.world.oak_learner2, "first_name": "Oliver", "last_name": "Jones",
+                "username": "oliver.jones", "class_ids": [f.hazel], "version": 1,
+            } }))
+        }),
+        Row::write("remove_from_class", "", ROSTER_ON_CLASS, |f| {
+            form([("class_id", &f.hazel), ("learner_id", &f.world.oak_learner2)])
+        }),
         Row::read("class_detail", "", CLASS_WORK, hazel),
         Row::read("school_learners", "", SCHOOL_WIDE, no_args),
         Row::read("reveal_access_codes", "Hazel", CLASS_WORK, hazel),

@@ -1,0 +1,96 @@
+//! Form fields the dialogs share: a labelled text input with its hint and
+//! its own error, and a list of checkboxes that edits a set of ids.
+
+use leptos::prelude::*;
+
+/// A labelled text input bound to `value`. `error` is shown under it and
+/// marks it invalid for assistive technology.
+#[component]
+pub fn TextInput(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    #[prop(optional)] maxlength: Option<u32>,
+) -> impl IntoView {
+    let hint_id = format!("{id}_hint");
+    let error_id = format!("{id}_error");
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="text"
+                autocomplete="off"
+                autocapitalize="off"
+                spellcheck="false"
+                maxlength=maxlength
+                aria-describedby=described_by
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+            {move || error.get().map(|text| view! { <p class="error small" id=error_id.clone()>{text}</p> })}
+        </div>
+    }
+}
+
+/// One checkbox per `(id, label)`; `chosen` holds the ids ticked.
+#[component]
+pub fn CheckboxList(
+    /// The group's name, read out before its boxes.
+    legend: &'static str,
+    /// Prefix of each input's id, to keep them unique on the page.
+    id_prefix: &'static str,
+    options: Vec<(String, String)>,
+    chosen: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let boxes = options
+        .into_iter()
+        .map(|(id, label)| {
+            let input_id = format!("{id_prefix}-{id}");
+            let id = StoredValue::new(id);
+            let toggle = move |on: bool| {
+                chosen.update(|ids| {
+                    let id = id.get_value();
+                    ids.retain(|other| *other != id);
+                    if on {
+                        ids.push(id);
+                    }
+                })
+            };
+            view! {
+                <div class="choice">
+                    <input
+                        id=input_id.clone()
+                        type="checkbox"
+                        prop:checked=move || chosen.with(|ids| ids.contains(&id.get_value()))
+                        on:change=move |ev| toggle(event_target_checked(&ev))
+                    />
+                    <label for=input_id>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="choices">
+            <legend>{legend}</legend>
+            {boxes}
+        </fieldset>
+    }
+}
