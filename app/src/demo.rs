@@ -8,9 +8,9 @@ use secrecy::SecretString;
 
 use crate::db::{begin_write, new_id};
 use crate::error::AppError;
+use crate::learners::roster::{insert_learner, NewLearner};
 use crate::password_rules::{PasswordContext, PasswordPolicy};
 use crate::passwords::generator::child_friendly_password;
-use crate::learners::roster::{insert_learner, NewLearner};
 use crate::schools::ssr::{create_school, NewSchool};
 use crate::state::AppState;
 

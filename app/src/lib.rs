@@ -11,20 +11,20 @@ pub mod csv;
 pub mod download;
 pub mod error;
 pub mod learners;
+pub mod names;
 pub mod navigation;
 pub mod parents;
 pub mod password_rules;
 pub mod recovery;
+pub mod roster;
 pub mod routes;
 pub mod schools;
 pub mod session;
 pub mod settings;
 pub mod shell;
 pub mod staff;
-pub mod users;
 pub mod usernames;
-pub mod names;
-pub mod roster;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -148,6 +148,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage />
                     <Route path=path!("/school/learners") view=StudentDatabasePage />
                     <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
+                    <Route path=path!("/school/import") view=crate::roster::import_page::ImportPage />
                     <Route path=path!("/staff") view=StaffPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/settings") view=SettingsPage />

@@ -27,7 +27,9 @@ pub fn person_name(value: &str) -> Result<String, &'static str> {
         return Err("A name cannot contain line breaks or invisible characters.");
     }
     if name.starts_with(['=', '+', '-', '@']) {
-        return Err("A name cannot start with =, +, - or @ (a spreadsheet would run it as a formula).");
+        return Err(
+            "A name cannot start with =, +, - or @ (a spreadsheet would run it as a formula).",
+        );
     }
     Ok(name.to_string())
 }
@@ -51,7 +53,16 @@ mod tests {
         for name in ["Ó Súilleabháin", "Nguyễn", "王", "Anne-Marie", "D'Arcy"] {
             assert_eq!(person_name(&format!(" {name} ")).unwrap(), name);
         }
-        for bad in ["", "  ", "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Ali\nKhan", &"a".repeat(61)] {
+        for bad in [
+            "",
+            "  ",
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "Ali\nKhan",
+            &"a".repeat(61),
+        ] {
             assert!(person_name(bad).is_err(), "{bad:?}");
         }
     }

@@ -46,6 +46,44 @@ fn is_cross_site(request: &Request) -> bool {
     origin == "null" || origin_host != host
 }
 
+/// Refuses a request body over its limit with 413 before reading it, and
+/// stops reading a body without a length at the limit. Roster uploads
+/// ([`app::roster::UPLOAD_ENDPOINTS`]) may carry a whole file; every other
+/// request is a small form.
+pub async fn body_limit(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let upload = app::roster::UPLOAD_ENDPOINTS
+        .iter()
+        .any(|endpoint| path.strip_prefix("/api/") == Some(endpoint));
+    let limit = if upload {
+        crate::router::UPLOAD_BODY_LIMIT_BYTES
+    } else {
+        crate::router::BODY_LIMIT_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        let message = if upload {
+            app::roster::parse::too_big_message()
+        } else {
+            "This request is too large.".to_string()
+        };
+        let body = serde_json::to_vec(&AppError::invalid("file", message)).unwrap_or_default();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
 /// Server functions answer errors with 500 by default; give each error its
 /// own status (401, 403, 404, 409, 422, 423, 429) so only real failures are 500s.
 pub async fn server_fn_error_status(request: Request, next: Next) -> Response {

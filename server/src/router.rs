@@ -10,7 +10,6 @@ use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -30,6 +29,8 @@ use crate::hardening;
 
 /// Largest request body accepted: forms are small.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+/// Largest roster upload request: a 5 MB file, base64 in JSON.
+pub const UPLOAD_BODY_LIMIT_BYTES: usize = 7 * 1024 * 1024;
 /// Longest a request may take, body included: a slow client cannot hold a
 /// connection and its worker for longer (answered 408).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -113,9 +114,9 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
         .layer(from_fn(hardening::refuse_cross_site))
         .layer(from_fn(hardening::security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        // Refuses bodies over the limit with 413 before they are read.
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        // Refuses bodies over their limit with 413 before they are read.
+        .layer(from_fn(hardening::body_limit))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

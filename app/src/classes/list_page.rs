@@ -34,6 +34,7 @@ fn ClassList() -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| { added.set(None); adding.set(true); }>
                         "Add class"
                     </button>
+                    <a class="button secondary" href=crate::routes::SCHOOL_IMPORT>"Import roster"</a>
                     <div class="choice">
                         <input
                             id="show_archived"

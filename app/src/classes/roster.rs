@@ -102,12 +102,14 @@ async fn roster_class(
     if !user.can(Permission::ManageRoster) {
         return Err(AppError::Forbidden);
     }
-    sqlx::query_as("SELECT name, archived_at IS NOT NULL FROM classes WHERE id = $1 AND school_id = $2")
-        .bind(class_id)
-        .bind(&user.school_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound)
+    sqlx::query_as(
+        "SELECT name, archived_at IS NOT NULL FROM classes WHERE id = $1 AND school_id = $2",
+    )
+    .bind(class_id)
+    .bind(&user.school_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// "Rename class": the same rules as a new class's name. Audited with the
@@ -179,7 +181,13 @@ pub async fn set_archived(
     } else {
         AuditAction::ClassRestored
     };
-    audit(&mut *tx, action, AuditEvent::by(user, client).on(class_id, &name), now).await?;
+    audit(
+        &mut *tx,
+        action,
+        AuditEvent::by(user, client).on(class_id, &name),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,10 +4,10 @@
 
 pub mod api;
 pub mod reset_dialog;
-pub mod roster_api;
-pub mod roster_dialogs;
 #[cfg(feature = "ssr")]
 pub mod roster;
+pub mod roster_api;
+pub mod roster_dialogs;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -147,13 +147,13 @@ pub struct NewLearner<'a> {
 }
 
 /// Writes a learner, their classes, their reveal copy and a parent access
-/// code. Returns the new id.
+/// code. Returns the new id and the parent access code.
 pub async fn insert_learner(
     tx: &mut Tx,
     state: &AppState,
     learner: &NewLearner<'_>,
     now: i64,
-) -> Result<String, AppError> {
+) -> Result<(String, String), AppError> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO accounts (id, school_id, role, username, display_name, first_name, last_name, \
@@ -199,8 +199,9 @@ pub async fn insert_learner(
         .execute(&mut **tx)
         .await?;
     }
-    crate::parents::ssr::store_access_code(tx, state, learner.school_id, &id, now).await?;
-    Ok(id)
+    let code =
+        crate::parents::ssr::store_access_code(tx, state, learner.school_id, &id, now).await?;
+    Ok((id, code))
 }
 
 /// A class of the user's school, by id: its name. Another school's class
@@ -265,7 +266,7 @@ pub async fn add_learner(
         password: visible.then_some(password.as_str()),
         class_ids: &class_ids,
     };
-    let id = insert_learner(&mut tx, state, &learner, now).await?;
+    let (id, _) = insert_learner(&mut tx, state, &learner, now).await?;
     let event = AuditEvent::by(user, client)
         .on(&id, &username)
         .with_detail(format!("added to {class_name}"));
@@ -305,13 +306,12 @@ pub async fn learner_profile(
 ) -> Result<LearnerProfile, AppError> {
     let mut tx = state.db.begin().await?;
     roster_learner(&mut tx, user, learner_id).await?;
-    let (first_name, last_name, username, version): (String, String, String, i64) =
-        sqlx::query_as(
-            "SELECT first_name, last_name, username, row_version FROM accounts WHERE id = $1",
-        )
-        .bind(learner_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let (first_name, last_name, username, version): (String, String, String, i64) = sqlx::query_as(
+        "SELECT first_name, last_name, username, row_version FROM accounts WHERE id = $1",
+    )
+    .bind(learner_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let classes: Vec<(String, String, bool)> = sqlx::query_as(
         "SELECT c.id, c.name, EXISTS (SELECT 1 FROM enrolments e WHERE e.class_id = c.id AND e.account_id = $2) AS member \
          FROM classes c WHERE c.school_id = $1 ORDER BY c.name",
@@ -370,9 +370,11 @@ pub async fn save_learner(
             .await?;
     let mut class_names = Vec::new();
     for class_id in &wanted {
-        class_names.push(school_class(&mut tx, &user.school_id, class_id).await.map_err(
-            |_| AppError::invalid("classes", "Choose classes of this school."),
-        )?);
+        class_names.push(
+            school_class(&mut tx, &user.school_id, class_id)
+                .await
+                .map_err(|_| AppError::invalid("classes", "Choose classes of this school."))?,
+        );
     }
     let before: Vec<(String,)> = sqlx::query_as(
         "SELECT c.name FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE e.account_id = $1",
@@ -473,7 +475,10 @@ mod tests {
     #[test]
     fn usernames_are_made_from_plain_letters_of_the_names() {
         assert_eq!(username_stem("Ali", "Khan"), "ali.khan");
-        assert_eq!(username_stem("Seán", "Ó Súilleabháin"), "sean.osuilleabhain");
+        assert_eq!(
+            username_stem("Seán", "Ó Súilleabháin"),
+            "sean.osuilleabhain"
+        );
         assert_eq!(username_stem("Thị", "Nguyễn"), "thi.nguyen");
         assert_eq!(username_stem("", "王"), "wang");
         assert_eq!(username_stem("!!", "??"), "learner");

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::roster_api::{add_learner, load_learner_profile, remove_from_class, save_learner, suggest_username};
+use super::roster_api::{
+    add_learner, load_learner_profile, remove_from_class, save_learner, suggest_username,
+};
 use super::{AddedLearner, LearnerChanges, LearnerProfile};
 use crate::classes::LearnerRow;
 use crate::error::AppError;
@@ -14,12 +16,19 @@ use crate::shell::modal::Modal;
 /// The error of `field`, if `error` is about it.
 fn field_error(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || {
-        error.with(|e| e.as_ref().filter(|e| e.field() == Some(field)).map(ToString::to_string))
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| e.field() == Some(field))
+                .map(ToString::to_string)
+        })
     })
 }
 
 /// An error that belongs to no one field.
-fn form_error(error: RwSignal<Option<AppError>>, fields: &'static [&'static str]) -> impl Fn() -> Option<String> {
+fn form_error(
+    error: RwSignal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<String> {
     move || {
         error.with(|e| {
             e.as_ref()
@@ -62,7 +71,10 @@ pub fn AddLearnerDialog(
         async move {
             if let Ok(suggestion) = suggest_username(first.clone(), last.clone()).await {
                 let still_current = (first.as_str(), last.as_str())
-                    == (first_typed.get_untracked().as_str(), last_typed.get_untracked().as_str());
+                    == (
+                        first_typed.get_untracked().as_str(),
+                        last_typed.get_untracked().as_str(),
+                    );
                 if still_current && !username_typed.get_untracked() {
                     username.set(suggestion);
                 }
@@ -80,7 +92,9 @@ pub fn AddLearnerDialog(
         set_timeout(
             move || {
                 let names = (first.get_untracked(), last.get_untracked());
-                if typed_names.get_untracked() == this && !(names.0.trim().is_empty() && names.1.trim().is_empty()) {
+                if typed_names.get_untracked() == this
+                    && !(names.0.trim().is_empty() && names.1.trim().is_empty())
+                {
                     suggest.dispatch(names);
                 }
             },
@@ -102,10 +116,16 @@ pub fn AddLearnerDialog(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        create.dispatch((first.get_untracked(), last.get_untracked(), username.get_untracked()));
+        create.dispatch((
+            first.get_untracked(),
+            last.get_untracked(),
+            username.get_untracked(),
+        ));
     };
     let username_error = Signal::derive(move || {
-        typed_username_error(username).get().or_else(|| field_error(error, "username").get())
+        typed_username_error(username)
+            .get()
+            .or_else(|| field_error(error, "username").get())
     });
     view! {
         <Modal title="Add learner" on_close>
@@ -184,9 +204,18 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<()>) -> impl Into
     let last = RwSignal::new(profile.last_name);
     let username = RwSignal::new(profile.username);
     let chosen = RwSignal::new(
-        profile.classes.iter().filter(|c| c.member).map(|c| c.id.clone()).collect::<Vec<_>>(),
+        profile
+            .classes
+            .iter()
+            .filter(|c| c.member)
+            .map(|c| c.id.clone())
+            .collect::<Vec<_>>(),
     );
-    let options = profile.classes.into_iter().map(|c| (c.id, c.name)).collect();
+    let options = profile
+        .classes
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
     let (id, version) = (profile.id, profile.version);
     let error = RwSignal::new(None::<AppError>);
     let save = Action::new(move |changes: &LearnerChanges| {
@@ -211,7 +240,9 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<()>) -> impl Into
         });
     };
     let username_error = Signal::derive(move || {
-        typed_username_error(username).get().or_else(|| field_error(error, "username").get())
+        typed_username_error(username)
+            .get()
+            .or_else(|| field_error(error, "username").get())
     });
     view! {
         <form class="form" novalidate on:submit=submit>

@@ -1,6 +1,6 @@
 //! Argon2id hashing off the async runtime, with bounded parallelism.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -149,6 +149,17 @@ impl PasswordHasher {
         &self,
         passwords: Vec<SecretString>,
     ) -> Result<Vec<StoredHash>, AppError> {
+        self.hash_many_counted(passwords, &AtomicUsize::new(0))
+            .await
+    }
+
+    /// [`Self::hash_many`], adding one to `done` as each hash ends (the
+    /// progress bar of a roster import).
+    pub async fn hash_many_counted(
+        &self,
+        passwords: Vec<SecretString>,
+        done: &AtomicUsize,
+    ) -> Result<Vec<StoredHash>, AppError> {
         let queue = HashQueue::Bulk(self.next_bulk.fetch_add(1, Ordering::Relaxed));
         let mut tasks = tokio::task::JoinSet::new();
         for (index, password) in passwords.into_iter().enumerate() {
@@ -159,6 +170,7 @@ impl PasswordHasher {
         while let Some(joined) = tasks.join_next().await {
             let (index, hash) = joined.map_err(|_| AppError::Internal)?;
             hashes[index] = Some(hash?);
+            done.fetch_add(1, Ordering::Relaxed);
         }
         hashes
             .into_iter()

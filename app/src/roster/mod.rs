@@ -1,2 +1,108 @@
 //! Importing a school's roster and the year-end rollover (DESIGN.md §3
 //! "Roster: classes and learners").
+
+#[cfg(feature = "ssr")]
+pub mod import;
+pub mod import_api;
+pub mod import_page;
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod oneroster;
+#[cfg(feature = "ssr")]
+pub mod parse;
+#[cfg(feature = "ssr")]
+pub mod plan;
+
+use serde::{Deserialize, Serialize};
+
+use crate::classes::AccessCodeRow;
+
+/// Largest roster file accepted, in bytes.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+
+/// Server functions that carry a whole roster file, and so may have a
+/// larger request body than a form.
+pub const UPLOAD_ENDPOINTS: &[&str] = &["preview_import", "start_import"];
+
+/// What an import would do with one line of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LineStatus {
+    Create,
+    Update,
+    Unchanged,
+    Error,
+}
+
+impl LineStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            LineStatus::Create => "Create",
+            LineStatus::Update => "Update",
+            LineStatus::Unchanged => "Unchanged",
+            LineStatus::Error => "Error",
+        }
+    }
+}
+
+/// One line of the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewLine {
+    pub line: usize,
+    /// The file of a OneRoster zip the line is in; empty for a CSV.
+    pub file: String,
+    pub learner: String,
+    pub username: String,
+    pub class: String,
+    pub status: LineStatus,
+    /// Why, in words: what changes, or what is wrong.
+    pub reason: String,
+}
+
+/// Lines of each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewTotals {
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub error: usize,
+}
+
+/// "Preview": what "Apply import" would do, computed on the server from
+/// the uploaded bytes, writing nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    /// The kind of file and its encoding, such as "CSV, UTF-16".
+    pub file_kind: String,
+    pub lines: Vec<PreviewLine>,
+    pub totals: PreviewTotals,
+    /// Learners who would get an account.
+    pub new_learners: usize,
+    pub new_classes: Vec<String>,
+    /// Learners not in the file who would be inactivated (when asked).
+    pub to_inactivate: Vec<String>,
+}
+
+/// What an applied import did, with the new accounts' access codes (in
+/// the access-codes CSV format) for "Download CSV".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub inactivated: usize,
+    pub classes_created: usize,
+    pub file_name: String,
+    pub new_accounts: Vec<AccessCodeRow>,
+}
+
+/// How far a running import is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    /// 0 to 100.
+    pub percent: u8,
+    /// What it is doing, in words.
+    pub stage: String,
+    /// Set once, when it has ended; the summary is handed out only once.
+    pub outcome: Option<Result<ImportSummary, String>>,
+}

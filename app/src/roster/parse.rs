@@ -13,7 +13,7 @@
 use super::oneroster;
 
 /// Largest upload accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = super::MAX_UPLOAD_BYTES;
 /// Most data rows accepted in one file (after the header).
 pub const MAX_ROWS: usize = 20_000;
 
@@ -69,6 +69,14 @@ const EXPECTED_HEADER: &str = "class,first_name,last_name,username,external_id,e
 pub(crate) const XLSX_MESSAGE: &str = "This is an Excel workbook (.xlsx). Save it as CSV UTF-8 first: in Excel, use File › Save As and choose \"CSV UTF-8 (Comma delimited)\", then upload the .csv file.";
 const XLS_MESSAGE: &str = "This is an older Excel workbook (.xls). Save it as CSV UTF-8 first: in Excel, use File › Save As and choose \"CSV UTF-8 (Comma delimited)\", then upload the .csv file.";
 const NOT_CSV_MESSAGE: &str = "This doesn't look like a CSV file. In Excel, use File › Save As › CSV UTF-8, then upload the .csv file.";
+
+/// What a file over [`MAX_FILE_BYTES`] is told, before it is read.
+pub fn too_big_message() -> String {
+    format!(
+        "The file is larger than {} MB, the largest accepted. Split the roster into smaller files (for example one per year group) and upload them one at a time.",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
 
 /// Reads an uploaded roster file: a plain CSV file or a OneRoster 1.1 CSV zip.
 pub fn parse_roster(bytes: &[u8]) -> Result<ParsedRoster, FileError> {

@@ -521,3 +521,59 @@ pub async fn app_error(response: reqwest::Response) -> (u16, AppError) {
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not an AppError: {status} {text}"));
     (status, error)
 }
+
+/// "Preview" of `file` as `client`.
+pub async fn preview_import(
+    app: &TestApp,
+    client: &reqwest::Client,
+    file: &[u8],
+    inactivate_missing: bool,
+) -> reqwest::Response {
+    use base64::Engine;
+    let file = base64::engine::general_purpose::STANDARD.encode(file);
+    let body = serde_json::json!({ "file": file, "inactivate_missing": inactivate_missing });
+    app.call_json_as(client, "preview_import", body).await
+}
+
+/// "Apply import" of `file` as `client`, followed to its end: the outcome.
+pub async fn apply_import(
+    app: &TestApp,
+    client: &reqwest::Client,
+    file: &[u8],
+    inactivate_missing: bool,
+) -> Result<app::roster::ImportSummary, String> {
+    use base64::Engine;
+    let file = base64::engine::general_purpose::STANDARD.encode(file);
+    let body = serde_json::json!({ "file": file, "inactivate_missing": inactivate_missing });
+    let response = app.call_json_as(client, "start_import", body).await;
+    if response.status() != 200 {
+        return Err(format!(
+            "{}: {}",
+            response.status(),
+            response.text().await.unwrap()
+        ));
+    }
+    let job: String = response.json().await.unwrap();
+    follow_import(app, client, &job).await
+}
+
+/// Asks how an import is until it has ended (each answer waits on the
+/// server's work, not on a timer).
+pub async fn follow_import(
+    app: &TestApp,
+    client: &reqwest::Client,
+    job: &str,
+) -> Result<app::roster::ImportSummary, String> {
+    loop {
+        let response = app
+            .call_as(client, "import_progress", &[("job_id", job)])
+            .await;
+        assert_eq!(response.status(), 200);
+        let progress: app::roster::ImportProgress = response.json().await.unwrap();
+        assert!(progress.percent <= 100);
+        if let Some(outcome) = progress.outcome {
+            return outcome;
+        }
+        tokio::task::yield_now().await;
+    }
+}

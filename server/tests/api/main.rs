@@ -14,6 +14,7 @@ mod parents;
 mod permissions;
 mod recovery;
 mod roster;
+mod roster_import;
 mod sessions;
 mod settings;
 mod sign_in;

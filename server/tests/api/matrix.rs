@@ -53,6 +53,9 @@ enum Success {
     /// The school's data changed, which must show; the next caller gets a
     /// fresh world.
     ChangesSchool,
+    /// Started a roster import (the answer is its job id): it is followed
+    /// to its end before the change is looked for.
+    StartsImport,
 }
 
 /// What the world holds beyond the usual before the first call.
@@ -136,6 +139,10 @@ fn matrix() -> Vec<Row> {
     /// Riverside's owner finds no such class.
     const ROSTER_ON_CLASS: [u16; 9] =
         [SIGN_IN, OK,      OK,      OK,      DENIED,  DENIED,  DENIED,  DENIED,  NOT_FOUND];
+    /// Following an import: only its starter may, so a made-up job is not
+    /// found by anyone allowed to import at all.
+    const FOLLOW_IMPORT: [u16; 9] =
+        [SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, DENIED, DENIED, DENIED, DENIED, NOT_FOUND];
     /// The roster acting on Oliver (in Year 3 Hazel).
     const ROSTER_ON_LEARNER: [u16; 9] = ROSTER_ON_CLASS;
     /// Staff list the classes they may open (a teacher only their own).
@@ -268,6 +275,10 @@ fn matrix() -> Vec<Row> {
         Row::write("remove_from_class", "", ROSTER_ON_CLASS, |f| {
             form([("class_id", &f.hazel), ("learner_id", &f.world.oak_learner2)])
         }),
+        // Importing a roster.
+        Row::read("preview_import", "", SCHOOL_WIDE, |_| roster_file()),
+        Row { success: Success::StartsImport, ..Row::read("start_import", "", SCHOOL_WIDE, |_| roster_file()) },
+        Row::read("import_progress", "made-up job", FOLLOW_IMPORT, |_| form([("job_id", "no-such-job")])),
         Row::read("class_detail", "", CLASS_WORK, hazel),
         Row::read("school_learners", "", SCHOOL_WIDE, no_args),
         Row::read("reveal_access_codes", "Hazel", CLASS_WORK, hazel),
@@ -338,6 +349,14 @@ fn owner(f: &Fixture) -> Args {
 
 fn oliver(f: &Fixture) -> Args {
     form([("learner_id", &f.world.oak_learner2)])
+}
+
+/// "Preview" or "Apply import" of a one-learner roster file.
+fn roster_file() -> Args {
+    use base64::Engine;
+    let file = "class,first_name,last_name,username\nYear 3 Hazel,Ali,Khan,ali.khan\n";
+    let file = base64::engine::general_purpose::STANDARD.encode(file);
+    Args::Json(json!({ "file": file, "inactivate_missing": false }))
 }
 
 fn hazel(f: &Fixture) -> Args {
@@ -579,6 +598,12 @@ async fn check(row: Row) -> Vec<String> {
         let before = fixture.snapshot().await;
         let args = (row.args)(&fixture);
         let (status, body) = fixture.call(&client, row.function, args).await;
+        if status == OK && row.success == Success::StartsImport {
+            let job: String = serde_json::from_str(&body).unwrap();
+            crate::helpers::follow_import(&fixture.app, &client, &job)
+                .await
+                .unwrap();
+        }
         let after = fixture.snapshot().await;
         let who = match row.case {
             "" => format!("{} as {caller}", row.function),
@@ -609,7 +634,8 @@ async fn check(row: Row) -> Vec<String> {
             problems.push(format!("{who}: changed Oakwood's data\n      {changes}"));
         }
         let more_callers = column + 1 < CALLERS.len();
-        if allowed && row.success == Success::ChangesSchool && more_callers {
+        let school_changed = matches!(row.success, Success::ChangesSchool | Success::StartsImport);
+        if allowed && school_changed && more_callers {
             fixture = Fixture::build(row.situation).await;
         }
     }

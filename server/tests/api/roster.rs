@@ -149,8 +149,12 @@ async fn a_class_is_renamed_under_the_same_rules_and_audited() {
     let rename = |name: &'static str| {
         let (app, hazel) = (&app, hazel.clone());
         async move {
-            app.call_as(&app.client, "rename_class", &[("class_id", &hazel), ("name", name)])
-                .await
+            app.call_as(
+                &app.client,
+                "rename_class",
+                &[("class_id", &hazel), ("name", name)],
+            )
+            .await
         }
     };
     let (status, error) = app_error(rename("YEAR 4 ROWAN").await).await;
@@ -178,7 +182,8 @@ async fn an_archived_class_leaves_the_lists_keeps_its_learners_and_can_be_restor
     let app = spawn_app().await;
     let world = app.world().await;
     let hazel = hazel(&app, &world).await;
-    app.signed_in_as(&app.client, "OAK", "office", PASSWORD).await;
+    app.signed_in_as(&app.client, "OAK", "office", PASSWORD)
+        .await;
     let teacher = new_client();
     app.signed_in_as(&teacher, "OAK", "teacher", PASSWORD).await;
     let archive = |archived: &'static str| {
@@ -206,7 +211,8 @@ async fn an_archived_class_leaves_the_lists_keeps_its_learners_and_can_be_restor
     assert_eq!(archived[0].learner_count, 2);
     // The learners keep their accounts: they sign in, and the school list
     // still has them (without the archived class).
-    app.sign_in_as(&new_client(), "OAK", "amelias", PASSWORD).await;
+    app.sign_in_as(&new_client(), "OAK", "amelias", PASSWORD)
+        .await;
     let learners: Vec<app::classes::LearnerRow> = app
         .call_as(&app.client, "school_learners", &[])
         .await
@@ -217,7 +223,9 @@ async fn an_archived_class_leaves_the_lists_keeps_its_learners_and_can_be_restor
     assert!(learners.iter().all(|l| l.classes.is_empty()));
     // A teacher cannot list archived classes.
     assert_eq!(
-        app.call_as(&teacher, "archived_classes", &[]).await.status(),
+        app.call_as(&teacher, "archived_classes", &[])
+            .await
+            .status(),
         403
     );
     assert_eq!(archive("false").await.status(), 200);
@@ -344,15 +352,26 @@ async fn usernames_stay_unique_across_learners_and_staff_whatever_the_case() {
     let app = spawn_app().await;
     let world = app.world().await;
     let hazel = hazel(&app, &world).await;
-    app.signed_in_as(&app.client, "OAK", "office", PASSWORD).await;
+    app.signed_in_as(&app.client, "OAK", "office", PASSWORD)
+        .await;
     let cases = [
-        (("Tess", "Teacher", "TEACHER"), "The username teacher is already used by a staff account in this school."),
-        (("Amy", "Smith", "AmeliaS"), "The username amelias is already used by another learner in this school."),
+        (
+            ("Tess", "Teacher", "TEACHER"),
+            "The username teacher is already used by a staff account in this school.",
+        ),
+        (
+            ("Amy", "Smith", "AmeliaS"),
+            "The username amelias is already used by another learner in this school.",
+        ),
         (("Amy", "Smith", "amy smith"), app::usernames::RULE),
     ];
     for (names, message) in cases {
         let (status, error) = app_error(add_learner(&app, &app.client, &hazel, names).await).await;
-        assert_eq!((status, error.field()), (422, Some("username")), "{names:?}");
+        assert_eq!(
+            (status, error.field()),
+            (422, Some("username")),
+            "{names:?}"
+        );
         assert_eq!(error.to_string(), message);
     }
     for (names, field) in [
@@ -408,7 +427,8 @@ async fn editing_a_learner_changes_names_username_and_classes_and_refuses_stale_
         .map(|c| (c.name.as_str(), c.member))
         .collect();
     assert_eq!(member, [("Year 3 Hazel", true), ("Year 4 Rowan", false)]);
-    let save = |changes: serde_json::Value| app.call_json("save_learner", json!({ "changes": changes }));
+    let save =
+        |changes: serde_json::Value| app.call_json("save_learner", json!({ "changes": changes }));
     let changes = json!({
         "id": world.oak_learner, "first_name": "Amélie", "last_name": "Brown",
         "username": "amelie.b", "class_ids": [rowan], "version": loaded.version,
@@ -470,7 +490,11 @@ async fn removing_a_learner_from_a_class_keeps_their_account() {
         .json()
         .await
         .unwrap();
-    let left: Vec<&str> = detail.learners.iter().map(|l| l.username.as_str()).collect();
+    let left: Vec<&str> = detail
+        .learners
+        .iter()
+        .map(|l| l.username.as_str())
+        .collect();
     assert_eq!(left, ["oliverj"]);
     assert_eq!(
         app.sign_in_as(&new_client(), "OAK", "amelias", PASSWORD)
@@ -494,14 +518,27 @@ async fn a_teacher_only_views_the_roster() {
     let learner = world.oak_learner.as_str();
     let calls: [(&str, Vec<(&str, &str)>); 6] = [
         ("rename_class", vec![("class_id", &hazel), ("name", "Mine")]),
-        ("set_class_archived", vec![("class_id", &hazel), ("archived", "true")]),
+        (
+            "set_class_archived",
+            vec![("class_id", &hazel), ("archived", "true")],
+        ),
         ("class_teachers", vec![("class_id", &hazel)]),
-        ("suggest_username", vec![("first_name", "A"), ("last_name", "B")]),
+        (
+            "suggest_username",
+            vec![("first_name", "A"), ("last_name", "B")],
+        ),
         ("learner_profile", vec![("learner_id", learner)]),
-        ("remove_from_class", vec![("class_id", &hazel), ("learner_id", learner)]),
+        (
+            "remove_from_class",
+            vec![("class_id", &hazel), ("learner_id", learner)],
+        ),
     ];
     for (function, form) in calls {
-        assert_eq!(app.call_as(&teacher, function, &form).await.status(), 403, "{function}");
+        assert_eq!(
+            app.call_as(&teacher, function, &form).await.status(),
+            403,
+            "{function}"
+        );
     }
     let response = add_learner(&app, &teacher, &hazel, ("Ali", "Khan", "ali.khan")).await;
     assert_eq!(response.status(), 403);

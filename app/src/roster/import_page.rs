@@ -1,0 +1,312 @@
+//! `/school/import`, "Import roster": choose a "Roster file", "Preview"
+//! what it would do, then "Apply import" with a progress bar, a summary
+//! and "Download CSV" of the new accounts (built in the browser).
+
+use leptos::prelude::*;
+
+use super::import_api::{follow_import, preview_import, start_import};
+use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus};
+use crate::auth::permissions::Permission;
+use crate::session::SignedIn;
+use crate::shell::allowed::Allowed;
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <ImportGate />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn ImportGate() -> impl IntoView {
+    view! {
+        <section class="page">
+            <h1>"Import roster"</h1>
+            <Allowed permission=Permission::ManageRoster for_whom="lead teachers, full admins and the school's owner">
+                <Importer />
+            </Allowed>
+        </section>
+    }
+}
+
+/// The chosen file, read in the browser and base64-encoded for the server.
+#[derive(Clone, PartialEq)]
+struct ChosenFile {
+    name: String,
+    base64: String,
+}
+
+#[cfg(feature = "hydrate")]
+async fn read_chosen_file() -> Result<ChosenFile, String> {
+    use base64::Engine;
+    use wasm_bindgen::JsCast;
+    let input = document()
+        .get_element_by_id("roster_file")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .ok_or("The file field is missing.")?;
+    let file = input
+        .files()
+        .and_then(|files| files.get(0))
+        .ok_or("Choose a roster file first.")?;
+    use super::MAX_UPLOAD_BYTES;
+    if file.size() > MAX_UPLOAD_BYTES as f64 {
+        return Err(format!(
+            "The file is larger than {} MB, the largest accepted. Split the roster into smaller files (for example one per year group) and upload them one at a time.",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ));
+    }
+    let name = file.name();
+    let bytes = gloo_file::futures::read_as_bytes(&gloo_file::File::from(file))
+        .await
+        .map_err(|e| format!("The file could not be read: {e}"))?;
+    Ok(ChosenFile {
+        name,
+        base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn read_chosen_file() -> Result<ChosenFile, String> {
+    Err("Files are read in the browser.".into())
+}
+
+/// Waits `ms` milliseconds in the browser.
+async fn pause(ms: i32) {
+    #[cfg(feature = "hydrate")]
+    {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}
+
+#[component]
+fn Importer() -> impl IntoView {
+    let inactivate = RwSignal::new(false);
+    let previewed = RwSignal::new(None::<(ChosenFile, bool, ImportPreview)>);
+    let error = RwSignal::new(None::<String>);
+    let progress = RwSignal::new(None::<ImportProgress>);
+    let summary = RwSignal::new(None::<ImportSummary>);
+    // Local actions: reading a file and waiting are browser futures, not Send.
+    let preview = Action::new_local(move |inactivate: &bool| {
+        let inactivate = *inactivate;
+        async move {
+            let file = match read_chosen_file().await {
+                Ok(file) => file,
+                Err(message) => return error.set(Some(message)),
+            };
+            match preview_import(file.base64.clone(), inactivate).await {
+                Ok(result) => previewed.set(Some((file, inactivate, result))),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let apply = Action::new_local(move |(file, inactivate): &(ChosenFile, bool)| {
+        let (file, inactivate) = (file.clone(), *inactivate);
+        async move {
+            let job = match start_import(file.base64, inactivate).await {
+                Ok(job) => job,
+                Err(e) => return error.set(Some(e.to_string())),
+            };
+            loop {
+                match follow_import(job.clone()).await {
+                    Ok(now) => {
+                        let outcome = now.outcome.clone();
+                        progress.set(Some(now));
+                        match outcome {
+                            Some(Ok(done)) => {
+                                previewed.set(None);
+                                return summary.set(Some(done));
+                            }
+                            Some(Err(message)) => return error.set(Some(message)),
+                            None => pause(400).await,
+                        }
+                    }
+                    Err(e) => return error.set(Some(e.to_string())),
+                }
+            }
+        }
+    });
+    let on_preview = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        summary.set(None);
+        progress.set(None);
+        previewed.set(None);
+        preview.dispatch(inactivate.get_untracked());
+    };
+    let busy = move || preview.pending().get() || apply.pending().get();
+    view! {
+        <p class="lead">
+            "Add or update the school's classes and learners from a file: a CSV with the header "
+            <code>"class,first_name,last_name,username,external_id,email"</code>
+            " (username, external_id and email may be empty), or a OneRoster 1.1 CSV zip. "
+            "Nothing changes until you apply the preview."
+        </p>
+        <form class="form" novalidate on:submit=on_preview>
+            <div class="field">
+                <label for="roster_file">"Roster file"</label>
+                <input id="roster_file" type="file" accept=".csv,.txt,.zip,text/csv,application/zip" />
+                <p class="hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma or semicolon) or a OneRoster zip, up to 5 MB."</p>
+            </div>
+            <div class="choice">
+                <input
+                    id="inactivate_missing"
+                    type="checkbox"
+                    prop:checked=move || inactivate.get()
+                    on:change=move |ev| inactivate.set(event_target_checked(&ev))
+                />
+                <label for="inactivate_missing">"Inactivate learners who are not in the file"</label>
+            </div>
+            <div class="dialog-row">
+                <button type="submit" class="button" aria-busy=move || preview.pending().get().to_string() disabled=busy>
+                    "Preview"
+                </button>
+            </div>
+        </form>
+        {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+        {move || progress.get().map(|now| view! { <ImportProgressBar now /> })}
+        {move || summary.get().map(|done| view! { <ImportDone summary=done /> })}
+        {move || previewed.get().map(|(file, inactivate, result)| {
+            let can_apply = result.totals.error == 0
+                && (result.totals.create + result.totals.update > 0 || !result.to_inactivate.is_empty());
+            let nothing_to_do = result.totals.error == 0 && !can_apply;
+            let to_apply = (file.clone(), inactivate);
+            view! {
+                <PreviewReport file_name=file.name preview=result />
+                <div class="dialog-row">
+                    <button
+                        type="button"
+                        class="button primary"
+                        disabled=move || !can_apply || busy()
+                        aria-busy=move || apply.pending().get().to_string()
+                        on:click=move |_| {
+                            error.set(None);
+                            apply.dispatch(to_apply.clone());
+                        }
+                    >
+                        "Apply import"
+                    </button>
+                    {nothing_to_do.then(|| view! {
+                        <p class="hint">"Nothing to change: the school already matches the file."</p>
+                    })}
+                </div>
+            }
+        })}
+    }
+}
+
+#[component]
+fn ImportProgressBar(now: ImportProgress) -> impl IntoView {
+    let percent = now.percent;
+    view! {
+        <div class="progress">
+            <p id="import_stage">{now.stage.clone()}</p>
+            <div
+                class="progress-track"
+                role="progressbar"
+                aria-label="Import progress"
+                aria-describedby="import_stage"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=percent.to_string()
+                aria-valuetext=format!("{percent}%")
+            >
+                <div class="progress-fill" style=format!("width: {percent}%")></div>
+            </div>
+            <p class="hint">{format!("{percent}%")}</p>
+        </div>
+    }
+}
+
+#[component]
+fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
+    let totals = preview.totals;
+    view! {
+        <h2>"Preview"</h2>
+        <p role="status">
+            {format!(
+                "{file_name} ({}): {} to create, {} to update, {} unchanged, {} with errors.",
+                preview.file_kind, totals.create, totals.update, totals.unchanged, totals.error
+            )}
+        </p>
+        {(totals.error > 0).then(|| view! {
+            <p class="error">"Lines with errors block the import: fix them in the file, then preview again."</p>
+        })}
+        {(!preview.new_classes.is_empty()).then(|| view! {
+            <p>{format!("New classes: {}.", preview.new_classes.join(", "))}</p>
+        })}
+        {(!preview.to_inactivate.is_empty()).then(|| view! {
+            <h3>"Learners who would be inactivated"</h3>
+            <ul class="inactivate">
+                {preview.to_inactivate.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}
+            </ul>
+        })}
+        <div class="table-scroll">
+            <table class="import-preview">
+                <thead>
+                    <tr>
+                        <th scope="col">"Line"</th>
+                        <th scope="col">"Learner"</th>
+                        <th scope="col">"Username"</th>
+                        <th scope="col">"Class"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Reason"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {preview.lines.into_iter().map(|line| {
+                        let where_ = if line.file.is_empty() { line.line.to_string() } else { format!("{} {}", line.file, line.line) };
+                        let class = match line.status {
+                            LineStatus::Error => "status error",
+                            LineStatus::Create => "status create",
+                            LineStatus::Update => "status update",
+                            LineStatus::Unchanged => "status unchanged",
+                        };
+                        view! {
+                            <tr>
+                                <td>{where_}</td>
+                                <th scope="row">{line.learner}</th>
+                                <td>{line.username}</td>
+                                <td>{line.class}</td>
+                                <td class=class>{line.status.label()}</td>
+                                <td>{line.reason}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn ImportDone(summary: ImportSummary) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let has_new = !summary.new_accounts.is_empty();
+    let text = format!(
+        "Import done: {} learners created, {} updated, {} unchanged, {} inactivated, {} classes created.",
+        summary.created, summary.updated, summary.unchanged, summary.inactivated, summary.classes_created
+    );
+    let download = move |_| {
+        let bytes = crate::csv::access_codes_csv(&summary.new_accounts);
+        if let Err(e) =
+            crate::download::save_file(&summary.file_name, "text/csv;charset=utf-8", &bytes)
+        {
+            error.set(Some(e));
+        }
+    };
+    view! {
+        <p class="notice" role="status">{text}</p>
+        {has_new.then(|| view! {
+            <p>"The new learners' passwords and parent access codes are shown only now: download them before you leave this page."</p>
+            <button type="button" class="button primary" on:click=download>"Download CSV"</button>
+        })}
+        {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+    }
+}

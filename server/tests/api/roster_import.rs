@@ -1,0 +1,481 @@
+//! "Import roster" (DESIGN.md §3, issue #10): the preview writes nothing
+//! and says what each line would do; the apply is all or nothing, and
+//! applying the same file again changes nothing.
+
+use std::io::Write;
+
+use app::roster::{ImportPreview, LineStatus};
+
+use crate::helpers::{
+    apply_import, new_client, preview_import, spawn_app, TestApp, World, PASSWORD,
+};
+
+async fn preview(app: &TestApp, file: &[u8], inactivate: bool) -> ImportPreview {
+    let response = preview_import(app, &app.client, file, inactivate).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn statuses(preview: &ImportPreview) -> Vec<(usize, LineStatus)> {
+    preview.lines.iter().map(|l| (l.line, l.status)).collect()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    n
+}
+
+/// Everything an import could change, to prove a preview or a failed
+/// apply changed nothing.
+async fn roster_state(app: &TestApp) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT 'a:' || id || username || first_name || last_name || active || row_version || \
+         coalesce(external_id, '') FROM accounts \
+         UNION ALL SELECT 'c:' || id || name FROM classes \
+         UNION ALL SELECT 'e:' || class_id || account_id FROM enrolments ORDER BY 1",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    rows.into_iter().map(|(r,)| r).collect()
+}
+
+async fn oak_admin(app: &TestApp) -> World {
+    let world = app.world().await;
+    let learners = [world.oak_learner.as_str(), world.oak_learner2.as_str()];
+    app.class(&world.oak, "Year 3 Hazel", &[&world.oak_teacher], &learners)
+        .await;
+    app.signed_in_as(&app.client, "OAK", "office", PASSWORD)
+        .await;
+    world
+}
+
+const SAMPLE: &str = "class,first_name,last_name,username,external_id,email\n\
+Year 3 Hazel,Ali,Khan,,S100,\n\
+Year 3 Hazel,Seán,Ó Súilleabháin,,S101,\n\
+Year 4 Rowan,Seán,Ó Súilleabháin,,S101,\n\
+Year 4 Rowan,Thị,Nguyễn,thi.n,,\n";
+
+#[tokio::test]
+async fn a_preview_says_what_each_line_would_do_and_writes_nothing() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let before = roster_state(&app).await;
+    let result = preview(&app, SAMPLE.as_bytes(), false).await;
+    assert_eq!(roster_state(&app).await, before, "a preview writes nothing");
+    assert_eq!(
+        statuses(&result),
+        [
+            (2, LineStatus::Create),
+            (3, LineStatus::Create),
+            (4, LineStatus::Create),
+            (5, LineStatus::Create)
+        ]
+    );
+    let usernames: Vec<&str> = result.lines.iter().map(|l| l.username.as_str()).collect();
+    assert_eq!(
+        usernames,
+        [
+            "ali.khan",
+            "sean.osuilleabhain",
+            "sean.osuilleabhain",
+            "thi.n"
+        ]
+    );
+    assert_eq!(result.new_learners, 3, "Seán is one learner in two classes");
+    assert_eq!(result.new_classes, ["Year 4 Rowan"]);
+    assert_eq!(result.file_kind, "CSV, UTF-8");
+    assert_eq!((result.totals.create, result.totals.error), (4, 0));
+}
+
+#[tokio::test]
+async fn an_applied_import_creates_learners_who_sign_in_and_applying_it_again_changes_nothing() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let summary = apply_import(&app, &app.client, SAMPLE.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.created, summary.updated, summary.classes_created),
+        (3, 0, 1)
+    );
+    assert_eq!(
+        summary.new_accounts.len(),
+        4,
+        "one row per learner per class"
+    );
+    assert_eq!(summary.file_name, "OAK-new accounts-access-codes.csv");
+    let ali = &summary.new_accounts[0];
+    assert_eq!(
+        (ali.username.as_str(), ali.class.as_str()),
+        ("ali.khan", "Year 3 Hazel")
+    );
+    let password = ali.password.clone().unwrap();
+    let signed_in = app
+        .sign_in_as(&new_client(), "OAK", "ali.khan", &password)
+        .await;
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(ali.parent_access_code.len(), 11);
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_events WHERE action = 'roster_imported'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        detail,
+        "3 created, 0 updated, 0 unchanged, 0 inactivated, 1 new classes (CSV, UTF-8)"
+    );
+    // The same file again: every line unchanged, and applying it changes nobody.
+    let again = preview(&app, SAMPLE.as_bytes(), false).await;
+    assert!(again
+        .lines
+        .iter()
+        .all(|l| l.status == LineStatus::Unchanged));
+    let before = roster_state(&app).await;
+    let summary = apply_import(&app, &app.client, SAMPLE.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.created, summary.updated, summary.unchanged),
+        (0, 0, 3)
+    );
+    assert_eq!(roster_state(&app).await, before);
+}
+
+#[tokio::test]
+async fn learners_are_matched_by_external_id_then_username_never_by_name_alone() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    sqlx::query("UPDATE accounts SET external_id = 'S1', first_name = 'Amelia', last_name = 'Smith' WHERE id = $1")
+        .bind(&world.oak_learner)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let file = "class,first_name,last_name,username,external_id\n\
+        Year 3 Hazel,Amélie,Smith,amelia.s,S1\n\
+        Year 3 Hazel,Oliver,Jones,OLIVERJ,S2\n\
+        Year 3 Hazel,Amelia,Smith,,S9\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    assert_eq!(
+        statuses(&result),
+        [
+            (2, LineStatus::Update),
+            (3, LineStatus::Update),
+            (4, LineStatus::Create)
+        ]
+    );
+    assert_eq!(
+        result.lines[0].reason,
+        "Name Amelia Smith → Amélie Smith; username amelias → amelia.s."
+    );
+    assert_eq!(
+        result.lines[1].reason,
+        "Name   → Oliver Jones; external id recorded."
+    );
+    let summary = apply_import(&app, &app.client, file.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.updated), (1, 2));
+    let (username, external): (String, Option<String>) =
+        sqlx::query_as("SELECT username, external_id FROM accounts WHERE id = $1")
+            .bind(&world.oak_learner2)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (username.as_str(), external.as_deref()),
+        ("oliverj", Some("S2"))
+    );
+}
+
+#[tokio::test]
+async fn lines_in_error_say_why_and_block_the_apply() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = "class,first_name,last_name,username\n\
+        Year 3 Hazel,Tess,Teacher,teacher\n\
+        Year 3 Hazel,Ann,Lee,ann.lee\n\
+        Year 3 Hazel,Anne,Lee,ANN.LEE\n\
+        Year 3 Hazel,=HYPERLINK(\"http://evil\"),Lee,\n\
+        ,Bo,Lee,\n\
+        Year 3 Hazel,Cy,Lee,cy lee\n\
+        Year 3 Hazel,Dee,Lee\n\
+        Year 3 Hazel,Eve,Lee,eve.lee\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    let reasons: Vec<(usize, LineStatus, &str)> = result
+        .lines
+        .iter()
+        .map(|l| (l.line, l.status, l.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (2, LineStatus::Error, "Username teacher is already used by a staff account."),
+            (3, LineStatus::Create, "New learner, username ann.lee."),
+            (4, LineStatus::Error, "Duplicate username in the file: ann.lee is also on line 3 for another learner."),
+            (5, LineStatus::Error, "First name: A name cannot start with =, +, - or @ (a spreadsheet would run it as a formula)."),
+            (6, LineStatus::Error, "No class: every line needs one."),
+            (7, LineStatus::Error, &format!("Username: {}", app::usernames::RULE)),
+            (8, LineStatus::Error, "This line has 3 fields, but the header has 4."),
+            (9, LineStatus::Create, "New learner, username eve.lee."),
+        ]
+    );
+    assert_eq!(result.totals.error, 6);
+    let before = roster_state(&app).await;
+    let outcome = apply_import(&app, &app.client, file.as_bytes(), false).await;
+    assert!(outcome.unwrap_err().starts_with("422"));
+    assert_eq!(roster_state(&app).await, before);
+}
+
+#[tokio::test]
+async fn bad_files_get_a_clear_message_and_change_nothing() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let before = roster_state(&app).await;
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend([0u8; 200]);
+    let cases: [(&[u8], &str); 4] = [
+        (b"", "The file is empty."),
+        (&png, "This doesn't look like a CSV file."),
+        (b"class,first_name,last_name,shoe_size\n", "Unknown column"),
+        (
+            b"class,first_name,last_name\n",
+            "The file has a header but no learners.",
+        ),
+    ];
+    for (file, message) in cases {
+        let response = preview_import(&app, &app.client, file, false).await;
+        let (status, error) = crate::helpers::app_error(response).await;
+        assert_eq!((status, error.field()), (422, Some("file")), "{message}");
+        assert!(error.to_string().contains(message), "{error}");
+    }
+    // 50 MB: refused before it is read, with the limit in words.
+    let huge = vec![b'a'; 50 * 1024 * 1024];
+    let (status, error) =
+        crate::helpers::app_error(preview_import(&app, &app.client, &huge, false).await).await;
+    assert_eq!(status, 413);
+    assert!(error.to_string().contains("larger than 5 MB"), "{error}");
+    // 100,000 rows.
+    let mut many = String::from("class,first_name,last_name\n");
+    for n in 0..100_000 {
+        many.push_str(&format!("Y{},A,B\n", n % 10));
+    }
+    let (status, error) =
+        crate::helpers::app_error(preview_import(&app, &app.client, many.as_bytes(), false).await)
+            .await;
+    assert_eq!(status, 422);
+    assert!(
+        error.to_string().contains("more than 20,000 learner lines"),
+        "{error}"
+    );
+    assert_eq!(roster_state(&app).await, before);
+}
+
+/// UTF-16 (Excel's "Unicode text": tabs) and Windows-1252 with semicolons.
+#[tokio::test]
+async fn excel_exports_in_utf16_and_windows_1252_keep_every_letter() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let text = "class\tfirst_name\tlast_name\r\nYear 3 Hazel\t王\tNguyễn\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let result = preview(&app, &utf16, false).await;
+    assert_eq!(result.file_kind, "CSV, UTF-16");
+    assert_eq!(result.lines[0].learner, "王 Nguyễn");
+    assert_eq!(result.lines[0].username, "wang.nguyen");
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252
+        .encode("class;first_name;last_name\nYear 3 Hazel;Seán;Ó Súilleabháin\n");
+    let result = preview(&app, &cp1252, false).await;
+    assert_eq!(result.file_kind, "CSV, Windows-1252");
+    assert_eq!(result.lines[0].learner, "Seán Ó Súilleabháin");
+}
+
+fn one_roster_zip(users: &str, classes: &str, enrollments: &str) -> Vec<u8> {
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, body) in [
+            (
+                "manifest.csv",
+                "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n",
+            ),
+            ("users.csv", users),
+            ("classes.csv", classes),
+            ("enrollments.csv", enrollments),
+        ] {
+            if !body.is_empty() {
+                zip.start_file(name, options).unwrap();
+                zip.write_all(body.as_bytes()).unwrap();
+            }
+        }
+        zip.finish().unwrap();
+    }
+    buffer.into_inner()
+}
+
+#[tokio::test]
+async fn a_oneroster_zip_imports_students_with_their_sourced_ids() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let users = "sourcedId,status,enabledUser,role,username,givenName,familyName,email\n\
+        u1,active,true,student,maya.p,Maya,Patel,\n\
+        u2,active,true,teacher,mr.t,Tom,Teach,\n\
+        u3,active,true,student,,Leo,Ng,leo@pupils.example\n";
+    let classes = "sourcedId,title\nc1,Year 5 Ash\nc2,Year 5 Elm\n";
+    let enrollments = "sourcedId,classSourcedId,userSourcedId,role\n\
+        e1,c1,u1,student\ne2,c2,u3,student\ne3,c1,u2,teacher\ne4,c2,u1,student\n";
+    let zip = one_roster_zip(users, classes, enrollments);
+    let summary = apply_import(&app, &app.client, &zip, false).await.unwrap();
+    assert_eq!((summary.created, summary.classes_created), (2, 2));
+    let (external, email): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT external_id, email FROM accounts WHERE username = 'leo.ng'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (external.as_deref(), email.as_deref()),
+        (Some("u3"), Some("leo@pupils.example"))
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM enrolments e JOIN accounts a ON a.id = e.account_id WHERE a.username = 'maya.p'").await,
+        2
+    );
+    // Without users.csv it is not a OneRoster export.
+    let no_users = one_roster_zip("", classes, enrollments);
+    let (status, error) =
+        crate::helpers::app_error(preview_import(&app, &app.client, &no_users, false).await).await;
+    assert_eq!(status, 422);
+    assert!(error.to_string().contains("no users.csv"), "{error}");
+}
+
+#[tokio::test]
+async fn learners_not_in_the_file_are_inactivated_only_when_asked_and_listed_first() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = "class,first_name,last_name,username\nYear 3 Hazel,Amelia,S,amelias\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    assert!(result.to_inactivate.is_empty());
+    let result = preview(&app, file.as_bytes(), true).await;
+    assert_eq!(result.to_inactivate, ["(oliverj)"]);
+    let summary = apply_import(&app, &app.client, file.as_bytes(), true)
+        .await
+        .unwrap();
+    assert_eq!(summary.inactivated, 1);
+    let response = app
+        .sign_in_as(&new_client(), "OAK", "oliverj", PASSWORD)
+        .await;
+    assert_ne!(
+        response.status(),
+        200,
+        "an inactivated learner cannot sign in"
+    );
+}
+
+/// A failure in the middle of the apply (a trigger refuses the change to
+/// the learner on data row 2,000, line 2,001) leaves the whole school as it was: the
+/// learners created and changed before it are gone with it.
+#[tokio::test]
+async fn a_failure_at_row_2000_changes_nobody() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    let mut file = String::from("class,first_name,last_name,username\n");
+    for n in 1..=5 {
+        file.push_str(&format!("Year 9 New,New,Learner{n},new{n}\n"));
+    }
+    let mut tx = app.state.db.begin().await.unwrap();
+    for n in 1..=2_000 {
+        let username = format!("learner{n:04}");
+        sqlx::query(
+            "INSERT INTO accounts (id, school_id, role, username, display_name, first_name, last_name, \
+             password_hash, created_at) VALUES ($1, $2, 'learner', $1, $1, 'Old', $1, 'x', 0)",
+        )
+        .bind(&username)
+        .bind(&world.oak)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        file.push_str(&format!("Year 3 Hazel,Renamed,{username},{username}\n"));
+    }
+    tx.commit().await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER fail_at_2000 BEFORE UPDATE ON accounts WHEN NEW.username = 'learner1995' \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    )
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let before = roster_state(&app).await;
+    let preview = preview(&app, file.as_bytes(), false).await;
+    assert_eq!((preview.totals.create, preview.totals.update), (5, 2_000));
+    // The 2,000th learner line of the file is line 2,001.
+    assert_eq!(
+        (
+            preview.lines[1_999].line,
+            preview.lines[1_999].username.as_str()
+        ),
+        (2_001, "learner1995")
+    );
+    let outcome = apply_import(&app, &app.client, file.as_bytes(), false).await;
+    let error = outcome.unwrap_err();
+    assert!(
+        !error.contains("changed while"),
+        "the failure is the injected one: {error}"
+    );
+    assert_eq!(roster_state(&app).await, before, "nobody changed");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'roster_imported'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn teachers_learners_parents_and_other_schools_cannot_import_or_follow_an_import() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = b"class,first_name,last_name\nYear 3 Hazel,Ali,Khan\n";
+    for (school, username) in [
+        ("OAK", "teacher"),
+        ("OAK", "amelias"),
+        ("", "parent@home.example"),
+    ] {
+        let client = new_client();
+        app.signed_in_as(&client, school, username, PASSWORD).await;
+        assert_eq!(
+            preview_import(&app, &client, file, false).await.status(),
+            403,
+            "{username}"
+        );
+        assert!(apply_import(&app, &client, file, false)
+            .await
+            .unwrap_err()
+            .starts_with("403"));
+    }
+    // Another school's owner cannot follow Oakwood's import.
+    use base64::Engine;
+    let body = serde_json::json!({
+        "file": base64::engine::general_purpose::STANDARD.encode(file), "inactivate_missing": false,
+    });
+    let job: String = app
+        .call_json("start_import", body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let riv = new_client();
+    app.signed_in_as(&riv, "RIV", "admin", PASSWORD).await;
+    let response = app
+        .call_as(&riv, "import_progress", &[("job_id", &job)])
+        .await;
+    assert_eq!(response.status(), 404);
+    crate::helpers::follow_import(&app, &app.client, &job)
+        .await
+        .unwrap();
+}
