@@ -1,0 +1,152 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { createSchool, expect, open, signedIn, test } from "./fixtures";
+import type { Locator, Page, TestInfo } from "@playwright/test";
+
+type Press = (target: Locator) => Promise<void>;
+
+/** A new, empty school made with the operator CLI, its owner signed in: day one. */
+async function newSchool(page: Page, press: Press, testInfo: TestInfo): Promise<string> {
+  const code = `R${testInfo.project.name.slice(0, 1).toUpperCase()}${Date.now() % 1000000}`;
+  const email = `owner-${code.toLowerCase()}@school.example`;
+  createSchool(code, email, "first-owner-pass-1");
+  await signedIn(page, press, "", email, "first-owner-pass-1");
+  return code;
+}
+
+async function learnerSignsIn(page: Page, school: string, username: string, password: string) {
+  const learner = await page.context().browser()!.newContext();
+  const tab = await learner.newPage();
+  await open(tab, "/login");
+  await tab.getByLabel("School code").fill(school);
+  await tab.getByLabel("Username").fill(username);
+  await tab.getByLabel("Password", { exact: true }).fill(password);
+  await tab.getByRole("button", { name: "Sign in" }).click();
+  await expect(tab.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
+  await learner.close();
+}
+
+async function addClass(page: Page, press: Press, name: string) {
+  await open(page, "/classes");
+  await press(page.getByRole("button", { name: "Add class" }));
+  const dialog = page.getByRole("dialog", { name: "Add class" });
+  await dialog.getByLabel("Class name").fill(name);
+  await press(dialog.getByRole("button", { name: "Create class" }));
+  await expect(page.getByRole("status")).toHaveText(`Added ${name}.`);
+}
+
+test("a new school's owner adds a class and a learner, who signs in at once", async ({ page, press }, testInfo) => {
+  const code = await newSchool(page, press, testInfo);
+  await addClass(page, press, "Reception Robins");
+  await page.getByRole("link", { name: "Reception Robins" }).click();
+  await expect(page.getByRole("heading", { name: "Reception Robins", level: 1 })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+
+  await press(page.getByRole("button", { name: "Add learner" }));
+  const dialog = page.getByRole("dialog", { name: "Add learner" });
+  await dialog.getByLabel("First name").fill("Ali");
+  await dialog.getByLabel("Last name").fill("Khan");
+  // A unique suggestion made from the names, which the rules check as it is typed.
+  await expect(dialog.getByLabel("Username")).toHaveValue("ali.khan");
+  await dialog.getByLabel("Username").fill("ali khan");
+  await expect(dialog.getByText(/^A username is 2 to 40 letters/)).toBeVisible();
+  await dialog.getByLabel("Username").fill("ali.khan");
+  await expect(dialog.getByText(/^A username is 2 to 40 letters/)).toHaveCount(0);
+  await press(dialog.getByRole("button", { name: "Add learner" }));
+  await expect(dialog.getByRole("status")).toHaveText("Added Ali Khan. Give them these details:");
+  const password = (await dialog.locator("dd.secret").textContent())!;
+  await expect(dialog.locator("dd.code").nth(1)).toHaveText(/^[A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{3}$/);
+  await press(dialog.getByRole("button", { name: "Done" }));
+  await expect(page.getByRole("row", { name: /Ali Khan/ })).toContainText("ali.khan");
+  await learnerSignsIn(page, code, "ali.khan", password);
+
+  // Edit the learner's name, then take them out of the class.
+  await press(page.getByRole("row", { name: /Ali Khan/ }).getByRole("button", { name: "Edit learner" }));
+  const edit = page.getByRole("dialog", { name: "Edit learner" });
+  await edit.getByLabel("First name").fill("Alia");
+  await press(edit.getByRole("button", { name: "Save learner" }));
+  await expect(page.getByRole("row", { name: /Alia Khan/ })).toBeVisible();
+  await press(page.getByRole("row", { name: /Alia Khan/ }).getByRole("button", { name: "Remove from class" }));
+  const remove = page.getByRole("dialog", { name: "Remove from class" });
+  await press(remove.getByRole("button", { name: "Remove from class" }));
+  await expect(page.getByRole("status").filter({ hasText: "Removed" })).toHaveText(
+    "Removed Alia Khan from Reception Robins.",
+  );
+  await expect(page.getByRole("row", { name: /Alia Khan/ })).toHaveCount(0);
+});
+
+test("a class is renamed, given its teachers, archived and restored", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  await addClass(page, press, "Year 1 Oak");
+  await page.getByRole("link", { name: "Year 1 Oak" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+
+  await press(page.getByRole("button", { name: "Rename class" }));
+  const rename = page.getByRole("dialog", { name: "Rename class" });
+  await rename.getByLabel("Class name").fill("Year 1 Ash");
+  await press(rename.getByRole("button", { name: "Save name" }));
+  await expect(page.getByRole("heading", { name: "Year 1 Ash", level: 1 })).toBeVisible();
+
+  await press(page.getByRole("button", { name: "Assign teachers" }));
+  const assign = page.getByRole("dialog", { name: "Assign teachers" });
+  await assign.getByLabel(/Test Owner/).check();
+  await press(assign.getByRole("button", { name: "Save teachers" }));
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toHaveText("Saved the class's teachers.");
+
+  await press(page.getByRole("button", { name: "Archive class" }));
+  const archive = page.getByRole("dialog", { name: "Archive class" });
+  await press(archive.getByRole("button", { name: "Archive class" }));
+  await expect(page.getByText("This class is archived")).toBeVisible();
+
+  await open(page, "/classes");
+  await expect(page.getByRole("link", { name: "Year 1 Ash" })).toHaveCount(0);
+  await page.getByLabel("Show archived").check();
+  const row = page.getByRole("row", { name: /Year 1 Ash/ });
+  await press(row.getByRole("button", { name: "Restore class" }));
+  await page.getByLabel("Show archived").uncheck();
+  await expect(page.getByRole("link", { name: "Year 1 Ash" })).toBeVisible();
+});
+
+test("an import is previewed, applied with progress, downloaded, and previews as unchanged after", async ({ page, press }, testInfo) => {
+  const code = await newSchool(page, press, testInfo);
+  const file = testInfo.outputPath("roster.csv");
+  writeFileSync(
+    file,
+    "\ufeffclass;first_name;last_name;username;external_id;email\n" +
+      "Year 2 Birch;Seán;Ó Súilleabháin;;S1;\n" +
+      "Year 2 Birch;Thị;Nguyễn;thi.nguyen;S2;\n" +
+      "Year 3 Cedar;Thị;Nguyễn;thi.nguyen;S2;\n" +
+      "Year 3 Cedar;王;Fang;;S3;\n",
+  );
+  await open(page, "/school/import");
+  await expect(page.getByRole("heading", { name: "Import roster", level: 1 })).toBeVisible();
+  await page.getByLabel("Roster file").setInputFiles(file);
+  await press(page.getByRole("button", { name: "Preview" }));
+  const table = page.getByRole("table");
+  await expect(table.getByRole("row", { name: /Seán Ó Súilleabháin/ })).toContainText("Create");
+  await expect(table.getByRole("row")).toHaveCount(5);
+  await expect(page.getByText("New classes: Year 2 Birch, Year 3 Cedar.")).toBeVisible();
+
+  await press(page.getByRole("button", { name: "Apply import" }));
+  await expect(page.getByRole("status").filter({ hasText: "Import done" })).toHaveText(
+    "Import done: 3 learners created, 0 updated, 0 unchanged, 0 inactivated, 2 classes created.",
+  );
+  await expect(page.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("aria-valuenow", "100");
+
+  const downloading = page.waitForEvent("download");
+  await press(page.getByRole("button", { name: "Download CSV" }));
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`${code}-new accounts-access-codes.csv`);
+  const lines = readFileSync((await download.path())!).subarray(3).toString("utf8").trim().split("\r\n");
+  expect(lines[0]).toBe('"class","first_name","last_name","username","password","parent_access_code"');
+  expect(lines).toHaveLength(5);
+  const wang = lines.find((line) => line.includes('"王"'))!.split('","');
+  expect(wang[3]).toBe("wang.fang");
+  await learnerSignsIn(page, code, "wang.fang", wang[4]);
+
+  // The same file again: nothing to do.
+  await page.getByLabel("Roster file").setInputFiles(file);
+  await press(page.getByRole("button", { name: "Preview" }));
+  await expect(page.getByRole("table").getByRole("cell", { name: "Unchanged", exact: true })).toHaveCount(4);
+  await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
+  await expect(page.getByText("Nothing to change: the school already matches the file.")).toBeVisible();
+});
