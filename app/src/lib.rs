@@ -149,6 +149,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/school/learners") view=StudentDatabasePage />
                     <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
                     <Route path=path!("/school/import") view=crate::roster::import_page::ImportPage />
+                    <Route path=path!("/school/rollover") view=crate::roster::rollover_page::RolloverPage />
                     <Route path=path!("/staff") view=StaffPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/settings") view=SettingsPage />

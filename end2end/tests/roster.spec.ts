@@ -150,3 +150,39 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
   await expect(page.getByText("Nothing to change: the school already matches the file.")).toBeVisible();
 });
+
+test("the year-end rollover moves a class on and is undone", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  await addClass(page, press, "Year 1");
+  await addClass(page, press, "Year 2");
+  await page.getByRole("link", { name: "Year 1" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Add learner" }));
+  const dialog = page.getByRole("dialog", { name: "Add learner" });
+  await dialog.getByLabel("First name").fill("Maya");
+  await dialog.getByLabel("Last name").fill("Patel");
+  await dialog.getByLabel("Username").fill("maya.p");
+  await press(dialog.getByRole("button", { name: "Add learner" }));
+  await press(dialog.getByRole("button", { name: "Done" }));
+
+  await open(page, "/school/rollover");
+  await expect(page.getByRole("heading", { name: "Year-end rollover", level: 1 })).toBeVisible();
+  await page.getByRole("combobox", { name: "Next class for Year 1" }).selectOption({ label: "Year 2" });
+  await page.getByRole("combobox", { name: "Next class for Year 2" }).selectOption({ label: "A new class…" });
+  await page.getByLabel("New class name for Year 2").fill("Year 3");
+  await press(page.getByRole("button", { name: "Preview rollover" }));
+  await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
+  await press(page.getByRole("button", { name: "Apply rollover" }));
+  await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learners moved, 0 inactivated.");
+  await open(page, "/classes");
+  await expect(page.getByRole("row", { name: /Year 2/ })).toContainText("1");
+
+  await open(page, "/school/rollover");
+  await press(page.getByRole("button", { name: "Undo rollover" }));
+  await expect(page.getByRole("status")).toHaveText(
+    "The last rollover is undone: every learner is back in their class.",
+  );
+  await open(page, "/classes");
+  await expect(page.getByRole("row", { name: /Year 1/ })).toContainText("1");
+  await expect(page.getByRole("row", { name: /Year 2/ })).toContainText("0");
+});

@@ -24,6 +24,8 @@ pub enum Permission {
     LearnerAuditLog,
     /// The roster: add, rename and archive classes, add and edit learners.
     ManageRoster,
+    /// The year-end rollover of every class (and its undo).
+    YearEndRollover,
 }
 
 impl SignedInUser {
@@ -53,7 +55,8 @@ impl SignedInUser {
             Permission::ManageStaff
             | Permission::ManageUsers
             | Permission::SchoolSettings
-            | Permission::FullAuditLog => self.is_admin(),
+            | Permission::FullAuditLog
+            | Permission::YearEndRollover => self.is_admin(),
         }
     }
 

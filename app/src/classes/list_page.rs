@@ -22,7 +22,9 @@ fn ClassList() -> impl IntoView {
     // Bumped when a class is added, so the list loads again.
     let version = RwSignal::new(0u32);
     let classes = Resource::new(move || version.get(), |_| list_classes());
-    let manages_roster = use_signed_in_user().can(Permission::ManageRoster);
+    let user = use_signed_in_user();
+    let manages_roster = user.can(Permission::ManageRoster);
+    let rollover = user.can(Permission::YearEndRollover);
     let adding = RwSignal::new(false);
     let added = RwSignal::new(None::<String>);
     let show_archived = RwSignal::new(false);
@@ -35,6 +37,9 @@ fn ClassList() -> impl IntoView {
                         "Add class"
                     </button>
                     <a class="button secondary" href=crate::routes::SCHOOL_IMPORT>"Import roster"</a>
+                    {rollover.then(|| view! {
+                        <a class="button secondary" href=crate::routes::SCHOOL_ROLLOVER>"Year-end rollover"</a>
+                    })}
                     <div class="choice">
                         <input
                             id="show_archived"

@@ -13,6 +13,10 @@ pub mod oneroster;
 pub mod parse;
 #[cfg(feature = "ssr")]
 pub mod plan;
+#[cfg(feature = "ssr")]
+pub mod rollover;
+pub mod rollover_api;
+pub mod rollover_page;
 
 use serde::{Deserialize, Serialize};
 
@@ -105,4 +109,67 @@ pub struct ImportProgress {
     pub stage: String,
     /// Set once, when it has ended; the summary is handed out only once.
     pub outcome: Option<Result<ImportSummary, String>>,
+}
+
+/// Where a class's learners go at the year-end rollover.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum NextClass {
+    /// The class stays as it is (the default).
+    #[default]
+    Stays,
+    /// Into another class of the school (by id).
+    Existing(String),
+    /// Into a new class of this name.
+    New(String),
+    /// Leavers: the learners are inactivated.
+    Leavers,
+}
+
+/// One class's choice at the rollover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverChoice {
+    pub class_id: String,
+    pub next: NextClass,
+}
+
+/// A class on `/school/rollover`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverClass {
+    pub id: String,
+    pub name: String,
+    pub learner_count: i64,
+}
+
+/// The last rollover, and whether "Undo rollover" can still put it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRollover {
+    pub id: String,
+    pub when: String,
+    pub by: String,
+    pub learners: usize,
+    /// Why undo is no longer possible, if it is not.
+    pub undo_refused: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverSetup {
+    pub classes: Vec<RolloverClass>,
+    pub last: Option<LastRollover>,
+}
+
+/// One learner's move in the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerMove {
+    pub learner: String,
+    pub username: String,
+    pub from: String,
+    /// The next class's name, or "Inactivated (leaver)".
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverPreview {
+    pub moves: Vec<LearnerMove>,
+    pub new_classes: Vec<String>,
+    pub leavers: usize,
 }

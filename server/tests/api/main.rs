@@ -13,6 +13,7 @@ mod matrix;
 mod parents;
 mod permissions;
 mod recovery;
+mod rollover;
 mod roster;
 mod roster_import;
 mod sessions;

@@ -143,6 +143,13 @@ fn matrix() -> Vec<Row> {
     /// found by anyone allowed to import at all.
     const FOLLOW_IMPORT: [u16; 9] =
         [SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, DENIED, DENIED, DENIED, DENIED, NOT_FOUND];
+    /// Year 3 Hazel's learners leave at the rollover: admins of Oakwood;
+    /// to Riverside's owner it is not a class of their school.
+    const ROLLOVER_OF_HAZEL: [u16; 9] =
+        [SIGN_IN, OK,      OK,      DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  INVALID];
+    /// Undoing a rollover that never was.
+    const UNDO_NOTHING: [u16; 9] =
+        [SIGN_IN, CONFLICT, CONFLICT, DENIED, DENIED,  DENIED,  DENIED,  DENIED,  CONFLICT];
     /// The roster acting on Oliver (in Year 3 Hazel).
     const ROSTER_ON_LEARNER: [u16; 9] = ROSTER_ON_CLASS;
     /// Staff list the classes they may open (a teacher only their own).
@@ -279,6 +286,11 @@ fn matrix() -> Vec<Row> {
         Row::read("preview_import", "", SCHOOL_WIDE, |_| roster_file()),
         Row { success: Success::StartsImport, ..Row::read("start_import", "", SCHOOL_WIDE, |_| roster_file()) },
         Row::read("import_progress", "made-up job", FOLLOW_IMPORT, |_| form([("job_id", "no-such-job")])),
+        // The year-end rollover.
+        Row::read("rollover_setup", "", ADMIN_PAGE, no_args),
+        Row::read("preview_rollover", "", ROLLOVER_OF_HAZEL, hazel_leaves),
+        Row::write("apply_rollover", "", ROLLOVER_OF_HAZEL, hazel_leaves),
+        Row::read("undo_rollover", "made-up rollover", UNDO_NOTHING, |_| form([("rollover_id", "none")])),
         Row::read("class_detail", "", CLASS_WORK, hazel),
         Row::read("school_learners", "", SCHOOL_WIDE, no_args),
         Row::read("reveal_access_codes", "Hazel", CLASS_WORK, hazel),
@@ -349,6 +361,11 @@ fn owner(f: &Fixture) -> Args {
 
 fn oliver(f: &Fixture) -> Args {
     form([("learner_id", &f.world.oak_learner2)])
+}
+
+/// The rollover with Year 3 Hazel's learners leaving.
+fn hazel_leaves(f: &Fixture) -> Args {
+    Args::Json(json!({ "choices": [{ "class_id": f.hazel, "next": "Leavers" }] }))
 }
 
 /// "Preview" or "Apply import" of a one-learner roster file.

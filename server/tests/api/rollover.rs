@@ -1,0 +1,244 @@
+//! The year-end rollover (DESIGN.md §3 "Roster", issue #10): every class's
+//! learners move one step in one transaction; leavers are inactivated; the
+//! last rollover can be undone while none of its learners changed.
+
+use app::roster::RolloverPreview;
+use serde_json::{json, Value};
+
+use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
+
+struct School {
+    world: World,
+    y3: String,
+    y4: String,
+    y6: String,
+    noah: String,
+}
+
+/// Year 3 (Amelia, Oliver), Year 4 (Noah), Year 6 (Zoe); the office signed in.
+async fn school(app: &TestApp) -> School {
+    let world = app.world().await;
+    let oak = world.oak.clone();
+    let noah = app
+        .account(&oak, "learner", "noahp", None, (false, false))
+        .await;
+    let zoe = app
+        .account(&oak, "learner", "zoew", None, (false, false))
+        .await;
+    let learners = [world.oak_learner.as_str(), world.oak_learner2.as_str()];
+    let y3 = app
+        .class(&oak, "Year 3", &[&world.oak_teacher], &learners)
+        .await;
+    let y4 = app.class(&oak, "Year 4", &[], &[&noah]).await;
+    let y6 = app.class(&oak, "Year 6", &[], &[&zoe]).await;
+    app.signed_in_as(&app.client, "OAK", "office", PASSWORD)
+        .await;
+    School {
+        world,
+        y3,
+        y4,
+        y6,
+        noah,
+    }
+}
+
+fn choices(s: &School) -> Value {
+    json!({ "choices": [
+        { "class_id": s.y3, "next": { "Existing": s.y4 } },
+        { "class_id": s.y4, "next": { "New": "Year 5" } },
+        { "class_id": s.y6, "next": "Leavers" },
+    ] })
+}
+
+async fn classes_of(app: &TestApp, username: &str) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT c.name FROM enrolments e JOIN classes c ON c.id = e.class_id \
+         JOIN accounts a ON a.id = e.account_id WHERE a.username = $1 ORDER BY c.name",
+    )
+    .bind(username)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    rows.into_iter().map(|(n,)| n).collect()
+}
+
+async fn last_rollover_id(app: &TestApp) -> String {
+    let setup: app::roster::RolloverSetup = app
+        .call_as(&app.client, "rollover_setup", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    setup.last.expect("a rollover to undo").id
+}
+
+#[tokio::test]
+async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_back() {
+    let app = spawn_app().await;
+    let s = school(&app).await;
+    let before = classes_of(&app, "amelias").await;
+    let preview: RolloverPreview = app
+        .call_json("preview_rollover", choices(&s))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let moves: Vec<(&str, &str, &str)> = preview
+        .moves
+        .iter()
+        .map(|m| (m.username.as_str(), m.from.as_str(), m.to.as_str()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("amelias", "Year 3", "Year 4"),
+            ("oliverj", "Year 3", "Year 4"),
+            ("noahp", "Year 4", "Year 5"),
+            ("zoew", "Year 6", "Inactivated (leaver)"),
+        ]
+    );
+    assert_eq!(preview.new_classes, ["Year 5"]);
+    assert_eq!(
+        classes_of(&app, "amelias").await,
+        before,
+        "a preview writes nothing"
+    );
+
+    let response = app.call_json("apply_rollover", choices(&s)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(classes_of(&app, "amelias").await, ["Year 4"]);
+    assert_eq!(
+        classes_of(&app, "noahp").await,
+        ["Year 5"],
+        "one step, not two"
+    );
+    assert!(classes_of(&app, "zoew").await.is_empty());
+    let zoe = app.sign_in_as(&new_client(), "OAK", "zoew", PASSWORD).await;
+    assert_ne!(zoe.status(), 200, "a leaver cannot sign in");
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_events WHERE action = 'rollover_applied'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(detail, "3 learners moved, 1 inactivated, 1 new classes");
+
+    let id = last_rollover_id(&app).await;
+    let response = app
+        .call_as(&app.client, "undo_rollover", &[("rollover_id", &id)])
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(classes_of(&app, "amelias").await, ["Year 3"]);
+    assert_eq!(classes_of(&app, "noahp").await, ["Year 4"]);
+    assert_eq!(classes_of(&app, "zoew").await, ["Year 6"]);
+    let zoe = app.sign_in_as(&new_client(), "OAK", "zoew", PASSWORD).await;
+    assert_eq!(zoe.status(), 200, "the leaver is back");
+    let (archived,): (bool,) =
+        sqlx::query_as("SELECT archived_at IS NOT NULL FROM classes WHERE name = 'Year 5'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(archived, "the class the rollover made is archived again");
+    // Undone once: not again.
+    let response = app
+        .call_as(&app.client, "undo_rollover", &[("rollover_id", &id)])
+        .await;
+    assert_eq!(response.status(), 409);
+}
+
+#[tokio::test]
+async fn undo_is_refused_once_a_learner_changed_since() {
+    let app = spawn_app().await;
+    let s = school(&app).await;
+    assert_eq!(
+        app.call_json("apply_rollover", choices(&s)).await.status(),
+        200
+    );
+    let form = [
+        ("class_id", s.y4.as_str()),
+        ("learner_id", s.world.oak_learner2.as_str()),
+    ];
+    assert_eq!(
+        app.call_as(&app.client, "remove_from_class", &form)
+            .await
+            .status(),
+        200
+    );
+    let setup: app::roster::RolloverSetup = app
+        .call_as(&app.client, "rollover_setup", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = setup.last.unwrap();
+    assert_eq!(
+        last.undo_refused.as_deref(),
+        Some("Undo is no longer possible: oliverj changed since the rollover.")
+    );
+    let (status, error) = app_error(
+        app.call_as(&app.client, "undo_rollover", &[("rollover_id", &last.id)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(error.to_string(), last.undo_refused.unwrap());
+    assert_eq!(
+        classes_of(&app, "amelias").await,
+        ["Year 4"],
+        "nothing undone"
+    );
+}
+
+#[tokio::test]
+async fn bad_choices_are_explained_and_change_nothing() {
+    let app = spawn_app().await;
+    let s = school(&app).await;
+    let riv_class = app.class(&s.world.riv, "Riverside 1", &[], &[]).await;
+    let cases = [
+        (
+            json!([{ "class_id": s.y3, "next": { "Existing": s.y3 } }]),
+            "Year 3 cannot move into itself: choose “Stays as it is”.",
+        ),
+        (
+            json!([{ "class_id": s.y3, "next": { "New": "year 4" } }]),
+            "There is already a class called Year 4: choose it from the list for Year 3.",
+        ),
+        (
+            json!([{ "class_id": s.y3, "next": { "Existing": riv_class } }]),
+            "Choose next classes of this school.",
+        ),
+        (
+            json!([{ "class_id": riv_class, "next": "Leavers" }]),
+            "Choose classes of this school.",
+        ),
+        (
+            json!([{ "class_id": s.y3, "next": "Stays" }]),
+            "Every class stays as it is: choose a next class for at least one.",
+        ),
+    ];
+    for (choices, message) in cases {
+        let response = app
+            .call_json("apply_rollover", json!({ "choices": choices }))
+            .await;
+        let (status, error) = app_error(response).await;
+        assert_eq!((status, error.to_string().as_str()), (422, message));
+    }
+    assert_eq!(classes_of(&app, "noahp").await, ["Year 4"]);
+    let _ = s.noah;
+}
+
+#[tokio::test]
+async fn only_the_owner_and_full_admins_roll_the_year_over() {
+    let app = spawn_app().await;
+    let s = school(&app).await;
+    for username in ["lead", "teacher", "amelias"] {
+        let client = new_client();
+        app.signed_in_as(&client, "OAK", username, PASSWORD).await;
+        for function in ["preview_rollover", "apply_rollover"] {
+            let response = app.call_json_as(&client, function, choices(&s)).await;
+            assert_eq!(response.status(), 403, "{username} {function}");
+        }
+        let response = app.call_as(&client, "rollover_setup", &[]).await;
+        assert_eq!(response.status(), 403, "{username}");
+    }
+    assert_eq!(classes_of(&app, "amelias").await, ["Year 3"]);
+}
