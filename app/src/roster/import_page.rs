@@ -205,7 +205,7 @@ fn Importer() -> impl IntoView {
 fn ImportProgressBar(now: ImportProgress) -> impl IntoView {
     let percent = now.percent;
     view! {
-        <div class="progress">
+        <div class="import-progress">
             <p id="import_stage">{now.stage.clone()}</p>
             <div
                 class="progress-track"

@@ -479,3 +479,19 @@ async fn teachers_learners_parents_and_other_schools_cannot_import_or_follow_an_
         .await
         .unwrap();
 }
+
+/// The samples the README points to import cleanly.
+#[tokio::test]
+async fn the_readme_samples_preview_without_errors() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+    let csv = std::fs::read(docs.join("sample-roster.csv")).unwrap();
+    let result = preview(&app, &csv, false).await;
+    assert_eq!((result.totals.create, result.totals.error), (6, 0));
+    assert_eq!(result.new_learners, 5, "Ali Khan is in two classes");
+    let zip = std::fs::read(docs.join("sample-oneroster.zip")).unwrap();
+    let result = preview(&app, &zip, false).await;
+    assert_eq!((result.totals.create, result.totals.error), (3, 0));
+    assert_eq!(result.new_classes, ["Year 5 Ash", "Year 6 Elm"]);
+}
