@@ -120,7 +120,14 @@ test("a lead teacher searches the student database", async ({ page, press }) => 
   await open(page, "/school/learners");
   await expect(page.getByRole("heading", { name: "Student database" })).toBeVisible();
   await expect(page.getByText("Showing 84 of 84 learners")).toBeVisible();
+  // Fifty rows a page keeps a whole school quick on a tablet.
+  await expect(page.getByText("Page 1 of 2")).toBeVisible();
+  await expect(page.getByRole("table").getByRole("row")).toHaveCount(1 + 50);
+  await press(page.getByRole("button", { name: "Next page" }));
+  await expect(page.getByText("Page 2 of 2")).toBeVisible();
+  await expect(page.getByRole("table").getByRole("row")).toHaveCount(1 + 34);
   await page.getByLabel("Search").fill("Year 4");
+  await expect(page.getByText("Page 1 of 2")).toHaveCount(0);
   await expect(page.getByText("Showing 28 of 84 learners")).toBeVisible();
 });
 

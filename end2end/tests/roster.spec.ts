@@ -102,6 +102,7 @@ test("a class is renamed, given its teachers, archived and restored", async ({ p
   await page.getByLabel("Show archived").check();
   const row = page.getByRole("row", { name: /Year 1 Ash/ });
   await press(row.getByRole("button", { name: "Restore class" }));
+  await expect(page.getByText("No class is archived.")).toBeVisible();
   await page.getByLabel("Show archived").uncheck();
   await expect(page.getByRole("link", { name: "Year 1 Ash" })).toBeVisible();
 });

@@ -24,12 +24,6 @@ fn search_text(row: &LearnerRow) -> String {
     .to_lowercase()
 }
 
-/// Whether a row's search text contains what was typed (any case, trimmed).
-fn matches(search_text: &str, filter: &str) -> bool {
-    let needle = filter.trim().to_lowercase();
-    needle.is_empty() || search_text.contains(&needle)
-}
-
 fn sorted_rows(rows: &[LearnerRow], sort: SortBy, ascending: bool) -> Vec<LearnerRow> {
     let mut sorted = rows.to_vec();
     sorted.sort_by(|a, b| {
@@ -45,6 +39,22 @@ fn sorted_rows(rows: &[LearnerRow], sort: SortBy, ascending: bool) -> Vec<Learne
         }
     });
     sorted
+}
+
+/// Rows shown at once: a page of a class or of a 3,000-learner school
+/// stays quick to draw and to filter on a tablet.
+pub const PAGE_SIZE: usize = 50;
+
+/// Which rows (indices into `rows`) match `filter`: one pass over texts
+/// prepared once, so a keystroke costs no allocation per learner.
+fn matching_rows(search_texts: &[String], filter: &str) -> Vec<usize> {
+    let needle = filter.trim().to_lowercase();
+    search_texts
+        .iter()
+        .enumerate()
+        .filter(|(_, text)| needle.is_empty() || text.contains(&needle))
+        .map(|(index, _)| index)
+        .collect()
 }
 
 #[component]
@@ -67,19 +77,33 @@ pub fn LearnerTable(
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortBy::Name, true));
-    // Filtering only hides rows, so typing never rebuilds 2,000 of them.
+    let page = RwSignal::new(0usize);
+    // Sorted once per change of the learners or the sort, with each row's
+    // search text; typing only filters these.
     let rows = Memo::new(move |_| {
         let (by, ascending) = sort.get();
-        learners.with(|all| sorted_rows(all, by, ascending))
+        let sorted = learners.with(|all| sorted_rows(all, by, ascending));
+        let texts: Vec<String> = sorted.iter().map(search_text).collect();
+        (sorted, texts)
     });
-    let shown = Memo::new(move |_| {
+    let matching = Memo::new(move |_| {
         let filter = filter.get();
-        learners.with(|all| {
-            all.iter()
-                .filter(|row| matches(&search_text(row), &filter))
-                .count()
-        })
+        rows.with(|(_, texts)| matching_rows(texts, &filter))
     });
+    let pages = move || matching.with(Vec::len).div_ceil(PAGE_SIZE).max(1);
+    let shown_rows = move || {
+        let first = page.get().min(pages() - 1) * PAGE_SIZE;
+        rows.with(|(sorted, _)| {
+            matching.with(|indices| {
+                indices
+                    .iter()
+                    .skip(first)
+                    .take(PAGE_SIZE)
+                    .map(|&index| sorted[index].clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
     let header = move |label: &'static str, by: SortBy| {
         let aria_sort = move || match sort.get() {
             (current, true) if current == by => "ascending",
@@ -91,10 +115,13 @@ pub fn LearnerTable(
                 <button
                     type="button"
                     class="sort"
-                    on:click=move |_| sort.update(|(current, ascending)| {
-                        *ascending = if *current == by { !*ascending } else { true };
-                        *current = by;
-                    })
+                    on:click=move |_| {
+                        page.set(0);
+                        sort.update(|(current, ascending)| {
+                            *ascending = if *current == by { !*ascending } else { true };
+                            *current = by;
+                        })
+                    }
                 >
                     {label}
                 </button>
@@ -102,6 +129,34 @@ pub fn LearnerTable(
         }
     };
     let total = move || learners.with(Vec::len);
+    let current = move || page.get().min(pages() - 1);
+    // A named closure: `>=` inside `view!` would end the tag.
+    let on_last_page = move || current() + 1 >= pages();
+    let pager = move || {
+        (pages() > 1).then(|| {
+            view! {
+                <nav class="pager" aria-label="Learner pages">
+                    <button
+                        type="button"
+                        class="button small secondary"
+                        disabled=move || current() == 0
+                        on:click=move |_| page.set(current().saturating_sub(1))
+                    >
+                        "Previous page"
+                    </button>
+                    <span>{move || format!("Page {} of {}", current() + 1, pages())}</span>
+                    <button
+                        type="button"
+                        class="button small secondary"
+                        disabled=on_last_page
+                        on:click=move |_| page.set(current() + 1)
+                    >
+                        "Next page"
+                    </button>
+                </nav>
+            }
+        })
+    };
     view! {
         <div class="table-tools">
             <label for="learner_filter">{filter_label}</label>
@@ -110,10 +165,13 @@ pub fn LearnerTable(
                 type="search"
                 autocomplete="off"
                 placeholder="Name, username or class"
-                on:input=move |ev| filter.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    page.set(0);
+                    filter.set(event_target_value(&ev));
+                }
             />
             <p class="hint" role="status">
-                {move || format!("Showing {} of {} learners", shown.get(), total())}
+                {move || format!("Showing {} of {} learners", matching.with(Vec::len), total())}
             </p>
         </div>
         <div class="table-scroll">
@@ -129,12 +187,13 @@ pub fn LearnerTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|row| (row.id.clone(), row.password, row.password_version, row.locked) let:row>
-                        <LearnerLine row show_classes learners on_reset on_edit on_remove filter />
+                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked) let:row>
+                        <LearnerLine row show_classes learners on_reset on_edit on_remove />
                     </For>
                 </tbody>
             </table>
         </div>
+        {pager}
     }
 }
 
@@ -146,10 +205,7 @@ fn LearnerLine(
     on_reset: Callback<LearnerRow>,
     on_edit: Option<Callback<LearnerRow>>,
     on_remove: Option<Callback<LearnerRow>>,
-    filter: RwSignal<String>,
 ) -> impl IntoView {
-    let haystack = search_text(&row);
-    let hidden = move || !matches(&haystack, &filter.get());
     let revealed = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let id = row.id.clone();
@@ -203,7 +259,7 @@ fn LearnerLine(
     let edit_row = row.clone();
     let remove_row = row.clone();
     view! {
-        <tr hidden=hidden>
+        <tr>
             <th scope="row">{row.name()}</th>
             <td>{row.username.clone()}</td>
             {show_classes.then(|| view! { <td>{row.classes.join(", ")}</td> })}
@@ -271,10 +327,11 @@ mod tests {
             names(sorted_rows(&rows, SortBy::Username, false)),
             ["oliverj", "avaa", "ameliab"]
         );
+        let texts: Vec<String> = rows.iter().map(search_text).collect();
         let matching = |filter: &str| {
-            rows.iter()
-                .filter(|r| matches(&search_text(r), filter))
-                .map(|r| r.username.as_str())
+            matching_rows(&texts, filter)
+                .into_iter()
+                .map(|index| rows[index].username.as_str())
                 .collect::<Vec<_>>()
         };
         assert_eq!(matching("HAZEL"), ["ameliab", "avaa"]);

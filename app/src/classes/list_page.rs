@@ -120,8 +120,9 @@ fn ArchivedClasses(on_restored: Callback<()>) -> impl IntoView {
                                             <RestoreClassButton
                                                 class_id=class.id.clone()
                                                 on_restored=Callback::new(move |()| {
-                                                    version.update(|v| *v += 1);
                                                     on_restored.run(());
+                                                    // The list may be gone already (unticked meanwhile).
+                                                    version.try_update(|v| *v += 1);
                                                 })
                                             />
                                         </td>
