@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 echo "[run] building the release app (a few minutes the first time)"
-cargo leptos build --release
+bash "$ROOT/scripts/build.sh"
 # cargo-leptos writes the site (JS, WASM, CSS) into the clone's target/ folder.
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
 exec "$CLASSKEYS_BIN" serve --demo "$@"

@@ -19,8 +19,8 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 echo "[test] Rust tests (cargo test -p app -p server)"
 cargo test -p app -p server
 
-echo "[test] release build (cargo leptos build --release)"
-cargo leptos build --release
+echo "[test] release build (scripts/build.sh: cargo leptos build --release, then precompression)"
+bash "$ROOT/scripts/build.sh"
 
 echo "[test] Playwright (tablet and desktop, Debian's Chromium)"
 cd "$ROOT/end2end"

@@ -75,9 +75,9 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             .with_path("/")
             .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
                 STAFF_IDLE_SECS,
-            )))
-            // Saving on every request is what moves the idle timeout on.
-            .with_always_save(true);
+            )));
+    // Not saved on every request: the session policy writes the row when
+    // something changed, or at most once a minute to move the idle timeout.
     let auth_layer = AuthManagerLayerBuilder::new(
         Backend {
             db: state.db.clone(),
@@ -100,6 +100,8 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             enforce_session_policy,
         ))
         .layer(auth_layer)
+        // Pages and server functions are compressed as they are made.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .with_state(leptos_options.clone());
 
     // The hashed JS/WASM/CSS need no session: serve them before the auth layers.
@@ -107,13 +109,20 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
         "{}/{}",
         leptos_options.site_root, leptos_options.site_pkg_dir
     );
-    let assets = Router::new().nest_service("/pkg", ServeDir::new(pkg_dir));
+    // Sent as compressed at build time (scripts/precompress.mjs): the
+    // `.br` or `.gz` beside a file when the browser takes it, never
+    // compressed again per request.
+    let assets = Router::new().nest_service(
+        "/pkg",
+        ServeDir::new(pkg_dir)
+            .precompressed_br()
+            .precompressed_gzip(),
+    );
 
     let mut router = assets
         .merge(pages)
         .layer(from_fn(hardening::refuse_cross_site))
         .layer(from_fn(hardening::security_headers))
-        .layer(CompressionLayer::new().br(true).gzip(true))
         // Refuses bodies over their limit with 413 before they are read.
         .layer(from_fn(hardening::body_limit))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT_BYTES))

@@ -182,29 +182,47 @@ async fn malformed_server_function_calls_are_not_server_errors() {
     assert!(response.status().is_client_error(), "{}", response.status());
 }
 
+/// Issue #11: static files are compressed once at build time
+/// (scripts/precompress.mjs) and sent as they are; nothing is compressed
+/// per request. Pages still are.
 #[tokio::test]
-async fn hashed_static_files_are_cached_for_a_year_and_compressed() {
+async fn hashed_static_files_are_cached_for_a_year_and_sent_precompressed() {
     let app = spawn_app().await;
     let pkg = app.data.path().join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
+    let js = "console.log('hello');\n".repeat(200);
+    std::fs::write(pkg.join("classkeys.abc123.js"), &js).unwrap();
+    // Marker bytes: only the files on disk can give them back.
     std::fs::write(
-        pkg.join("classkeys.abc123.js"),
-        "console.log('hello');\n".repeat(200),
+        pkg.join("classkeys.abc123.js.br"),
+        "brotli made at build time",
     )
     .unwrap();
-    let response = app
-        .client
-        .get(format!("{}/pkg/classkeys.abc123.js", app.url))
-        .header("accept-encoding", "br, gzip")
-        .send()
-        .await
-        .unwrap();
+    std::fs::write(
+        pkg.join("classkeys.abc123.js.gz"),
+        "gzip made at build time",
+    )
+    .unwrap();
+    let get = |accept: &'static str| {
+        app.client
+            .get(format!("{}/pkg/classkeys.abc123.js", app.url))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    let response = get("br, gzip").await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
     assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(response.text().await.unwrap(), "brotli made at build time");
+    let response = get("gzip").await.unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.text().await.unwrap(), "gzip made at build time");
+    let response = get("identity").await.unwrap();
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(response.text().await.unwrap(), js);
     let missing = app
         .client
         .get(format!("{}/pkg/classkeys.nothere.js", app.url))
@@ -213,6 +231,15 @@ async fn hashed_static_files_are_cached_for_a_year_and_compressed() {
         .unwrap();
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.headers()["cache-control"], "no-store");
+    // Pages are made per request, and compressed as they are made.
+    let page = app
+        .client
+        .get(format!("{}/login", app.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["content-encoding"], "br");
 }
 
 #[tokio::test]

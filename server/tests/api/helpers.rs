@@ -92,7 +92,7 @@ pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)
     );
     tokio::spawn(async move {
         axum::serve(
-            listener,
+            server::startup::without_nagle(listener),
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await

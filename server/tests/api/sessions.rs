@@ -288,3 +288,34 @@ async fn a_busy_session_still_ends_after_twelve_hours() {
     app.state.clock.advance(60 * 60);
     assert!(app.current_user().await.is_none());
 }
+
+/// Issue #11: activity writes the session row at most once a minute (it
+/// was written on every page and call), and still moves the idle timeout on.
+#[tokio::test]
+async fn activity_writes_the_session_at_most_once_a_minute() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.state.clock.freeze();
+    app.sign_in("OAK", "teacher", PASSWORD).await;
+    let expires_at = || async {
+        let (at,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        at
+    };
+    let written = expires_at().await;
+    app.state.clock.advance(30);
+    for _ in 0..3 {
+        assert!(app.current_user().await.is_some());
+    }
+    assert_eq!(expires_at().await, written, "no write within the minute");
+    app.state.clock.advance(31);
+    assert!(app.current_user().await.is_some());
+    // Dated by the test clock, give or take the wall clock's second.
+    let moved = expires_at().await - written;
+    assert!(
+        (60..=62).contains(&moved),
+        "a minute on, the idle timeout moved on ({moved} s)"
+    );
+}

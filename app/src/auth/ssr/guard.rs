@@ -10,7 +10,7 @@ use super::accounts::AccountRecord;
 use super::backend::SessionAccount;
 use super::client_addr::{client_addr, TrustedProxies};
 use super::session_policy::idle_timeout_secs;
-use super::{AuthSession, ACCOUNT_ID_KEY, SIGNED_IN_AT_KEY};
+use super::{AuthSession, ACCOUNT_ID_KEY, SIGNED_IN_AT_KEY, TOUCHED_AT_KEY};
 use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
 use crate::error::AppError;
@@ -83,10 +83,9 @@ pub async fn start_session(
     let idle = idle_timeout_secs(account.role());
     auth.session
         .set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
-    auth.session
-        .insert(SIGNED_IN_AT_KEY, now)
-        .await
-        .map_err(session_error)?;
+    for key in [SIGNED_IN_AT_KEY, TOUCHED_AT_KEY] {
+        auth.session.insert(key, now).await.map_err(session_error)?;
+    }
     auth.session
         .insert(ACCOUNT_ID_KEY, &account.id)
         .await

@@ -18,6 +18,11 @@ pub type AuthSession = axum_login::AuthSession<backend::Backend>;
 
 /// Session keys written by ClassKeys itself.
 pub const SIGNED_IN_AT_KEY: &str = "classkeys.signed_in_at";
+/// When the session's idle timeout was last moved on (its row written).
+pub const TOUCHED_AT_KEY: &str = "classkeys.touched_at";
+/// A session's row is written at most this often by activity alone, so
+/// idle timeouts are exact to this many seconds.
+pub const TOUCH_EVERY_SECS: i64 = 60;
 pub const ACCOUNT_ID_KEY: &str = "classkeys.account_id";
 
 /// Idle timeouts and absolute lifetime (DESIGN.md §3 "Sessions").

@@ -10,7 +10,7 @@ use tower_sessions::Expiry;
 
 use super::{
     AuthSession, ABSOLUTE_LIFETIME_SECS, ACCOUNT_ID_KEY, LEARNER_AND_PARENT_IDLE_SECS,
-    SIGNED_IN_AT_KEY, STAFF_IDLE_SECS,
+    SIGNED_IN_AT_KEY, STAFF_IDLE_SECS, TOUCHED_AT_KEY, TOUCH_EVERY_SECS,
 };
 use crate::auth::Role;
 use crate::clock::Clock;
@@ -47,12 +47,25 @@ async fn apply(auth: &mut AuthSession, now: i64) -> Result<(), String> {
             if signed_in_at.is_none_or(|at| now - at >= ABSOLUTE_LIFETIME_SECS) {
                 auth.logout().await.map_err(|e| e.to_string())?;
             } else {
-                // tower-sessions keeps no per-session expiry policy, so the
-                // role's idle timeout is set again on every request.
-                auth.session
-                    .set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(
-                        idle_timeout_secs(role),
-                    ))));
+                // Activity moves the idle timeout on, but the row is written
+                // at most once a minute, not on every page and call.
+                let touched_at: Option<i64> = auth
+                    .session
+                    .get(TOUCHED_AT_KEY)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if touched_at.is_none_or(|at| now - at >= TOUCH_EVERY_SECS) {
+                    auth.session
+                        .insert(TOUCHED_AT_KEY, now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    // tower-sessions keeps no per-session expiry policy, so
+                    // the role's idle timeout is set again at each write.
+                    auth.session
+                        .set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(
+                            idle_timeout_secs(role),
+                        ))));
+                }
             }
         }
         None => {
