@@ -209,18 +209,19 @@ fn LearnerLine(
     let revealed = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let id = row.id.clone();
-    let reveal = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move {
+    // Plain tasks rather than an `Action` per row: a page of rows then
+    // makes no reactive actions it may never use (cheaper to draw, on the
+    // server and in the browser).
+    let reveal = move |id: String| {
+        leptos::task::spawn_local(async move {
             match reveal_learner_password(id).await {
                 Ok(password) => revealed.set(Some(password)),
                 Err(e) => error.set(Some(e.to_string())),
             }
-        }
-    });
-    let unlock = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move {
+        })
+    };
+    let unlock = move |id: String| {
+        leptos::task::spawn_local(async move {
             match unlock_learner(id.clone()).await {
                 Ok(()) => learners.update(|all| {
                     if let Some(learner) = all.iter_mut().find(|l| l.id == id) {
@@ -229,8 +230,8 @@ fn LearnerLine(
                 }),
                 Err(e) => error.set(Some(e.to_string())),
             }
-        }
-    });
+        })
+    };
     let password_cell = {
         let id = id.clone();
         match row.password {
@@ -246,7 +247,7 @@ fn LearnerLine(
                         view! {
                             <span class="masked" aria-hidden="true">"••••••"</span>
                             " "
-                            <button type="button" class="button small" on:click=move |_| { reveal.dispatch(id.clone()); }>"Show"</button>
+                            <button type="button" class="button small" on:click=move |_| reveal(id.clone())>"Show"</button>
                         }.into_any()
                     }
                 }}
@@ -283,7 +284,7 @@ fn LearnerLine(
                     </button>
                 })}
                 {row.locked.then(|| view! {
-                    <button type="button" class="button small warn" on:click=move |_| { unlock.dispatch(id.clone()); }>
+                    <button type="button" class="button small warn" on:click=move |_| unlock(id.clone())>
                         "Unlock"
                     </button>
                 })}
