@@ -189,16 +189,8 @@ async fn seed_school(
     let mut tx = begin_write(&state.db).await?;
     let mut class_ids = Vec::new();
     for class in school.classes {
-        let class_id = new_id();
-        sqlx::query(
-            "INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&class_id)
-        .bind(&school_id)
-        .bind(class)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let class_id =
+            crate::classes::roster::insert_class(&mut tx, &school_id, class, now).await?;
         class_ids.push((class_id, *class));
     }
     for (staff, hash) in school.staff.iter().zip(&staff_hashes) {

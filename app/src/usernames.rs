@@ -26,6 +26,11 @@ pub fn username(typed: &str) -> Result<String, &'static str> {
     }
 }
 
+/// [`username`] as a server function's error on the `username` field.
+pub fn checked(typed: &str) -> Result<String, crate::error::AppError> {
+    username(typed).map_err(|rule| crate::error::AppError::invalid("username", rule))
+}
+
 /// The username `stem` with the `n`th suffix: `ali.khan`, `ali.khan2`,
 /// `ali.khan3`…, shortened so the result keeps to the longest length.
 pub fn numbered(stem: &str, n: u32) -> String {
@@ -62,5 +67,20 @@ mod tests {
         let long = "a".repeat(45);
         assert_eq!(numbered(&long, 12).len(), MAX_CHARS);
         assert!(numbered(&long, 12).ends_with("12"));
+    }
+
+    /// Staff usernames (the staff page) follow the same rule.
+    #[test]
+    fn usernames_are_simple_and_never_emails() {
+        assert_eq!(checked(" J.Smith ").unwrap(), "j.smith");
+        for bad in [
+            "j",
+            "j smith",
+            "j@school.example",
+            ".hidden",
+            &"x".repeat(41),
+        ] {
+            assert!(checked(bad).is_err(), "{bad}");
+        }
     }
 }

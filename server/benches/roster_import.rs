@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{ms, percentile};
+
 const LEARNERS: usize = 3_000;
 const CLASSES: usize = 150;
 const ROUNDS: usize = 40;
@@ -89,15 +93,6 @@ async fn teacher_sign_ins(url: &str, stop: Option<Arc<AtomicBool>>) -> Vec<Durat
     }
     times.sort();
     times
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 #[tokio::main]

@@ -10,6 +10,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{ms, percentile};
+
 const ROUNDS: usize = 60;
 const STORM: usize = 50;
 
@@ -49,15 +53,6 @@ async fn teacher_sign_ins(url: &str) -> Vec<Duration> {
     }
     times.sort();
     times
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 #[tokio::main]

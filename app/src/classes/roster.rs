@@ -38,6 +38,47 @@ pub fn class_name(name: &str) -> Result<String, AppError> {
     Ok(name.to_string())
 }
 
+/// Refuses `name` if another class of the school (not `except_id`) has it,
+/// whatever the case.
+async fn ensure_name_free(
+    tx: &mut Tx,
+    school_id: &str,
+    name: &str,
+    except_id: &str,
+) -> Result<(), AppError> {
+    let taken: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM classes WHERE school_id = $1 AND lower(name) = lower($2) AND id <> $3",
+    )
+    .bind(school_id)
+    .bind(name)
+    .bind(except_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match taken {
+        Some((existing,)) => Err(name_taken(&existing)),
+        None => Ok(()),
+    }
+}
+
+/// Writes a new class of `school_id`; returns its id. The name is checked
+/// by the caller (the unique index refuses a taken one).
+pub async fn insert_class(
+    tx: &mut Tx,
+    school_id: &str,
+    name: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query("INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(school_id)
+        .bind(name)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
 fn name_taken(existing: &str) -> AppError {
     AppError::invalid(
         "name",
@@ -59,22 +100,8 @@ pub async fn create_class(
     let name = class_name(name)?;
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    let taken: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM classes WHERE school_id = $1 AND lower(name) = lower($2)")
-            .bind(&user.school_id)
-            .bind(&name)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some((existing,)) = taken {
-        return Err(name_taken(&existing));
-    }
-    let id = new_id();
-    sqlx::query("INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(&user.school_id)
-        .bind(&name)
-        .bind(now)
-        .execute(&mut *tx)
+    ensure_name_free(&mut tx, &user.school_id, &name, "").await?;
+    let id = insert_class(&mut tx, &user.school_id, &name, now)
         .await
         .map_err(|error| match &error {
             // Two admins adding the same name at once: the index decides.
@@ -128,17 +155,7 @@ pub async fn rename_class(
     if old == name {
         return Ok(name);
     }
-    let taken: Option<(String,)> = sqlx::query_as(
-        "SELECT name FROM classes WHERE school_id = $1 AND lower(name) = lower($2) AND id <> $3",
-    )
-    .bind(&user.school_id)
-    .bind(&name)
-    .bind(class_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some((existing,)) = taken {
-        return Err(name_taken(&existing));
-    }
+    ensure_name_free(&mut tx, &user.school_id, &name, class_id).await?;
     sqlx::query("UPDATE classes SET name = $1 WHERE id = $2")
         .bind(&name)
         .bind(class_id)

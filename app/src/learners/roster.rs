@@ -26,11 +26,6 @@ pub fn checked_name(field: &'static str, value: &str) -> Result<String, AppError
     crate::names::person_name(value).map_err(|problem| AppError::invalid(field, problem))
 }
 
-/// A username, or the field's error.
-pub fn checked_username(value: &str) -> Result<String, AppError> {
-    crate::usernames::username(value).map_err(|rule| AppError::invalid("username", rule))
-}
-
 /// The plain-letters form of a name for a username: `Ó Súilleabháin` →
 /// `osuilleabhain`, `王` → `wang`.
 fn username_part(name: &str) -> String {
@@ -237,7 +232,7 @@ pub async fn add_learner(
     let username = if username.trim().is_empty() {
         suggest_username(state, user, &first, &last).await?
     } else {
-        checked_username(username)?
+        crate::usernames::checked(username)?
     };
     let settings = school_settings(&state.db, &user.school_id).await?;
     let password = child_friendly_password(&settings.policy, &settings.password_context(&username));
@@ -354,7 +349,7 @@ pub async fn save_learner(
 ) -> Result<(), AppError> {
     let first = checked_name("first_name", &changes.first_name)?;
     let last = checked_name("last_name", &changes.last_name)?;
-    let username = checked_username(&changes.username)?;
+    let username = crate::usernames::checked(&changes.username)?;
     let wanted: BTreeSet<&str> = changes.class_ids.iter().map(String::as_str).collect();
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use super::jobs::{ImportJob, SAVING};
 use super::parse::{parse_roster, FileError, ParsedRoster};
@@ -16,8 +16,9 @@ use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::SignedInUser;
+use crate::classes::roster::insert_class;
 use crate::classes::AccessCodeRow;
-use crate::db::{begin_write, new_id};
+use crate::db::begin_write;
 use crate::error::AppError;
 use crate::learners::roster::{insert_learner, NewLearner};
 use crate::passwords::generator::child_friendly_password;
@@ -143,16 +144,7 @@ pub async fn apply(
         .map(|c| (c.name.to_lowercase(), c.id.clone()))
         .collect();
     for name in &plan.new_classes {
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&id)
-        .bind(&user.school_id)
-        .bind(name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_class(&mut tx, &user.school_id, name, now).await?;
         class_ids.insert(name.to_lowercase(), id);
     }
     let id_of = |name: &str| {
@@ -187,11 +179,7 @@ pub async fn apply(
                 first_name: learner.first_name.clone(),
                 last_name: learner.last_name.clone(),
                 username: learner.username.clone(),
-                password: Some(
-                    SecretString::from(password.clone())
-                        .expose_secret()
-                        .to_string(),
-                ),
+                password: Some(password.clone()),
                 parent_access_code: code.clone(),
             });
         }

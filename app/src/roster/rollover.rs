@@ -16,6 +16,7 @@ use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::SignedInUser;
+use crate::classes::roster::insert_class;
 use crate::db::{begin_write, new_id};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -326,16 +327,7 @@ pub async fn apply(
     .await?;
     let mut new_ids: HashMap<String, String> = HashMap::new();
     for name in new_class_names(&resolved) {
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO classes (id, school_id, name, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&id)
-        .bind(&user.school_id)
-        .bind(&name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_class(&mut tx, &user.school_id, &name, now).await?;
         sqlx::query("INSERT INTO rollover_classes (rollover_id, class_id) VALUES ($1, $2)")
             .bind(&rollover_id)
             .bind(&id)
