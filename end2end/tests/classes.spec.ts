@@ -115,6 +115,31 @@ test("a lead teacher downloads the whole school's access codes", async ({ page, 
   );
 });
 
+test("Download CSV saves the codes the page loaded, without a request first or waiting on the record", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  const loaded = page.waitForResponse((r) => r.url().includes("/api/reveal_access_codes"));
+  await open(page, "/school/accounts");
+  expect((await loaded).status()).toBe(200);
+  // From here the server cannot hand out the codes again, and the download
+  // record is held until the file has been saved.
+  await page.route("**/api/reveal_access_codes*", (route) => route.abort());
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/record_access_codes_download*", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const recorded = page.waitForResponse((r) => r.url().includes("/api/record_access_codes_download"));
+  const downloading = page.waitForEvent("download");
+  await press(page.getByRole("button", { name: "Download CSV" }));
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("OAK-all-classes-access-codes.csv");
+  await expect(page.getByRole("status")).toContainText("Saved OAK-all-classes-access-codes.csv");
+  release();
+  expect((await recorded).status()).toBe(200);
+  await expect(page.getByRole("alert")).toHaveCount(0);
+});
+
 test("a lead teacher searches the student database", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
   await open(page, "/school/learners");

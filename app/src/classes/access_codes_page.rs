@@ -1,5 +1,6 @@
 //! Access codes: "Show access codes" reveals usernames, passwords and parent
-//! access codes; "Download CSV" builds the file in the browser. For one
+//! access codes; "Download CSV" builds the file in the browser from the codes
+//! the page loaded when it opened, with no request before the save. For one
 //! class (`/classes/{id}/accounts`) or the school (`/school/accounts`).
 
 use leptos::prelude::*;
@@ -7,7 +8,6 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{record_access_codes_download, reveal_access_codes};
 use super::AccessCodes;
-use crate::error::AppError;
 use crate::session::SignedIn;
 
 #[component]
@@ -32,28 +32,85 @@ fn ClassAccessCodes() -> impl IntoView {
     }
 }
 
+/// What the page holds: the codes load once, when the page opens.
+#[derive(Clone)]
+enum Loaded {
+    Loading,
+    Ready(std::sync::Arc<AccessCodes>),
+    Failed(String),
+}
+
 /// The two buttons and the revealed table.
+///
+/// The codes are fetched once, as soon as the page opens in the browser
+/// (the server records that reveal), so "Show access codes" and "Download
+/// CSV" work from memory: the file is saved in the click itself, and the
+/// download is recorded afterwards without waiting for it.
 #[component]
 pub fn AccessCodesPanel(class_id: Option<String>) -> impl IntoView {
     let class_id = StoredValue::new(class_id);
-    let reveal = Action::new(move |_: &()| reveal_access_codes(class_id.get_value()));
+    let loaded = RwSignal::new(Loaded::Loading);
+    let shown = RwSignal::new(false);
+    let download_waiting = RwSignal::new(false);
     let saved = RwSignal::new(None::<Result<String, String>>);
-    let download = Action::new(move |_: &()| async move {
-        let outcome = save_csv(class_id.get_value()).await;
+
+    let save = move |codes: &AccessCodes| {
+        let outcome = save_csv(codes);
+        let ok = outcome.is_ok();
         saved.set(Some(outcome));
-    });
+        if ok {
+            leptos::task::spawn_local(async move {
+                if let Err(error) = record_access_codes_download(class_id.get_value()).await {
+                    saved.set(Some(Err(format!(
+                        "The file was saved, but the download could not be recorded: {error}"
+                    ))));
+                }
+            });
+        }
+    };
+    let load = move || {
+        loaded.set(Loaded::Loading);
+        leptos::task::spawn_local(async move {
+            let next = match reveal_access_codes(class_id.get_value()).await {
+                Ok(codes) => Loaded::Ready(std::sync::Arc::new(codes)),
+                Err(error) => Loaded::Failed(error.to_string()),
+            };
+            if let (Loaded::Ready(codes), true) = (&next, download_waiting.get_untracked()) {
+                download_waiting.set(false);
+                save(codes);
+            }
+            loaded.set(next);
+        });
+    };
+    // Effects run only in the browser, once the page has hydrated.
+    Effect::new(move |_| load());
+
+    let on_download = move |_| match loaded.get_untracked() {
+        Loaded::Ready(codes) => save(&codes),
+        Loaded::Loading => download_waiting.set(true),
+        Loaded::Failed(_) => {
+            download_waiting.set(true);
+            load();
+        }
+    };
+    let on_show = move |_| {
+        shown.set(true);
+        if matches!(loaded.get_untracked(), Loaded::Failed(_)) {
+            load();
+        }
+    };
 
     view! {
-        <p>"Usernames, passwords and parent access codes, to print or hand out. Every reveal and download is recorded in the audit log."</p>
+        <p>"Usernames, passwords and parent access codes, to print or hand out. Opening this page and every download are recorded in the audit log."</p>
         <div class="page-actions">
-            <button type="button" class="button primary" on:click=move |_| { reveal.dispatch(()); }>
+            <button type="button" class="button primary" on:click=on_show>
                 "Show access codes"
             </button>
             <button
                 type="button"
                 class="button"
-                aria-busy=move || download.pending().get().to_string()
-                on:click=move |_| { download.dispatch(()); }
+                aria-busy=move || download_waiting.get().to_string()
+                on:click=on_download
             >
                 "Download CSV"
             </button>
@@ -62,19 +119,20 @@ pub fn AccessCodesPanel(class_id: Option<String>) -> impl IntoView {
             Ok(file) => view! { <p class="notice" role="status">"Saved " {file}</p> }.into_any(),
             Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
         })}
-        {move || match reveal.value().get() {
-            Some(Ok(codes)) => view! { <CodesTable codes /> }.into_any(),
-            Some(Err(error)) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-            None => ().into_any(),
+        {move || {
+            let wanted = shown.get() || download_waiting.get();
+            match loaded.get() {
+                Loaded::Failed(error) if wanted => view! { <p class="error" role="alert">{error}</p> }.into_any(),
+                Loaded::Loading if wanted => view! { <p class="notice" aria-live="polite">"Loading access codes…"</p> }.into_any(),
+                Loaded::Ready(codes) if shown.get() => view! { <CodesTable codes /> }.into_any(),
+                _ => ().into_any(),
+            }
         }}
     }
 }
 
-/// Fetches the codes, builds the CSV here in the browser and saves it.
-async fn save_csv(class_id: Option<String>) -> Result<String, String> {
-    let codes = reveal_access_codes(class_id.clone())
-        .await
-        .map_err(|e: AppError| e.to_string())?;
+/// Builds the CSV here in the browser from the codes in memory and saves it.
+fn save_csv(codes: &AccessCodes) -> Result<String, String> {
     let started = crate::download::now_ms();
     let bytes = crate::csv::access_codes_csv(&codes.rows);
     // Read by bench/csv-in-browser.mjs; nothing in the page depends on it.
@@ -84,14 +142,11 @@ async fn save_csv(class_id: Option<String>) -> Result<String, String> {
         crate::download::now_ms() - started
     );
     crate::download::save_file(&codes.file_name, "text/csv;charset=utf-8", &bytes)?;
-    record_access_codes_download(class_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(codes.file_name)
+    Ok(codes.file_name.clone())
 }
 
 #[component]
-fn CodesTable(codes: AccessCodes) -> impl IntoView {
+fn CodesTable(codes: std::sync::Arc<AccessCodes>) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="access-codes">
@@ -105,13 +160,13 @@ fn CodesTable(codes: AccessCodes) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {codes.rows.into_iter().map(|row| view! {
+                    {codes.rows.iter().map(|row| view! {
                         <tr>
-                            <td>{row.class}</td>
+                            <td>{row.class.clone()}</td>
                             <th scope="row">{format!("{} {}", row.first_name, row.last_name)}</th>
-                            <td>{row.username}</td>
-                            <td class="secret">{row.password.unwrap_or_else(|| "(not shown)".into())}</td>
-                            <td class="code">{row.parent_access_code}</td>
+                            <td>{row.username.clone()}</td>
+                            <td class="secret">{row.password.clone().unwrap_or_else(|| "(not shown)".into())}</td>
+                            <td class="code">{row.parent_access_code.clone()}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
