@@ -76,23 +76,31 @@ pub fn use_session() -> Session {
 pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let location = use_location();
-    let children = StoredValue::new(children);
+    // One `Suspend`, made once, not a closure: the server runs a closure in
+    // a `Transition` more than once (a dry run, then for real), and each run
+    // would build the page again, its resources loading (and audited
+    // reads being recorded) again.
+    let page = Suspend::new(async move {
+        match session.user.await {
+            Ok(Some(user))
+                if user.must_change_password
+                    && location.pathname.get_untracked() != NEW_PASSWORD =>
+            {
+                view! { <Redirect path=NEW_PASSWORD /> }.into_any()
+            }
+            Ok(Some(user)) => {
+                provide_context(user);
+                children().into_any()
+            }
+            Ok(None) => view! { <Redirect path=LOGIN /> }.into_any(),
+            Err(error) => {
+                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+            }
+        }
+    });
     view! {
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || {
-                session.user.get().map(|result| match result {
-                    Ok(Some(user)) if user.must_change_password
-                        && location.pathname.get_untracked() != NEW_PASSWORD => {
-                        view! { <Redirect path=NEW_PASSWORD /> }.into_any()
-                    }
-                    Ok(Some(user)) => {
-                        provide_context(user);
-                        children.read_value()().into_any()
-                    }
-                    Ok(None) => view! { <Redirect path=LOGIN /> }.into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                })
-            }}
+            {page}
         </Transition>
     }
 }

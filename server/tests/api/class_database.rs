@@ -561,3 +561,28 @@ async fn opening_a_class_is_audited_because_it_shows_parent_access_codes() {
     assert!(actions.contains(&"class_opened".to_string()), "{actions:?}");
     assert!(actions.contains(&"student_database_opened".to_string()));
 }
+
+/// The server renders what is inside `SignedIn` from one build of the page:
+/// a page built twice loaded the class twice and audited the view twice.
+#[tokio::test]
+async fn opening_a_class_page_loads_and_audits_the_class_once() {
+    let class = class_of(3).await;
+    let page = class
+        .app
+        .client
+        .get(format!("{}/classes/{}", class.app.url, class.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("child2"), "the learner table is rendered");
+    let opened = class
+        .app
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|a| a == "class_opened")
+        .count();
+    assert_eq!(opened, 1);
+}

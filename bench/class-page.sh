@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Class page throughput (issue #11): a signed-in teacher's class page (28
+# learners) against the anonymous /login page, with wrk (Debian), 16 clients,
+# `Connection: close` (a new connection per request, as the issue measured),
+# in one run so the ratio is fair. Needs `bash scripts/build.sh` first.
+#
+#   bash bench/class-page.sh [seconds]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seconds=${1:-10}
+source bench/demo-server.sh
+jar="$data/cookies"
+curl -sf -c "$jar" -o /dev/null -H 'sec-fetch-site: same-origin' \
+  --data 'school_code=OAK&username=teacher&password=oakwood-teacher-1' "$url/api/sign_in"
+session=$(awk '$6 == "id" || $6 ~ /session/ { print $6 "=" $7 }' "$jar" | head -1)
+class=$(curl -sf -b "$jar" "$url/classes" | grep -o 'href="/classes/[0-9a-f-]\{36\}"' | head -1 | cut -d'"' -f2)
+[ -n "$session" ] && [ -n "$class" ] || { echo "could not sign in or find a class" >&2; exit 1; }
+curl -sf -b "$jar" "$url$class" | grep -q 'Year 3 Hazel' || { echo "the class page did not render" >&2; exit 1; }
+run() { wrk -t2 -c16 -d"${seconds}s" --latency -H 'Connection: close' "$@" | awk '/Requests\/sec/ { print $2 } / 99%/ { }'; }
+login=$(run "$url/login")
+page=$(run -H "Cookie: $session" "$url$class")
+awk -v l="$login" -v p="$page" 'BEGIN { printf "/login %.0f req/s; class page %.0f req/s; ratio %.2fx\n", l, p, p / l }'
