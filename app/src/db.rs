@@ -22,6 +22,9 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         .foreign_keys(true);
     SqlitePoolOptions::new()
         .max_connections(8)
+        // A connection to a local file does not go stale: pinging it before
+        // every query only doubled the hops to SQLite's worker thread.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
 }

@@ -13,9 +13,10 @@ use crate::passwords::sealing::{Sealed, SealedFor};
 use crate::schools::ssr::SchoolSettings;
 use crate::state::AppState;
 
-const CLASS_SUMMARY: &str = "SELECT c.id, c.name, \
+/// A class as lists show it.
+const SUMMARY_COLUMNS: &str = "c.id, c.name, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count, \
-     c.archived_at IS NOT NULL AS archived FROM classes c";
+     c.archived_at IS NOT NULL AS archived";
 
 type SummaryRow = (String, String, i64, bool);
 
@@ -41,7 +42,7 @@ pub async fn classes_for(
         return Err(AppError::Forbidden);
     }
     let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CLASS_SUMMARY} WHERE c.school_id = $1 AND ($2 OR EXISTS \
+        "SELECT {SUMMARY_COLUMNS} FROM classes c WHERE c.school_id = $1 AND ($2 OR EXISTS \
          (SELECT 1 FROM class_teachers t WHERE t.class_id = c.id AND t.account_id = $3)) \
          AND (c.archived_at IS NOT NULL) = $4 ORDER BY c.name"
     )))
@@ -64,26 +65,23 @@ pub async fn class_for(
     if !user.can(Permission::ClassDatabase) {
         return Err(AppError::Forbidden);
     }
-    let row: SummaryRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CLASS_SUMMARY} WHERE c.id = $1 AND c.school_id = $2"
-    )))
-    .bind(class_id)
-    .bind(&user.school_id)
-    .fetch_optional(db)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    if !user.can(Permission::EveryClass) {
-        let (assigned,): (bool,) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM class_teachers WHERE class_id = $1 AND account_id = $2)",
-        )
+    // One query: the class, and whether `user` teaches it.
+    let (id, name, learner_count, archived, assigned): (String, String, i64, bool, bool) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUMMARY_COLUMNS}, EXISTS (SELECT 1 FROM class_teachers t \
+             WHERE t.class_id = c.id AND t.account_id = $3) AS assigned \
+             FROM classes c WHERE c.id = $1 AND c.school_id = $2"
+        )))
         .bind(class_id)
+        .bind(&user.school_id)
         .bind(&user.id)
-        .fetch_one(db)
-        .await?;
-        if !assigned {
-            return Err(AppError::Forbidden);
-        }
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !assigned && !user.can(Permission::EveryClass) {
+        return Err(AppError::Forbidden);
     }
+    let row = (id, name, learner_count, archived);
     Ok(summary(row))
 }
 
