@@ -5,5 +5,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
-cargo leptos build --release
+cargo leptos build --release --split
 node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site/pkg"

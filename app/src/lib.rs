@@ -10,6 +10,7 @@ pub mod classes;
 pub mod csv;
 pub mod download;
 pub mod error;
+mod lazy_pages;
 pub mod learners;
 pub mod names;
 pub mod navigation;
@@ -46,28 +47,19 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
-use audit::page::AuditPage;
-use auth::account_page::{AccountPage, NewPasswordPage};
 use auth::login_page::LoginPage;
 use classes::access_codes_page::ClassAccessCodesPage;
 use classes::class_page::ClassPage;
 use classes::list_page::ClassesPage;
 use classes::school_pages::{SchoolAccessCodesPage, StudentDatabasePage};
-use parents::children_page::ChildrenPage;
-use parents::confirm_page::ParentConfirmPage;
-use parents::signup_page::ParentSignUpPage;
-use recovery::forgot_page::ForgotPasswordPage;
 use recovery::reset_page::ResetPasswordPage;
 use recovery::LinkPage;
 use session::Session;
-use settings::page::SettingsPage;
 use shell::header::Header;
 use shell::home::HomePage;
 use shell::not_found::NotFound;
-use staff::page::StaffPage;
-use users::page::UsersPage;
 
 /// The HTML document the server renders around the app.
 #[cfg(feature = "ssr")]
@@ -125,13 +117,6 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Session::provide();
-    // Tells the end-to-end tests (and nothing else) that the page is interactive.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Title formatter=|page: String| if page.is_empty() { "ClassKeys".to_string() } else { format!("{page} · ClassKeys") } />
         <Router>
@@ -141,23 +126,23 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/account/new-password") view=NewPasswordPage />
+                    <Route path=path!("/account") view={Lazy::<lazy_pages::Account>::new()} />
+                    <Route path=path!("/account/new-password") view={Lazy::<lazy_pages::NewPassword>::new()} />
                     <Route path=path!("/classes") view=ClassesPage />
                     <Route path=path!("/classes/:id") view=ClassPage />
                     <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage />
                     <Route path=path!("/school/learners") view=StudentDatabasePage />
                     <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
-                    <Route path=path!("/school/import") view=crate::roster::import_page::ImportPage />
-                    <Route path=path!("/school/rollover") view=crate::roster::rollover_page::RolloverPage />
-                    <Route path=path!("/staff") view=StaffPage />
-                    <Route path=path!("/users") view=UsersPage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/audit") view=AuditPage />
-                    <Route path=path!("/parent") view=ChildrenPage />
-                    <Route path=path!("/parent/signup") view=ParentSignUpPage />
-                    <Route path=path!("/parent/confirm/:token") view=ParentConfirmPage />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                    <Route path=path!("/school/import") view={Lazy::<lazy_pages::Import>::new()} />
+                    <Route path=path!("/school/rollover") view={Lazy::<lazy_pages::Rollover>::new()} />
+                    <Route path=path!("/staff") view={Lazy::<lazy_pages::Staff>::new()} />
+                    <Route path=path!("/users") view={Lazy::<lazy_pages::Users>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<lazy_pages::Settings>::new()} />
+                    <Route path=path!("/audit") view={Lazy::<lazy_pages::Audit>::new()} />
+                    <Route path=path!("/parent") view={Lazy::<lazy_pages::Children>::new()} />
+                    <Route path=path!("/parent/signup") view={Lazy::<lazy_pages::ParentSignUp>::new()} />
+                    <Route path=path!("/parent/confirm/:token") view={Lazy::<lazy_pages::ParentConfirm>::new()} />
+                    <Route path=path!("/forgot-password") view={Lazy::<lazy_pages::ForgotPassword>::new()} />
                     <Route path=path!("/reset-password/:token") view=|| view! { <ResetPasswordPage page=LinkPage::ResetPassword /> } />
                     <Route path=path!("/welcome/:token") view=|| view! { <ResetPasswordPage page=LinkPage::Welcome /> } />
                 </Routes>
