@@ -24,4 +24,4 @@ for round in 1 2 3; do
   page=$(run -H "Cookie: $session" "$url$class")
   awk -v r="$round" -v l="$login" -v p="$page" 'BEGIN { printf "round %d: /login %.0f req/s; class page %.0f req/s; ratio %.2fx\n", r, l, p, p / l }'
 done | tee "$data/rounds"
-sort -t' ' -k10 -n "$data/rounds" | sed -n 2p | awk '{ print "median round:", $0 }'
+sort -t' ' -k11 -n "$data/rounds" | sed -n 2p | awk '{ print "median round:", $0 }'

@@ -12,8 +12,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 /// A lazily loaded route for a page component that loads its own data.
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $name:ident => $page:path) => {
-        $(#[$doc])*
+    ($name:ident => $page:path) => {
         pub struct $name;
 
         #[lazy_route]

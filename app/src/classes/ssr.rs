@@ -81,8 +81,7 @@ pub async fn class_for(
     if !assigned && !user.can(Permission::EveryClass) {
         return Err(AppError::Forbidden);
     }
-    let row = (id, name, learner_count, archived);
-    Ok(summary(row))
+    Ok(summary((id, name, learner_count, archived)))
 }
 
 #[derive(sqlx::FromRow)]

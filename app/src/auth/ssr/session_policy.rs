@@ -36,24 +36,24 @@ pub async fn enforce_session_policy(
     next.run(request).await
 }
 
+/// One value of the session, if set.
+async fn read<T: serde::de::DeserializeOwned>(
+    auth: &AuthSession,
+    key: &str,
+) -> Result<Option<T>, String> {
+    auth.session.get(key).await.map_err(|e| e.to_string())
+}
+
 async fn apply(auth: &mut AuthSession, now: i64) -> Result<(), String> {
     match auth.user.as_ref().map(|account| account.user.role) {
         Some(role) => {
-            let signed_in_at: Option<i64> = auth
-                .session
-                .get(SIGNED_IN_AT_KEY)
-                .await
-                .map_err(|e| e.to_string())?;
+            let signed_in_at: Option<i64> = read(auth, SIGNED_IN_AT_KEY).await?;
             if signed_in_at.is_none_or(|at| now - at >= ABSOLUTE_LIFETIME_SECS) {
                 auth.logout().await.map_err(|e| e.to_string())?;
             } else {
                 // Activity moves the idle timeout on, but the row is written
                 // at most once a minute, not on every page and call.
-                let touched_at: Option<i64> = auth
-                    .session
-                    .get(TOUCHED_AT_KEY)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let touched_at: Option<i64> = read(auth, TOUCHED_AT_KEY).await?;
                 if touched_at.is_none_or(|at| now - at >= TOUCH_EVERY_SECS) {
                     auth.session
                         .insert(TOUCHED_AT_KEY, now)
@@ -71,11 +71,7 @@ async fn apply(auth: &mut AuthSession, now: i64) -> Result<(), String> {
         None => {
             // Signed in once, but the account is now inactive or its
             // password or session epoch changed: end the session for good.
-            let account: Option<String> = auth
-                .session
-                .get(ACCOUNT_ID_KEY)
-                .await
-                .map_err(|e| e.to_string())?;
+            let account: Option<String> = read(auth, ACCOUNT_ID_KEY).await?;
             if account.is_some() {
                 auth.session.flush().await.map_err(|e| e.to_string())?;
             }
