@@ -1,32 +1,92 @@
-//! The connection pool and the embedded migrations.
+//! The connection pool and the embedded migrations, on SQLite (the
+//! embedded default) or PostgreSQL (for many schools on several servers).
+//!
+//! One code path serves both: queries go through sqlx's `Any` driver in SQL
+//! both databases read the same way (`$1` placeholders, `ON CONFLICT`,
+//! `RETURNING`), and only what truly differs lives here: how a pool is
+//! opened, which migrations apply, and how a write transaction takes its lock.
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::Executor;
 
-/// The pool every query runs on. SQLite by default.
-pub type Db = sqlx::SqlitePool;
+/// The pool every query runs on.
+pub type Db = sqlx::AnyPool;
 /// A write transaction.
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// One connection, e.g. inside a transaction (`&mut *tx`).
+pub type Conn = sqlx::AnyConnection;
 
-/// Opens (creating if needed) the database at `url`, in WAL mode with a busy
-/// timeout, so concurrent readers and writers wait for each other instead of
-/// failing with "database is locked".
+/// The two databases ClassKeys runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names, if it is one ClassKeys supports.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    /// The backend behind an open pool.
+    pub fn of(db: &Db) -> Backend {
+        Backend::of_url(db.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+    }
+}
+
+/// Opens the database at `url`. SQLite files are created if missing and run
+/// in WAL mode with a busy timeout, so concurrent readers and writers wait
+/// for each other instead of failing with "database is locked".
 pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(15))
-        .foreign_keys(true);
-    SqlitePoolOptions::new()
-        .max_connections(8)
-        // A connection to a local file does not go stale: pinging it before
-        // every query only doubled the hops to SQLite's worker thread.
-        .test_before_acquire(false)
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or_else(|| {
+        sqlx::Error::Configuration("DATABASE_URL must be sqlite:// or postgres://".into())
+    })?;
+    let (url, max_connections) = match backend {
+        Backend::Sqlite => (sqlite_url_creating(url), 8),
+        Backend::Postgres => (url.to_owned(), 16),
+    };
+    let options: AnyConnectOptions = url.parse()?;
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        // A PostgreSQL that restarts or fails over should not hand out dead
+        // connections; a local SQLite file does not go stale, and pinging it
+        // before every query only doubled the hops to its worker thread.
+        .test_before_acquire(backend == Backend::Postgres)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
+}
+
+/// `mode=rwc` creates a missing SQLite file, as the embedded default must.
+fn sqlite_url_creating(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
 }
 
 /// The file of a `sqlite://` URL, if it names one (not `:memory:`).
@@ -38,16 +98,85 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
 }
 
-/// Applies the migrations in `migrations/` that have not run yet.
+/// Applies the migrations that have not run yet: `migrations/sqlite` or
+/// `migrations/postgres`, both embedded in the binary.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!("../migrations").run(db).await
+    match Backend::of(db) {
+        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(db).await,
+        Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(db).await,
+    }
 }
 
-/// Starts a transaction that takes SQLite's write lock at once. A deferred
-/// transaction that reads first and writes later can fail with "database is
-/// locked" regardless of the busy timeout; an immediate one waits instead.
+/// Whether every embedded migration has been applied (for `/readyz`).
+pub async fn migrations_applied(db: &Db) -> Result<bool, sqlx::Error> {
+    let expected = match Backend::of(db) {
+        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+    };
+    let latest = expected.iter().map(|m| m.version).max().unwrap_or_default();
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(db)
+            .await?;
+    Ok(applied.unwrap_or_default() >= latest)
+}
+
+/// Starts a transaction that holds the write lock from its first statement,
+/// so a transaction that reads and then writes never races another:
+/// SQLite's `BEGIN IMMEDIATE` (a deferred transaction can fail with
+/// "database is locked" regardless of the busy timeout); on PostgreSQL a
+/// transaction-scoped advisory lock that every write transaction takes, the
+/// same one-writer-at-a-time rule across every server on the database.
 pub async fn begin_write(db: &Db) -> Result<Tx, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+    match Backend::of(db) {
+        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = db.begin().await?;
+            sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// The advisory lock key of [`begin_write`] on PostgreSQL ("CKWRITE1").
+const WRITE_LOCK: i64 = 0x434b_5752_4954_4531;
+
+/// A yes/no computed in SQL (`EXISTS (…)`, `x IS NOT NULL`). PostgreSQL
+/// answers a bool; SQLite, which has no bool type, answers 1 or 0 for an
+/// expression (columns declared BOOLEAN read as bools on both). Read such a
+/// column as `Flag` (`#[sqlx(try_from = "Flag")]` on a `bool` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <bool as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <bool as sqlx::Type<sqlx::Any>>::compatible(ty)
+            || <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if <bool as sqlx::Type<sqlx::Any>>::compatible(&value.type_info()) {
+            <bool as sqlx::Decode<sqlx::Any>>::decode(value).map(Flag)
+        } else {
+            <i64 as sqlx::Decode<sqlx::Any>>::decode(value).map(|n| Flag(n != 0))
+        }
+    }
 }
 
 /// A new random id for any row.
@@ -101,6 +230,29 @@ mod tests {
         }
         // Running them again changes nothing and does not fail.
         migrate(&db).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn boolean_columns_and_yes_no_expressions_read_as_bools() {
+        let (db, _dir) = fresh_db().await;
+        sqlx::query("INSERT INTO schools (id, name, code, created_at) VALUES ('s', 'S', 'S', 0)")
+            .execute(&db)
+            .await
+            .unwrap();
+        // A column declared BOOLEAN (the patched Any driver), then expressions.
+        let (visible, sms): (bool, bool) =
+            sqlx::query_as("SELECT learner_passwords_visible, sms_enabled FROM schools")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert!(visible && !sms);
+        let (Flag(yes), Flag(no)): (Flag, Flag) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM schools), code IS NULL FROM schools WHERE id = 's'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert!(yes && !no);
     }
 
     #[tokio::test]

@@ -50,9 +50,9 @@ impl Config {
         let data_dir = PathBuf::from(get("CLASSKEYS_DATA").unwrap_or_else(|| "data".into()));
         let database_url = get("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("classkeys.db").display()));
-        if !database_url.starts_with("sqlite:") {
+        if app::db::Backend::of_url(&database_url).is_none() {
             return Err(format!(
-                "DATABASE_URL {:?} is not supported by this build: only sqlite:// URLs are (PostgreSQL is planned).",
+                "DATABASE_URL {:?} is not supported: use sqlite://FILE or postgres://USER@HOST/DATABASE.",
                 DatabaseUrl(database_url)
             ));
         }

@@ -61,7 +61,7 @@ pub async fn record<'e, E>(
     now: i64,
 ) -> Result<(), sqlx::Error>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     // Per-address limits count the network (IPv6 by /64), kept beside the address.
     let client_net = crate::auth::ssr::client_addr::network_label(&event.client_addr);

@@ -10,7 +10,7 @@ use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
-use crate::db::{begin_write, new_id, Tx};
+use crate::db::{begin_write, new_id, Flag, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -129,14 +129,15 @@ async fn roster_class(
     if !user.can(Permission::ManageRoster) {
         return Err(AppError::Forbidden);
     }
-    sqlx::query_as(
+    let (name, Flag(archived)): (String, Flag) = sqlx::query_as(
         "SELECT name, archived_at IS NOT NULL FROM classes WHERE id = $1 AND school_id = $2",
     )
     .bind(class_id)
     .bind(&user.school_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(AppError::NotFound)
+    .ok_or(AppError::NotFound)?;
+    Ok((name, archived))
 }
 
 /// "Rename class": the same rules as a new class's name. Audited with the
@@ -218,7 +219,7 @@ pub async fn teacher_choices(
 ) -> Result<Vec<TeacherChoice>, AppError> {
     let mut tx = state.db.begin().await?;
     roster_class(&mut tx, user, class_id).await?;
-    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, Flag)> = sqlx::query_as(
         "SELECT a.id, a.display_name, a.username, \
          EXISTS (SELECT 1 FROM class_teachers t WHERE t.class_id = $2 AND t.account_id = a.id) \
          FROM accounts a WHERE a.school_id = $1 AND a.role IN ('owner', 'staff') AND a.active \
@@ -230,7 +231,7 @@ pub async fn teacher_choices(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, username, assigned)| TeacherChoice {
+        .map(|(id, name, username, Flag(assigned))| TeacherChoice {
             id,
             name,
             username,
@@ -253,7 +254,7 @@ pub async fn assign_teachers(
     let wanted: HashSet<&str> = teacher_ids.iter().map(String::as_str).collect();
     let mut tx = begin_write(&state.db).await?;
     let (class_name, _) = roster_class(&mut tx, user, class_id).await?;
-    let staff: Vec<(String, String, bool)> = sqlx::query_as(
+    let staff: Vec<(String, String, bool)> = sqlx::query_as::<_, (String, String, Flag)>(
         "SELECT a.id, a.username, \
          EXISTS (SELECT 1 FROM class_teachers t WHERE t.class_id = $2 AND t.account_id = a.id) \
          FROM accounts a WHERE a.school_id = $1 AND a.role IN ('owner', 'staff') AND a.active",
@@ -261,7 +262,10 @@ pub async fn assign_teachers(
     .bind(&user.school_id)
     .bind(class_id)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|(id, username, Flag(assigned))| (id, username, assigned))
+    .collect();
     let known: HashSet<&str> = staff.iter().map(|(id, _, _)| id.as_str()).collect();
     if !wanted.is_subset(&known) {
         return Err(AppError::invalid(

@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use super::{AccessCodeRow, ClassSummary, LearnerRow, PasswordState};
 use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
-use crate::db::Db;
+use crate::db::{Db, Flag};
 use crate::error::AppError;
 use crate::passwords::sealing::{Sealed, SealedFor};
 use crate::schools::ssr::SchoolSettings;
@@ -18,14 +18,14 @@ const SUMMARY_COLUMNS: &str = "c.id, c.name, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count, \
      c.archived_at IS NOT NULL AS archived";
 
-type SummaryRow = (String, String, i64, bool);
+type SummaryRow = (String, String, i64, Flag);
 
 fn summary((id, name, learner_count, archived): SummaryRow) -> ClassSummary {
     ClassSummary {
         id,
         name,
         learner_count,
-        archived,
+        archived: archived.into(),
     }
 }
 
@@ -66,7 +66,7 @@ pub async fn class_for(
         return Err(AppError::Forbidden);
     }
     // One query: the class, and whether `user` teaches it.
-    let (id, name, learner_count, archived, assigned): (String, String, i64, bool, bool) =
+    let (id, name, learner_count, archived, Flag(assigned)): (String, String, i64, Flag, Flag) =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {SUMMARY_COLUMNS}, EXISTS (SELECT 1 FROM class_teachers t \
              WHERE t.class_id = c.id AND t.account_id = $3) AS assigned \

@@ -13,7 +13,7 @@ use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
-use crate::db::{begin_write, new_id, Tx};
+use crate::db::{begin_write, new_id, Flag, Tx};
 use crate::error::AppError;
 use crate::passwords::generator::child_friendly_password;
 use crate::passwords::sealing::SealedFor;
@@ -307,7 +307,7 @@ pub async fn learner_profile(
     .bind(learner_id)
     .fetch_one(&mut *tx)
     .await?;
-    let classes: Vec<(String, String, bool)> = sqlx::query_as(
+    let classes: Vec<(String, String, Flag)> = sqlx::query_as(
         "SELECT c.id, c.name, EXISTS (SELECT 1 FROM enrolments e WHERE e.class_id = c.id AND e.account_id = $2) AS member \
          FROM classes c WHERE c.school_id = $1 ORDER BY c.name",
     )
@@ -331,8 +331,8 @@ pub async fn learner_profile(
         username,
         classes: classes
             .into_iter()
-            .filter(|(id, _, member)| *member || !archived.contains(id))
-            .map(|(id, name, member)| ClassMembership { id, name, member })
+            .filter(|(id, _, Flag(member))| *member || !archived.contains(id))
+            .map(|(id, name, Flag(member))| ClassMembership { id, name, member })
             .collect(),
         version,
     })

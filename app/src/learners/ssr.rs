@@ -9,7 +9,7 @@ use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::SignedInUser;
-use crate::db::{begin_write, Db};
+use crate::db::{begin_write, Db, Flag};
 use crate::error::AppError;
 use crate::password_rules::enforce_password_rules;
 use crate::passwords::sealing::{Sealed, SealedFor};
@@ -50,7 +50,7 @@ pub async fn learner_for(
     .await?
     .ok_or(AppError::NotFound)?;
     if !user.can(Permission::EveryClass) {
-        let (taught,): (bool,) = sqlx::query_as(
+        let (Flag(taught),): (Flag,) = sqlx::query_as(
             "SELECT EXISTS (SELECT 1 FROM enrolments e JOIN class_teachers t ON t.class_id = e.class_id \
              WHERE e.account_id = $1 AND t.account_id = $2)",
         )
@@ -272,7 +272,7 @@ pub async fn learners_in_class<'e, E>(
     class_id: &str,
 ) -> Result<Vec<LearnerRecord>, AppError>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     Ok(sqlx::query_as(
         "SELECT a.id, a.school_id, a.username, a.first_name, a.last_name, a.password_version, \

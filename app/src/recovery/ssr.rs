@@ -150,7 +150,7 @@ pub async fn account_for_token<'e, E>(
     now: i64,
 ) -> Result<Option<String>, AppError>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     if !well_formed_token(token) {
         return Ok(None);

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 use super::parse::{ParsedRoster, RosterFormat, RosterRow};
 use super::{ImportPreview, LineStatus, PreviewLine, PreviewTotals};
@@ -36,6 +36,7 @@ pub struct SchoolAccount {
 pub struct SchoolClass {
     pub id: String,
     pub name: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub archived: bool,
 }
 
@@ -52,7 +53,7 @@ pub struct Snapshot {
 
 /// Reads the school (and who uses the file's emails) through `conn`.
 pub async fn load_snapshot(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     school_id: &str,
     parsed: &ParsedRoster,
 ) -> Result<Snapshot, AppError> {

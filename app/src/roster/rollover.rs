@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sqlx::SqliteConnection;
+use crate::db::{Conn, Flag};
 
 use super::{
     LastRollover, LearnerMove, NextClass, RolloverChoice, RolloverClass, RolloverPreview,
@@ -60,16 +60,19 @@ fn invalid(message: impl Into<String>) -> AppError {
 
 /// Checks every choice against the school's current classes.
 async fn resolve(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     school_id: &str,
     choices: &[RolloverChoice],
 ) -> Result<Vec<Resolved>, AppError> {
-    let classes: Vec<(String, String, bool)> = sqlx::query_as(
+    let classes: Vec<(String, String, bool)> = sqlx::query_as::<_, (String, String, Flag)>(
         "SELECT id, name, archived_at IS NOT NULL FROM classes WHERE school_id = $1",
     )
     .bind(school_id)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|(id, name, Flag(archived))| (id, name, archived))
+    .collect();
     let current: HashMap<&str, &str> = classes
         .iter()
         .filter(|(_, _, archived)| !archived)
@@ -132,7 +135,7 @@ async fn resolve(
 
 /// Every active learner of the rolled classes, with where they go.
 async fn moves(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     school_id: &str,
     resolved: &[Resolved],
 ) -> Result<Vec<Move>, AppError> {
@@ -199,10 +202,7 @@ pub async fn setup(state: &AppState, user: &SignedInUser) -> Result<RolloverSetu
 }
 
 /// The school's last rollover that was not undone, if any.
-async fn last_rollover(
-    conn: &mut SqliteConnection,
-    school_id: &str,
-) -> Result<Option<LastRollover>, AppError> {
+async fn last_rollover(conn: &mut Conn, school_id: &str) -> Result<Option<LastRollover>, AppError> {
     let last: Option<(String, i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT id, created_at, created_by, undone_at FROM rollovers WHERE school_id = $1 \
          ORDER BY created_at DESC, rowid DESC LIMIT 1",
@@ -230,10 +230,7 @@ async fn last_rollover(
 }
 
 /// Learners of a rollover changed since it (their usernames).
-async fn changed_since(
-    conn: &mut SqliteConnection,
-    rollover_id: &str,
-) -> Result<Vec<String>, AppError> {
+async fn changed_since(conn: &mut Conn, rollover_id: &str) -> Result<Vec<String>, AppError> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT DISTINCT a.username FROM rollover_moves m JOIN accounts a ON a.id = m.account_id \
          WHERE m.rollover_id = $1 AND a.row_version <> m.row_version ORDER BY a.username",

@@ -15,7 +15,7 @@ type Row = (String, i64, bool, bool, bool, bool, bool, i64, i64);
 
 async fn read<'e, E>(executor: E, school_id: &str) -> Result<SettingsPageData, AppError>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let (name, min, digit, common, visible, change, sms, credits, version): Row = sqlx::query_as(
         "SELECT name, min_password_length, require_digit, block_common_passwords, \

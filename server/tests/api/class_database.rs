@@ -152,13 +152,13 @@ async fn a_whole_class_reset_changes_every_learner_or_none() {
     );
     // The database refuses the 15th learner's update.
     let fifteenth = &class.learners[14];
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "CREATE TRIGGER fail_fifteenth BEFORE UPDATE OF password_hash ON accounts \
-         WHEN NEW.id = '{fifteenth}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-    )))
-    .execute(&class.app.state.db)
-    .await
-    .unwrap();
+    crate::test_database::refuse_updates(
+        &class.app.state.db,
+        "fail_fifteenth",
+        ("accounts", Some("password_hash")),
+        &format!("NEW.id = '{fifteenth}'"),
+    )
+    .await;
 
     let (status, error) = app_error(
         class
@@ -237,12 +237,7 @@ async fn a_single_reset_shows_and_can_be_revealed_then_ends_the_learners_session
             && actions.contains(&"password_viewed".to_string()),
         "{actions:?}"
     );
-    let (details,): (String,) = sqlx::query_as(
-        "SELECT group_concat(actor_label || target_label || detail) FROM audit_events",
-    )
-    .fetch_one(&class.app.state.db)
-    .await
-    .unwrap();
+    let details = crate::test_database::audit_text(&class.app.state.db).await;
     assert!(
         !details.contains(&suggested),
         "the audit log never holds a password"

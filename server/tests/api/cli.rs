@@ -19,7 +19,7 @@ fn classkeys(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process
     let mut child = Command::new(env!("CARGO_BIN_EXE_classkeys"))
         .args(args)
         .env("CLASSKEYS_DATA", data)
-        .env_remove("DATABASE_URL")
+        .env("DATABASE_URL", crate::test_database::app_database_url(data))
         .env_remove("CLASSKEYS_SECRET_KEY")
         .env_remove("CLASSKEYS_PUBLIC_URL")
         .env_remove("LEPTOS_SITE_ADDR")
@@ -56,7 +56,9 @@ fn admin_create_school_opens_a_school_once() {
         "{}",
         String::from_utf8_lossy(&created.stderr)
     );
-    assert!(data.path().join("classkeys.db").exists());
+    if crate::test_database::postgres().is_none() {
+        assert!(data.path().join("classkeys.db").exists());
+    }
     assert!(data.path().join("secret.key").exists());
 
     let again = classkeys(data.path(), &args, "elm-owner-pass-7\n");
@@ -98,12 +100,9 @@ async fn demo_can_make_bigger_classes_for_load_tests() {
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    let db = app::db::connect(&format!(
-        "sqlite://{}",
-        data.path().join("classkeys.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = app::db::connect(&crate::test_database::app_database_url(data.path()))
+        .await
+        .unwrap();
     let (learners,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE role = 'learner'")
             .fetch_one(&db)

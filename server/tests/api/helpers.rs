@@ -25,6 +25,16 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The data folder, also the site root (static files go in `pkg/`).
     pub data: tempfile::TempDir,
+    /// The server task, stopped when the app is dropped so its database
+    /// connections close (tests that build many apps stay within
+    /// PostgreSQL's connection limit).
+    server: tokio::task::AbortHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 /// Ids of the accounts in the fixture world.
@@ -64,8 +74,10 @@ pub async fn spawn_app_with(secure_cookies: bool) -> TestApp {
 pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)]) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_string_lossy().to_string();
+    let database_url = crate::test_database::database_url_for(data.path());
     let config = Config::from_lookup(|name| match name {
         "CLASSKEYS_DATA" => Some(data_dir.clone()),
+        "DATABASE_URL" => database_url.clone(),
         "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
         _ => settings
             .iter()
@@ -90,7 +102,7 @@ pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)
             trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
         },
     );
-    tokio::spawn(async move {
+    let server = tokio::spawn(async move {
         axum::serve(
             server::startup::without_nagle(listener),
             router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -98,11 +110,13 @@ pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)
         .await
         .unwrap();
     });
+    let server = server.abort_handle();
     TestApp {
         url,
         state,
         client: new_client(),
         data,
+        server,
     }
 }
 

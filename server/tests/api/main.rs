@@ -22,4 +22,5 @@ mod sign_in;
 mod sms;
 mod smtp;
 mod staff;
+mod test_database;
 mod users;

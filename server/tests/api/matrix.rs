@@ -526,8 +526,19 @@ impl Fixture {
         for (table, sql) in SNAPSHOT {
             let db = &self.app.state.db;
             for row in sqlx::query(sql).fetch_all(db).await.unwrap() {
-                // Unchecked: SQLite hands integers and booleans over as text.
-                let text = |i| row.try_get_unchecked::<Option<String>, _>(i).unwrap();
+                // Every value as text, whatever its type.
+                let text = |i| -> Option<String> {
+                    row.try_get::<Option<String>, _>(i)
+                        .or_else(|_| {
+                            row.try_get::<Option<i64>, _>(i)
+                                .map(|v| v.map(|v| v.to_string()))
+                        })
+                        .or_else(|_| {
+                            row.try_get::<Option<bool>, _>(i)
+                                .map(|v| v.map(|v| v.to_string()))
+                        })
+                        .unwrap()
+                };
                 let values: Vec<String> = (0..row.len())
                     .map(|i| text(i).unwrap_or_else(|| "NULL".into()))
                     .collect();

@@ -132,7 +132,7 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
     assert_eq!(classes_of(&app, "zoew").await, ["Year 6"]);
     let zoe = app.sign_in_as(&new_client(), "OAK", "zoew", PASSWORD).await;
     assert_eq!(zoe.status(), 200, "the leaver is back");
-    let (archived,): (bool,) =
+    let (app::db::Flag(archived),): (app::db::Flag,) =
         sqlx::query_as("SELECT archived_at IS NOT NULL FROM classes WHERE name = 'Year 5'")
             .fetch_one(&app.state.db)
             .await

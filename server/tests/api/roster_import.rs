@@ -401,13 +401,13 @@ async fn a_failure_at_row_2000_changes_nobody() {
         file.push_str(&format!("Year 3 Hazel,Renamed,{username},{username}\n"));
     }
     tx.commit().await.unwrap();
-    sqlx::query(
-        "CREATE TRIGGER fail_at_2000 BEFORE UPDATE ON accounts WHEN NEW.username = 'learner1995' \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    crate::test_database::refuse_updates(
+        &app.state.db,
+        "fail_at_2000",
+        ("accounts", None),
+        "NEW.username = 'learner1995'",
     )
-    .execute(&app.state.db)
-    .await
-    .unwrap();
+    .await;
     let before = roster_state(&app).await;
     let preview = preview(&app, file.as_bytes(), false).await;
     assert_eq!((preview.totals.create, preview.totals.update), (5, 2_000));

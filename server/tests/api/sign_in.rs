@@ -303,12 +303,7 @@ async fn what_was_typed_for_an_unknown_account_is_not_kept() {
     let app = spawn_app().await;
     app.world().await;
     app.sign_in("OAK", "my-secret-pass-1", "whatever-1").await;
-    let (labels,): (String,) = sqlx::query_as(
-        "SELECT group_concat(actor_label || target_label || detail) FROM audit_events",
-    )
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
+    let labels = crate::test_database::audit_text(&app.state.db).await;
     assert!(!labels.contains("my-secret-pass-1"), "{labels}");
 }
 

@@ -62,7 +62,7 @@ fn account_id(record: &Record) -> Option<String> {
 /// Ends every session of an account, wherever it is signed in.
 pub async fn delete_sessions_of<'e, E>(executor: E, account_id: &str) -> Result<(), sqlx::Error>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)

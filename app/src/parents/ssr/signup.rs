@@ -111,7 +111,7 @@ pub async fn request_sign_up(
         // The same answer: the address's owner has had enough email.
         return Ok(link_sent_answer(&email));
     }
-    let (in_use,): (bool,) =
+    let (crate::db::Flag(in_use),): (crate::db::Flag,) =
         sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts WHERE lower(email) = lower($1))")
             .bind(&email)
             .fetch_one(&mut *tx)
