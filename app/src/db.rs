@@ -61,7 +61,9 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         // connections; a local SQLite file does not go stale, and pinging it
         // before every query only doubled the hops to its worker thread.
         .test_before_acquire(backend == Backend::Postgres)
-        .acquire_timeout(Duration::from_secs(10))
+        // A request waits at most this long for a connection, then answers
+        // 503 (`is_unreachable`) instead of hanging while the database is down.
+        .acquire_timeout(Duration::from_secs(3))
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
@@ -143,6 +145,27 @@ pub async fn begin_write(db: &Db) -> Result<Tx, sqlx::Error> {
 
 /// The advisory lock key of [`begin_write`] on PostgreSQL ("CKWRITE1").
 const WRITE_LOCK: i64 = 0x434b_5752_4954_4531;
+
+/// Whether `error` means the database cannot be reached right now (down,
+/// restarting, failing over, or every connection busy past the timeout),
+/// rather than a fault in the request: the answer is then 503, and the
+/// request can be tried again.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        // PostgreSQL's "connection exception" (08…) and "operator
+        // intervention" (57P…: shutting down, cannot connect now) classes.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
 
 /// A yes/no computed in SQL (`EXISTS (…)`, `x IS NOT NULL`). PostgreSQL
 /// answers a bool; SQLite, which has no bool type, answers 1 or 0 for an

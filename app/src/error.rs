@@ -39,6 +39,9 @@ pub enum AppError {
     PasswordChangeRequired,
     #[error("That request came from another site and was refused.")]
     CrossSite,
+    /// The database cannot be reached (restarting, failing over, down).
+    #[error("ClassKeys cannot reach its database just now. Please try again in a minute.")]
+    Unavailable,
     #[error("Something went wrong. Please try again.")]
     Internal,
 }
@@ -88,6 +91,7 @@ impl AppError {
             AppError::TooManyAttempts { .. }
             | AppError::Busy { .. }
             | AppError::SlowDown { .. } => 429,
+            AppError::Unavailable => 503,
             AppError::Internal => 500,
         }
     }
@@ -141,6 +145,10 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::RowNotFound => AppError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 AppError::Conflict("That is already in use.".into())
+            }
+            _ if crate::db::is_unreachable(&error) => {
+                tracing::warn!(%error, "the database cannot be reached");
+                AppError::Unavailable
             }
             _ => {
                 tracing::error!(%error, "database error");

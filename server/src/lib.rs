@@ -1,8 +1,10 @@
 //! The ClassKeys server: configuration, start-up and the router. Domain
 //! logic lives in the `app` crate.
 
+pub mod backup;
 pub mod config;
 pub mod hardening;
+pub mod health;
 pub mod router;
 pub mod secret_key;
 pub mod startup;

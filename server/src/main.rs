@@ -82,6 +82,15 @@ enum AdminCommand {
     /// secret.key), opening them with the keys in CLASSKEYS_OLD_SECRET_KEYS.
     /// One transaction: all or nothing. Audited.
     RotateKey,
+    /// Write a consistent copy of the SQLite database to FILE while the
+    /// server keeps running (FILE must not exist; it is made owner-only).
+    /// Back up the secret key (secret.key) too, and keep it apart. On
+    /// PostgreSQL, use pg_dump instead.
+    Backup {
+        /// Where to write the copy, e.g. /srv/backups/classkeys-2026-11-29.db
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
     /// Add SMS credits to a school (each reset link sent by SMS uses one).
     /// Audited.
     AddSmsCredits {
@@ -188,6 +197,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 rotated.queued_emails
             );
             println!("The old keys can now be removed from CLASSKEYS_OLD_SECRET_KEYS.");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Backup { to }) => {
+            let state = open_state(&config, &config.public_url).await?;
+            let bytes = server::backup::backup_to(&state.db, &to).await?;
+            println!(
+                "Database copied to {} ({} KB). Keep the secret key (secret.key or CLASSKEYS_SECRET_KEY) backed up separately: without it the learner passwords and parent access codes in the copy cannot be shown.",
+                to.display(),
+                bytes.div_ceil(1024)
+            );
             Ok(())
         }
         Command::Admin(AdminCommand::AddSmsCredits { school, credits }) => {

@@ -100,6 +100,10 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             enforce_session_policy,
         ))
         .layer(auth_layer)
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::health::database_outage,
+        ))
         // Pages and server functions are compressed as they are made.
         .layer(CompressionLayer::new().br(true).gzip(true))
         .with_state(leptos_options.clone());
@@ -120,6 +124,7 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
     );
 
     let mut router = assets
+        .merge(crate::health::routes(state.clone()))
         .merge(pages)
         .layer(from_fn(hardening::refuse_cross_site))
         .layer(from_fn(hardening::security_headers))

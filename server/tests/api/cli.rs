@@ -187,3 +187,52 @@ fn admin_add_sms_credits_adds_to_a_school_and_explains_mistakes() {
     assert!(!zero.status.success());
     assert!(String::from_utf8_lossy(&zero.stderr).contains("between 1 and 1,000,000"));
 }
+
+#[tokio::test]
+async fn admin_backup_copies_a_live_database_owner_only_once() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(
+        classkeys(data.path(), &["demo", "--learners-per-class", "3"], "")
+            .status
+            .success()
+    );
+    // The server's own pool stays open on the database while the copy is made.
+    let live = app::db::connect(&crate::test_database::app_database_url(data.path()))
+        .await
+        .unwrap();
+    let target = data.path().join("backups").join("nightly.db");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let to = target.to_str().unwrap();
+    let backup = classkeys(data.path(), &["admin", "backup", "--to", to], "");
+    if crate::test_database::postgres().is_some() {
+        assert!(!backup.status.success());
+        let said = String::from_utf8_lossy(&backup.stderr);
+        assert!(said.contains("pg_dump"), "{said}");
+        return;
+    }
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    assert!(String::from_utf8_lossy(&backup.stdout).contains("secret key"));
+    assert_eq!(app::files::mode(&target).unwrap(), 0o600);
+    // Nothing left beside it (no half-written or staging files).
+    let beside: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .collect();
+    assert_eq!(beside.len(), 1, "only the copy");
+    let copy = app::db::connect(&format!("sqlite://{to}")).await.unwrap();
+    let count = |db: app::db::Db| async move {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE role = 'learner'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(count(copy).await, count(live).await);
+    // An existing file is never overwritten.
+    let again = classkeys(data.path(), &["admin", "backup", "--to", to], "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}

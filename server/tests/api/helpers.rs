@@ -73,8 +73,35 @@ pub async fn spawn_app_with(secure_cookies: bool) -> TestApp {
 /// With extra environment settings, e.g. `SMS_GATEWAY_URL` or `SMTP_URL`.
 pub async fn spawn_app_configured(secure_cookies: bool, settings: &[(&str, &str)]) -> TestApp {
     let data = tempfile::tempdir().unwrap();
-    let data_dir = data.path().to_string_lossy().to_string();
-    let database_url = crate::test_database::database_url_for(data.path());
+    start_server(data, None, secure_cookies, settings).await
+}
+
+impl TestApp {
+    /// A second server on the same database and secret key, as a load
+    /// balancer's other instance: a client's cookies reach both (cookies
+    /// do not tell ports apart), so a test can alternate between them.
+    pub async fn second_server(&self) -> TestApp {
+        start_server(
+            tempfile::tempdir().unwrap(),
+            Some(self.data.path()),
+            false,
+            &[],
+        )
+        .await
+    }
+}
+
+/// Starts the router over `data`, or over `shared` (another app's data
+/// folder, database and key) when given.
+async fn start_server(
+    data: tempfile::TempDir,
+    shared: Option<&std::path::Path>,
+    secure_cookies: bool,
+    settings: &[(&str, &str)],
+) -> TestApp {
+    let folder = shared.unwrap_or(data.path());
+    let data_dir = folder.to_string_lossy().to_string();
+    let database_url = crate::test_database::database_url_for(folder);
     let config = Config::from_lookup(|name| match name {
         "CLASSKEYS_DATA" => Some(data_dir.clone()),
         "DATABASE_URL" => database_url.clone(),

@@ -1,0 +1,97 @@
+//! Two servers on one database behave as one (DESIGN.md §3 "Deploying"):
+//! requests alternate between them as a load balancer would send them, and
+//! nothing that matters lives in one server's memory.
+
+use app::error::AppError;
+
+use crate::helpers::{app_error, new_client, spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn failed_sign_ins_on_both_servers_lock_the_account() {
+    let first = spawn_app().await;
+    first.world().await;
+    let second = first.second_server().await;
+    for attempt in 1..=9 {
+        let server = if attempt % 2 == 0 { &first } else { &second };
+        let (_, error) =
+            app_error(server.sign_in("OAK", "amelias", "wrong-password-1").await).await;
+        assert_eq!(error, AppError::BadCredentials, "attempt {attempt}");
+    }
+    let (status, error) =
+        app_error(first.sign_in("OAK", "amelias", "wrong-password-1").await).await;
+    assert_eq!(status, 423, "the tenth failure, five on each server, locks");
+    assert!(matches!(error, AppError::Locked { .. }), "{error:?}");
+    let (_, error) = app_error(second.sign_in("OAK", "amelias", PASSWORD).await).await;
+    assert!(
+        matches!(error, AppError::Locked { .. }),
+        "the other server refuses the right password too: {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_session_made_on_one_server_is_known_to_the_other_and_ended_by_it() {
+    let first = spawn_app().await;
+    first.world().await;
+    let second = first.second_server().await;
+    let laptop = new_client();
+    let tablet = new_client();
+    first
+        .signed_in_as(&laptop, "OAK", "teacher", PASSWORD)
+        .await;
+    second
+        .signed_in_as(&tablet, "OAK", "teacher", PASSWORD)
+        .await;
+    assert!(
+        second.current_user_of(&laptop).await.is_some(),
+        "the session made on the first server works on the second"
+    );
+    // A password change through the second server…
+    let form = [
+        ("current_password", PASSWORD),
+        ("new_password", "a-brand-new-pass-7"),
+        ("confirm_new_password", "a-brand-new-pass-7"),
+    ];
+    let changed = second.call_as(&tablet, "change_password", &form).await;
+    assert_eq!(changed.status(), 200);
+    // …ends every session of the account on both servers (DESIGN.md: this
+    // one included), the one made on the first server too.
+    assert!(first.current_user_of(&laptop).await.is_none());
+    assert!(second.current_user_of(&laptop).await.is_none());
+    assert!(first.current_user_of(&tablet).await.is_none());
+    first
+        .signed_in_as(&laptop, "OAK", "teacher", "a-brand-new-pass-7")
+        .await;
+    let (status, _) = app_error(
+        first
+            .sign_in_as(&new_client(), "OAK", "teacher", PASSWORD)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "the old password is refused by the other server"
+    );
+}
+
+#[tokio::test]
+async fn inactivating_on_one_server_signs_the_account_out_of_the_other() {
+    let first = spawn_app().await;
+    let world = first.world().await;
+    let second = first.second_server().await;
+    let teacher = new_client();
+    first
+        .signed_in_as(&teacher, "OAK", "teacher", PASSWORD)
+        .await;
+    let admin = new_client();
+    second.signed_in_as(&admin, "OAK", "admin", PASSWORD).await;
+    let inactivated = second
+        .call_as(
+            &admin,
+            "set_account_active",
+            &[("account_id", &world.oak_teacher), ("active", "false")],
+        )
+        .await;
+    assert_eq!(inactivated.status(), 200);
+    assert!(second.current_user_of(&teacher).await.is_none());
+    assert!(first.current_user_of(&teacher).await.is_none());
+}
