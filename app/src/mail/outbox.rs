@@ -11,6 +11,9 @@ use crate::passwords::sealing::{Sealed, SealedFor, Sealer};
 
 /// Give up on a message after this many failed attempts.
 pub const MAX_ATTEMPTS: i64 = 8;
+/// How long a claimed email is left to the server that claimed it before
+/// another may try it (that server died mid-send).
+pub const CLAIM_LEASE_SECS: i64 = 5 * 60;
 const FROM: &str = "ClassKeys <no-reply@classkeys.invalid>";
 
 /// Queues an email inside the caller's transaction. Its bodies are sealed
@@ -152,12 +155,19 @@ pub async fn deliver_due(
     .bind(now)
     .execute(db)
     .await?;
+    // Claimed, not just read: every server polls the same outbox, and the
+    // claim moves the rows' next attempt past the lease in one statement, so
+    // a second poller (another server) no longer finds them due. A server
+    // that dies mid-send leaves its rows to be retried once the lease ends.
     let due: Vec<QueuedRow> = sqlx::query_as(
-        "SELECT id, recipient, subject, body_text, body_html, key_id, attempts \
-         FROM outgoing_messages WHERE channel = 'email' AND status = 'pending' \
-         AND next_attempt_at <= $1 ORDER BY created_at LIMIT 50",
+        "UPDATE outgoing_messages SET next_attempt_at = $2 \
+         WHERE id IN (SELECT id FROM outgoing_messages WHERE channel = 'email' \
+         AND status = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT 50) \
+         AND status = 'pending' AND next_attempt_at <= $1 \
+         RETURNING id, recipient, subject, body_text, body_html, key_id, attempts",
     )
     .bind(now)
+    .bind(now + CLAIM_LEASE_SECS)
     .fetch_all(db)
     .await?;
     let mut sent = 0;

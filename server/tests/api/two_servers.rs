@@ -95,3 +95,68 @@ async fn inactivating_on_one_server_signs_the_account_out_of_the_other() {
     assert!(second.current_user_of(&teacher).await.is_none());
     assert!(first.current_user_of(&teacher).await.is_none());
 }
+
+#[tokio::test]
+async fn two_servers_polling_the_outbox_send_each_email_once() {
+    let first = spawn_app().await;
+    let world = first.world().await;
+    let second = first.second_server().await;
+    let now = first.state.clock.now();
+    for n in 0..60 {
+        sqlx::query(
+            "INSERT INTO outgoing_messages (id, school_id, channel, recipient, subject, body_text, \
+             next_attempt_at, created_at) VALUES ($1, $2, 'email', $3, 'Hello', 'Hello', $4, $4)",
+        )
+        .bind(app::db::new_id())
+        .bind(&world.oak)
+        .bind(format!("parent{n}@example.org"))
+        .bind(now)
+        .execute(&first.state.db)
+        .await
+        .unwrap();
+    }
+    let poll = |app: &crate::helpers::TestApp, folder: &str| {
+        let state = app.state.clone();
+        let folder = app.data.path().join(folder);
+        async move {
+            let mailer = app::mail::transport::Mailer::files(folder).unwrap();
+            let mut sent = 0;
+            // Each server polls until it finds nothing due, as its worker does.
+            loop {
+                let now = state.clock.now();
+                let batch = app::mail::outbox::deliver_due(&state.db, &state.sealer, &mailer, now)
+                    .await
+                    .unwrap();
+                if batch == 0 {
+                    return sent;
+                }
+                sent += batch;
+            }
+        }
+    };
+    let (a, b) = tokio::join!(poll(&first, "outbox-a"), poll(&second, "outbox-b"));
+    assert_eq!(
+        a + b,
+        60,
+        "every email sent once: {a} by one server, {b} by the other"
+    );
+    let files = |folder: &str| {
+        std::fs::read_dir(first.data.path().join(folder))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
+            + std::fs::read_dir(second.data.path().join(folder))
+                .map(|dir| dir.count())
+                .unwrap_or(0)
+    };
+    assert_eq!(
+        files("outbox-a") + files("outbox-b"),
+        60,
+        "no email written twice"
+    );
+    let (pending,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE status <> 'sent'")
+            .fetch_one(&first.state.db)
+            .await
+            .unwrap();
+    assert_eq!(pending, 0);
+}
