@@ -91,6 +91,10 @@ enum AdminCommand {
         #[arg(long, value_name = "FILE")]
         to: std::path::PathBuf,
     },
+    /// Check that every learner's reveal copy opens, is of the current
+    /// password and is the password its hash accepts (after a restore, a key
+    /// rotation or a crash). Exits with failure if any is not.
+    CheckReveals,
     /// Add SMS credits to a school (each reset link sent by SMS uses one).
     /// Audited.
     AddSmsCredits {
@@ -208,6 +212,30 @@ async fn run(cli: Cli) -> Result<(), String> {
                 bytes.div_ceil(1024)
             );
             Ok(())
+        }
+        Command::Admin(AdminCommand::CheckReveals) => {
+            let state = open_state(&config, &config.public_url).await?;
+            let check = app::passwords::reveal_check::check_reveal_copies(&state)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{} reveal copies checked: {} match their password.",
+                check.checked, check.matching
+            );
+            for (what, labels) in [
+                ("of an older password", &check.stale),
+                ("will not open", &check.unopenable),
+                ("not the stored password", &check.differing),
+            ] {
+                if !labels.is_empty() {
+                    println!("{} {what}: {}", labels.len(), labels.join(", "));
+                }
+            }
+            if check.is_sound() {
+                Ok(())
+            } else {
+                Err("some reveal copies do not match their passwords".into())
+            }
         }
         Command::Admin(AdminCommand::AddSmsCredits { school, credits }) => {
             let state = open_state(&config, &config.public_url).await?;

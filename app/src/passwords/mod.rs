@@ -3,5 +3,6 @@
 pub mod fair_queue;
 pub mod generator;
 pub mod hashing;
+pub mod reveal_check;
 pub mod rotation;
 pub mod sealing;

@@ -581,3 +581,45 @@ async fn opening_a_class_page_loads_and_audits_the_class_once() {
         .count();
     assert_eq!(opened, 1);
 }
+
+#[tokio::test]
+async fn the_reveal_check_finds_copies_that_no_longer_match_their_passwords() {
+    use app::passwords::reveal_check::check_reveal_copies;
+    let class = class_of(4).await;
+    reset_class(&class, "NewPasswordEach").await;
+    let check = check_reveal_copies(&class.app.state).await.unwrap();
+    assert_eq!((check.checked, check.matching), (4, 4));
+    assert!(check.is_sound());
+    // A half-written change: child1's hash is child0's, child2's reveal copy
+    // is of an older version, child3's copy is sealed for someone else.
+    let db = &class.app.state.db;
+    sqlx::query(
+        "UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE id = $1) \
+         WHERE id = $2",
+    )
+    .bind(&class.learners[0])
+    .bind(&class.learners[1])
+    .execute(db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE accounts SET password_version = password_version + 1 WHERE id = $1")
+        .bind(&class.learners[2])
+        .execute(db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE learner_password_reveals SET sealed = (SELECT sealed FROM learner_password_reveals \
+         WHERE account_id = $1) WHERE account_id = $2",
+    )
+    .bind(&class.learners[0])
+    .bind(&class.learners[3])
+    .execute(db)
+    .await
+    .unwrap();
+    let check = check_reveal_copies(&class.app.state).await.unwrap();
+    assert!(!check.is_sound());
+    assert_eq!(check.matching, 1);
+    assert_eq!(check.differing, ["OAK/child1"]);
+    assert_eq!(check.stale, ["OAK/child2"]);
+    assert_eq!(check.unopenable, ["OAK/child3"]);
+}
