@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Mixed load (issue #12), loopback only, stops by itself:
-#   50 clients reading a teacher's class page (wrk, kept-alive connections),
+#   50 clients reading a teacher's class page (wrk, kept-alive connections,
+#   each waiting THINK_MS = 100 ms between pages: up to 500 pages a second),
 #   2 whole-class resets a second and 10 sign-ins a second (mixed-load.mjs),
 # against two instances on one PostgreSQL, or one instance on SQLite. Then it
 # checks that nothing was lost or half-written: every learner still there,
@@ -10,6 +11,7 @@
 # and no session row written by the reads.
 #
 #   bash bench/mixed-load.sh sqlite|postgres [seconds]     (after scripts/build.sh)
+#   THINK_MS=0 bash bench/mixed-load.sh …   readers ask again at once (saturation)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 backend=${1:-sqlite}
@@ -18,6 +20,8 @@ if [ "$backend" = postgres ] && [ -z "${CLASSKEYS_TEST_POSTGRES:-}" ]; then
   exec bash scripts/with-postgres.sh bash "$0" "$@"
 fi
 source bench/instances.sh
+# The load comes "through a proxy" on loopback, from many networks (mixed-load.mjs).
+export CLASSKEYS_TRUSTED_PROXIES=127.0.0.1
 seed_demo
 add_bench_classes 30
 start_instance 1
@@ -41,12 +45,13 @@ session_writes() {
   fi
 }
 
-echo "[mixed-load] $backend, $instances instance(s), ${seconds}s: 50 readers, 2 resets/s, 10 sign-ins/s"
+export THINK_MS=${THINK_MS:-100}
+echo "[mixed-load] $backend, $instances instance(s), ${seconds}s: 50 readers (${THINK_MS} ms between a reader's pages), 2 resets/s, 10 sign-ins/s"
 per_instance=$((50 / instances))
 readers=()
 for n in $(seq 1 "$instances"); do
   url_var="url$n"
-  wrk -t1 -c"$per_instance" -d"${seconds}s" --latency -H "Cookie: $teacher" "${!url_var}$class" > "$data/wrk$n.txt" &
+  wrk -t1 -c"$per_instance" -d"${seconds}s" --latency -s bench/think.lua -H "Cookie: $teacher" "${!url_var}$class" > "$data/wrk$n.txt" &
   readers+=($!)
 done
 # Reads alone first, a few seconds, to see whether reading a page writes its session.
@@ -81,7 +86,10 @@ ok_resets=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.arg
 echo "  learners: $learners_before before, $learners_after after; classes half-reset: $mixed"
 echo "  successful resets: $ok_resets; audited: $audited"
 "$CLASSKEYS_BIN" admin check-reveals | sed 's/^/  /'
-errors=$(node -e 'const w = JSON.parse(require("fs").readFileSync(process.argv[1])); const bad = (t) => Object.entries(t).filter(([s]) => s !== "200").reduce((n, [, c]) => n + c, 0); console.log(bad(w.resets) + bad(w.signIns))' "$data/writes.json")
+# Errors are answers other than 200 (timeouts count as status 0); a reset
+# the load could not start because every class was mid-reset is reported
+# ("skipped") but is not an answer of the server.
+errors=$(node -e 'const w = JSON.parse(require("fs").readFileSync(process.argv[1])); const bad = (t) => Object.entries(t).filter(([s]) => s !== "200" && !s.startsWith("skipped")).reduce((n, [, c]) => n + c, 0); console.log(bad(w.resets) + bad(w.signIns))' "$data/writes.json")
 if [ "$read_errors" = 0 ] && [ "$errors" = 0 ] && [ "$mixed" = 0 ] && [ "$learners_before" = "$learners_after" ] && [ "$audited" = "$ok_resets" ]; then
   echo "[mixed-load] $backend: 0 errors, nothing lost or half-written"
 else

@@ -23,8 +23,6 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Where SMS go (`SMS_GATEWAY_URL`, or files in `<data>/outbox/sms/`).
     pub sms: SmsGateway,
-    /// Roster imports running in this process.
-    pub imports: crate::roster::jobs::ImportJobs,
 }
 
 impl AppState {
@@ -38,7 +36,6 @@ impl AppState {
             network_limiter: Arc::new(NetworkLimiter::default()),
             public_url: public_url.trim_end_matches('/').into(),
             sms: SmsGateway::None,
-            imports: Default::default(),
         }
     }
 

@@ -159,6 +159,9 @@ pub fn spawn_session_cleanup(state: &AppState) {
             if let Err(error) = app::parents::ssr::signup::forget_finished(&state.db, now).await {
                 tracing::warn!(%error, "could not delete finished parent sign-ups");
             }
+            if let Err(error) = app::roster::jobs::forget_old(&state.db, now).await {
+                tracing::warn!(%error, "could not delete old roster import jobs");
+            }
         }
     });
 }

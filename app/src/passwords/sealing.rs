@@ -30,6 +30,9 @@ pub enum SealedFor<'a> {
         message_id: &'a str,
         part: &'static str,
     },
+    /// A finished roster import's summary, with the new learners' passwords,
+    /// kept until the admin who ran it reads it once.
+    ImportOutcome { job_id: &'a str },
 }
 
 impl SealedFor<'_> {
@@ -52,6 +55,9 @@ impl SealedFor<'_> {
             }
             SealedFor::OutgoingMessage { message_id, part } => {
                 format!("classkeys/outgoing-message/v1\0{message_id}\0{part}")
+            }
+            SealedFor::ImportOutcome { job_id } => {
+                format!("classkeys/import-outcome/v1\0{job_id}")
             }
         }
         .into_bytes()

@@ -57,7 +57,7 @@ pub async fn preview(
 }
 
 /// "Apply import": checks the file again and starts the apply in the
-/// background. Returns the job id to ask [`super::jobs::ImportJobs`] about.
+/// background. Returns the job id to ask [`super::jobs::progress`] about.
 pub async fn start(
     state: &AppState,
     user: &SignedInUser,
@@ -79,7 +79,7 @@ pub async fn start(
             ),
         ));
     }
-    let (job_id, job) = state.imports.start(user, plan.creates.len())?;
+    let (job_id, job) = super::jobs::start(state, user, plan.creates.len()).await?;
     let (state, user, client) = (state.clone(), user.clone(), client.to_string());
     tokio::spawn(async move {
         let outcome = apply(
@@ -95,7 +95,9 @@ pub async fn start(
         if let Err(error) = &outcome {
             tracing::warn!(%error, school = %user.school_id, "a roster import failed");
         }
-        job.finish(outcome.map_err(|e| e.to_string()));
+        if let Err(error) = job.finish(&state, outcome.map_err(|e| e.to_string())).await {
+            tracing::error!(%error, school = %user.school_id, "a roster import's outcome was not stored");
+        }
     });
     Ok(job_id)
 }

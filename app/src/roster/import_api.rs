@@ -58,7 +58,7 @@ pub async fn follow_import(job_id: String) -> Result<ImportProgress, AppError> {
 
     let user = require(Permission::ManageRoster).await?;
     let state = crate::state::app_state()?;
-    let progress = state.imports.progress(&user, &job_id)?;
+    let progress = super::jobs::progress(&state, &user, &job_id).await?;
     no_store();
     Ok(progress)
 }

@@ -1,29 +1,47 @@
-//! Running imports: the apply runs as a background task and the browser
-//! asks how far it is. A job belongs to the user who started it; its
+//! Running imports: the apply runs as a background task on the server that
+//! accepted it, and the browser asks how far it is, from whichever server
+//! its request reaches. A job belongs to the user who started it; its
 //! outcome (with the new accounts' passwords) is handed out once, then the
 //! job is gone. One import at a time per school.
 //!
-//! Jobs live in this process's memory: behind several servers, the
-//! progress calls must reach the server that runs the import (sticky
-//! sessions); the import itself is one database transaction either way.
+//! The running server counts hashes in memory ([`ImportJob`]) and writes
+//! its progress to the `import_jobs` row a few times a second; the outcome
+//! is sealed with the server key before it is stored.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
 
 use super::{ImportProgress, ImportSummary};
 use crate::auth::SignedInUser;
+use crate::db::{begin_write, new_id};
 use crate::error::AppError;
+use crate::passwords::sealing::{Sealed, SealedFor};
+use crate::state::AppState;
 
-/// One running (or just ended) import.
+pub const HASHING: &str = "Making passwords";
+pub const SAVING: &str = "Saving the roster";
+/// How often the running server writes its progress.
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// A job whose row has not moved for this long, without an outcome, died
+/// with its server.
+pub const STALE_SECS: i64 = 60;
+/// Outcomes nobody came back for are deleted after a day.
+pub const FORGET_AFTER_SECS: i64 = 24 * 3600;
+
+const DIED: &str = "The server running this import stopped before it could report. \
+Preview the file again to see whether the import was saved.";
+
+/// One running import, as the server running it sees it.
 pub struct ImportJob {
-    school_id: String,
-    user_id: String,
+    id: String,
     /// Passwords to hash, and how many are done.
     pub total: usize,
     pub hashed: AtomicUsize,
     stage: Mutex<&'static str>,
-    outcome: Mutex<Option<Result<ImportSummary, String>>>,
+    ended: AtomicBool,
 }
 
 impl ImportJob {
@@ -31,97 +49,199 @@ impl ImportJob {
         *self.stage.lock().unwrap_or_else(|e| e.into_inner()) = stage;
     }
 
-    pub fn finish(&self, outcome: Result<ImportSummary, String>) {
-        *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+    fn stage(&self) -> &'static str {
+        *self.stage.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn ended(&self) -> bool {
-        self.outcome
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
+    /// Stores the outcome (sealed) for the user to read once.
+    pub async fn finish(
+        &self,
+        state: &AppState,
+        outcome: Result<ImportSummary, String>,
+    ) -> Result<(), AppError> {
+        self.ended.store(true, Ordering::Relaxed);
+        let text = serde_json::to_string(&outcome).map_err(|_| AppError::Internal)?;
+        let sealed = state
+            .sealer
+            .seal(&text, &SealedFor::ImportOutcome { job_id: &self.id });
+        sqlx::query(
+            "UPDATE import_jobs SET hashed = total, stage = $1, outcome_key_id = $2, \
+             outcome_sealed = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(self.stage())
+        .bind(&sealed.key_id)
+        .bind(&sealed.sealed)
+        .bind(state.clock.now())
+        .bind(&self.id)
+        .execute(&state.db)
+        .await?;
+        Ok(())
     }
+}
 
-    fn progress(&self) -> ImportProgress {
-        let outcome = self
-            .outcome
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let stage = *self.stage.lock().unwrap_or_else(|e| e.into_inner());
-        let hashed = self.hashed.load(Ordering::Relaxed).min(self.total);
-        // Hashing is nearly all the work; saving is the last 5%.
-        let percent = match (&outcome, stage) {
-            (Some(_), _) => 100,
-            (None, SAVING) => 95,
-            (None, _) if self.total == 0 => 0,
-            (None, _) => (hashed * 95 / self.total) as u8,
-        };
-        let stage = match stage {
-            HASHING => format!("Making passwords: {hashed} of {} new learners", self.total),
-            other => other.to_string(),
-        };
-        ImportProgress {
-            percent,
-            stage,
-            outcome,
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    total: i64,
+    hashed: i64,
+    stage: String,
+    outcome_key_id: Option<String>,
+    outcome_sealed: Option<String>,
+    updated_at: i64,
+}
+
+/// Starts a job for `user`'s school, or refuses while one runs there; the
+/// running server then writes its progress until the job ends.
+pub async fn start(
+    state: &AppState,
+    user: &SignedInUser,
+    total: usize,
+) -> Result<(String, Arc<ImportJob>), AppError> {
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
+    let (running,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM import_jobs WHERE school_id = $1 AND outcome_sealed IS NULL \
+         AND updated_at > $2",
+    )
+    .bind(&user.school_id)
+    .bind(now - STALE_SECS)
+    .fetch_one(&mut *tx)
+    .await?;
+    if running > 0 {
+        return Err(AppError::Conflict(
+            "Another import for this school is running. Wait for it to end, then preview again."
+                .into(),
+        ));
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO import_jobs (id, school_id, user_id, total, stage, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(&user.school_id)
+    .bind(&user.id)
+    .bind(total as i64)
+    .bind(HASHING)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let job = Arc::new(ImportJob {
+        id: id.clone(),
+        total,
+        hashed: AtomicUsize::new(0),
+        stage: Mutex::new(HASHING),
+        ended: AtomicBool::new(false),
+    });
+    tokio::spawn(write_progress(state.clone(), job.clone()));
+    Ok((id, job))
+}
+
+/// Writes the job's progress to its row until the job ends.
+async fn write_progress(state: AppState, job: Arc<ImportJob>) {
+    let mut interval = tokio::time::interval(FLUSH_EVERY);
+    while !job.ended.load(Ordering::Relaxed) {
+        interval.tick().await;
+        let written = sqlx::query(
+            "UPDATE import_jobs SET hashed = $1, stage = $2, updated_at = $3 \
+             WHERE id = $4 AND outcome_sealed IS NULL",
+        )
+        .bind(job.hashed.load(Ordering::Relaxed).min(job.total) as i64)
+        .bind(job.stage())
+        .bind(state.clock.now())
+        .bind(&job.id)
+        .execute(&state.db)
+        .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, job = %job.id, "could not write an import's progress");
         }
     }
 }
 
-pub const HASHING: &str = "Making passwords";
-pub const SAVING: &str = "Saving the roster";
-
-/// Every import of this process, by job id.
-#[derive(Clone, Default)]
-pub struct ImportJobs(Arc<Mutex<HashMap<String, Arc<ImportJob>>>>);
-
-impl ImportJobs {
-    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<ImportJob>>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A new job for `user`'s school, or a refusal while one runs there.
-    pub fn start(
-        &self,
-        user: &SignedInUser,
-        total: usize,
-    ) -> Result<(String, Arc<ImportJob>), AppError> {
-        let mut jobs = self.jobs();
-        if jobs
-            .values()
-            .any(|job| job.school_id == user.school_id && !job.ended())
-        {
-            return Err(AppError::Conflict(
-                "Another import for this school is running. Wait for it to end, then preview again."
-                    .into(),
-            ));
+/// How far `job_id` is, for the user who started it. Once it has ended the
+/// job is deleted as its outcome is read, so the outcome (with passwords)
+/// is handed out once, even to two polls at the same moment.
+pub async fn progress(
+    state: &AppState,
+    user: &SignedInUser,
+    job_id: &str,
+) -> Result<ImportProgress, AppError> {
+    let row: JobRow = sqlx::query_as(
+        "SELECT total, hashed, stage, outcome_key_id, outcome_sealed, updated_at FROM import_jobs \
+         WHERE id = $1 AND user_id = $2 AND school_id = $3",
+    )
+    .bind(job_id)
+    .bind(&user.id)
+    .bind(&user.school_id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let died = row.outcome_sealed.is_none() && row.updated_at <= state.clock.now() - STALE_SECS;
+    let outcome = match (&row.outcome_key_id, &row.outcome_sealed) {
+        (Some(key_id), Some(sealed)) => Some(open_outcome(state, job_id, key_id, sealed)),
+        _ if died => Some(Err(DIED.to_string())),
+        _ => None,
+    };
+    if outcome.is_some() {
+        let taken = sqlx::query("DELETE FROM import_jobs WHERE id = $1")
+            .bind(job_id)
+            .execute(&state.db)
+            .await?;
+        if taken.rows_affected() == 0 {
+            // Another poll took it a moment ago.
+            return Err(AppError::NotFound);
         }
-        let id = crate::db::new_id();
-        let job = Arc::new(ImportJob {
-            school_id: user.school_id.clone(),
-            user_id: user.id.clone(),
-            total,
-            hashed: AtomicUsize::new(0),
-            stage: Mutex::new(HASHING),
-            outcome: Mutex::new(None),
-        });
-        jobs.insert(id.clone(), job.clone());
-        Ok((id, job))
     }
+    Ok(progress_of(&row, outcome))
+}
 
-    /// How far `job_id` is, for the user who started it; once it has ended
-    /// the job is forgotten, so its outcome is read only once.
-    pub fn progress(&self, user: &SignedInUser, job_id: &str) -> Result<ImportProgress, AppError> {
-        let mut jobs = self.jobs();
-        let job = jobs
-            .get(job_id)
-            .filter(|job| job.user_id == user.id && job.school_id == user.school_id)
-            .ok_or(AppError::NotFound)?;
-        let progress = job.progress();
-        if progress.outcome.is_some() {
-            jobs.remove(job_id);
-        }
-        Ok(progress)
+fn open_outcome(
+    state: &AppState,
+    job_id: &str,
+    key_id: &str,
+    sealed: &str,
+) -> Result<ImportSummary, String> {
+    let sealed = Sealed {
+        key_id: key_id.to_string(),
+        sealed: sealed.to_string(),
+    };
+    let text = state
+        .sealer
+        .open(&sealed, &SealedFor::ImportOutcome { job_id })
+        .map_err(|error| {
+            tracing::error!(%error, job = %job_id, "an import's summary would not open");
+            "The import's summary could not be read.".to_string()
+        })?;
+    serde_json::from_str(text.expose_secret())
+        .map_err(|_| "The import's summary could not be read.".to_string())?
+}
+
+fn progress_of(row: &JobRow, outcome: Option<Result<ImportSummary, String>>) -> ImportProgress {
+    let (total, hashed) = (row.total.max(0) as usize, row.hashed.max(0) as usize);
+    let hashed = hashed.min(total);
+    // Hashing is nearly all the work; saving is the last 5%.
+    let percent = match (&outcome, row.stage.as_str()) {
+        (Some(_), _) => 100,
+        (None, SAVING) => 95,
+        (None, _) if total == 0 => 0,
+        (None, _) => (hashed * 95 / total) as u8,
+    };
+    let stage = match row.stage.as_str() {
+        HASHING => format!("Making passwords: {hashed} of {total} new learners"),
+        other => other.to_string(),
+    };
+    ImportProgress {
+        percent,
+        stage,
+        outcome,
     }
+}
+
+/// Deletes outcomes nobody came back for, and jobs that died.
+pub async fn forget_old(db: &crate::db::Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM import_jobs WHERE updated_at < $1")
+        .bind(now - FORGET_AFTER_SECS)
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -160,3 +160,86 @@ async fn two_servers_polling_the_outbox_send_each_email_once() {
             .unwrap();
     assert_eq!(pending, 0);
 }
+
+#[tokio::test]
+async fn an_import_run_by_one_server_is_followed_on_the_other_and_told_once() {
+    use base64::Engine;
+    let first = spawn_app().await;
+    let world = first.world().await;
+    first
+        .class(&world.oak, "Year 3 Hazel", &[&world.oak_teacher], &[])
+        .await;
+    let second = first.second_server().await;
+    let admin = new_client();
+    first.signed_in_as(&admin, "OAK", "admin", PASSWORD).await;
+    let file = "class,first_name,last_name,username\n\
+        Year 3 Hazel,Ann,Lee,ann.lee\n\
+        Year 3 Hazel,Bo,Ng,bo.ng\n";
+    let body = serde_json::json!({
+        "file": base64::engine::general_purpose::STANDARD.encode(file), "inactivate_missing": false,
+    });
+    let started = first.call_json_as(&admin, "start_import", body).await;
+    assert_eq!(started.status(), 200);
+    let job: String = started.json().await.unwrap();
+    // The first server stores the outcome sealed: no password or name in clear.
+    let sealed = loop {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT outcome_sealed FROM import_jobs WHERE id = $1")
+                .bind(&job)
+                .fetch_optional(&first.state.db)
+                .await
+                .unwrap();
+        if let Some((Some(sealed),)) = row {
+            break sealed;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert!(!sealed.contains("ann.lee") && !sealed.contains("Year 3"));
+    // The second server answers the progress calls and hands the outcome out…
+    let summary = crate::helpers::follow_import(&second, &admin, &job)
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 2);
+    assert_eq!(summary.new_accounts.len(), 2);
+    // …once: neither server knows the job any more.
+    for server in [&first, &second] {
+        let again = server
+            .call_as(&admin, "import_progress", &[("job_id", &job)])
+            .await;
+        assert_eq!(again.status(), 404);
+    }
+}
+
+#[tokio::test]
+async fn an_import_whose_server_died_is_reported_and_frees_the_school() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "admin", PASSWORD).await;
+    let now = app.state.clock.now();
+    // A job left behind by a server that stopped 2 minutes ago.
+    sqlx::query(
+        "INSERT INTO import_jobs (id, school_id, user_id, total, stage, created_at, updated_at) \
+         VALUES ('dead-job', $1, $2, 300, 'Making passwords', $3, $3)",
+    )
+    .bind(&world.oak)
+    .bind(&world.oak_owner)
+    .bind(now - 120)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    // It does not block the school's next import…
+    app.class(&world.oak, "Year 3 Hazel", &[&world.oak_teacher], &[])
+        .await;
+    let next = crate::helpers::apply_import(
+        &app,
+        &app.client,
+        b"class,first_name,last_name,username\nYear 3 Hazel,Ann,Lee,ann.lee\n",
+        false,
+    )
+    .await;
+    assert_eq!(next.unwrap().created, 1);
+    // …and asking about it says what happened.
+    let outcome = crate::helpers::follow_import(&app, &app.client, "dead-job").await;
+    let said = outcome.unwrap_err();
+    assert!(said.contains("stopped before it could report"), "{said}");
+}
