@@ -12,6 +12,7 @@
 #
 #   bash bench/mixed-load.sh sqlite|postgres [seconds]     (after scripts/build.sh)
 #   THINK_MS=0 bash bench/mixed-load.sh …   readers ask again at once (saturation)
+#   INSTANCES=1 bash bench/mixed-load.sh postgres …   one instance on PostgreSQL
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 backend=${1:-sqlite}
@@ -27,7 +28,7 @@ add_bench_classes 30
 start_instance 1
 urls=$url1
 instances=1
-if [ "$backend" = postgres ]; then
+if [ "$backend" = postgres ] && [ "${INSTANCES:-2}" = 2 ]; then
   start_instance 2
   urls="$url1,$url2"
   instances=2

@@ -57,10 +57,11 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
     let options: AnyConnectOptions = url.parse()?;
     AnyPoolOptions::new()
         .max_connections(max_connections)
-        // A PostgreSQL that restarts or fails over should not hand out dead
-        // connections; a local SQLite file does not go stale, and pinging it
-        // before every query only doubled the hops to its worker thread.
-        .test_before_acquire(backend == Backend::Postgres)
+        // No ping before every query: it doubled the round trips (SQLite's
+        // worker thread; PostgreSQL's server process) for every page. A
+        // connection that died with a restarted PostgreSQL fails its next
+        // query instead, which answers 503 once and is then replaced.
+        .test_before_acquire(false)
         // A request waits at most this long for a connection, then answers
         // 503 (`is_unreachable`) instead of hanging while the database is down.
         .acquire_timeout(Duration::from_secs(3))
