@@ -5,6 +5,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::api::remembered_school_code;
+use crate::error::AppError;
 use crate::routes::{FORGOT_PASSWORD, HOME, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
 use crate::session::use_session;
 
@@ -12,9 +13,17 @@ use crate::session::use_session;
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let already_signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
+    // Made here, not in the form: on the server Leptos runs the closures
+    // inside a `Transition` more than once, and a resource made in one of
+    // those runs belongs to an owner the next run disposes of (a render
+    // that then reads it panics and never finishes).
+    let school_code = Resource::new_blocking(|| (), |_| remembered_school_code());
     view! {
         <Transition fallback=|| ()>
-            <Show when=already_signed_in fallback=LoginForm>
+            <Show
+                when=already_signed_in
+                fallback=move || view! { <LoginForm school_code /> }
+            >
                 <Redirect path=HOME />
             </Show>
         </Transition>
@@ -22,7 +31,7 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 #[component]
-fn LoginForm() -> impl IntoView {
+fn LoginForm(school_code: Resource<Result<Option<String>, AppError>>) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let notice = move || match query.read().get("notice").as_deref() {
@@ -32,7 +41,6 @@ fn LoginForm() -> impl IntoView {
         Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
         _ => None,
     };
-    let school_code = Resource::new_blocking(|| (), |_| remembered_school_code());
     let error = move || {
         session
             .sign_in
