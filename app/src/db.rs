@@ -135,6 +135,15 @@ pub async fn begin_write(db: &Db) -> Result<Tx, sqlx::Error> {
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => {
             let mut tx = db.begin().await?;
+            // As SQLite's busy timeout: wait at most 15 s for the lock; and
+            // a server that stalls mid-transaction (paused, cut off) loses
+            // it after 30 s idle instead of holding every writer up.
+            sqlx::raw_sql(
+                "SET LOCAL lock_timeout = '15s'; \
+                 SET LOCAL idle_in_transaction_session_timeout = '30s'",
+            )
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
                 .bind(WRITE_LOCK)
                 .execute(&mut *tx)

@@ -24,6 +24,8 @@ pub async fn backup_to(db: &Db, to: &Path) -> Result<u64, String> {
     if Backend::of(db) == Backend::Postgres {
         return Err(POSTGRES_ADVICE.into());
     }
+    // Absolute, so SQLite never reads it as a `file:` URI.
+    let to = &std::path::absolute(to).map_err(|e| format!("{}: {e}", to.display()))?;
     if to.exists() {
         return Err(format!(
             "{} already exists: choose a new file name",
@@ -55,7 +57,8 @@ pub async fn backup_to(db: &Db, to: &Path) -> Result<u64, String> {
             .await
             .map_err(|e| format!("cannot copy the database: {e}"))?;
         app::files::make_private(&copy).map_err(|e| e.to_string())?;
-        std::fs::rename(&copy, to)
+        // A hard link fails if FILE appeared meanwhile: never overwritten.
+        std::fs::hard_link(&copy, to)
             .map_err(|e| format!("cannot move the copy to {}: {e}", to.display()))?;
         std::fs::metadata(to)
             .map(|m| m.len())

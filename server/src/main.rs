@@ -204,8 +204,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Admin(AdminCommand::Backup { to }) => {
-            let state = open_state(&config, &config.public_url).await?;
-            let bytes = server::backup::backup_to(&state.db, &to).await?;
+            // The database as it is: not created, not migrated first.
+            if let Some(file) = app::db::sqlite_file(&config.database_url.0) {
+                if !file.exists() {
+                    return Err(format!("there is no database at {}", file.display()));
+                }
+            }
+            let db = app::db::connect(&config.database_url.0)
+                .await
+                .map_err(|e| format!("cannot open the database {:?}: {e}", config.database_url))?;
+            let bytes = server::backup::backup_to(&db, &to).await?;
             println!(
                 "Database copied to {} ({} KB). Keep the secret key (secret.key or CLASSKEYS_SECRET_KEY) backed up separately: without it the learner passwords and parent access codes in the copy cannot be shown.",
                 to.display(),

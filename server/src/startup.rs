@@ -211,10 +211,17 @@ pub fn spawn_outbox_worker(state: &AppState, mailer: Mailer) {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             interval.tick().await;
-            if let Err(error) =
-                deliver_due(&state.db, &state.sealer, &mailer, state.clock.now()).await
-            {
-                tracing::warn!(%error, "could not deliver queued email");
+            // Each poll claims a small batch; poll again at once while
+            // emails go out.
+            loop {
+                match deliver_due(&state.db, &state.sealer, &mailer, state.clock.now()).await {
+                    Ok(0) => break,
+                    Ok(_) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "could not deliver queued email");
+                        break;
+                    }
+                }
             }
         }
     });

@@ -13,7 +13,11 @@ use crate::passwords::sealing::{Sealed, SealedFor, Sealer};
 pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed email is left to the server that claimed it before
 /// another may try it (that server died mid-send).
-pub const CLAIM_LEASE_SECS: i64 = 5 * 60;
+/// Longer than a whole claimed batch can take ([`CLAIM_BATCH`] emails, each
+/// within lettre's 60 s SMTP timeout).
+pub const CLAIM_LEASE_SECS: i64 = 15 * 60;
+/// Emails claimed per poll.
+const CLAIM_BATCH: i64 = 10;
 const FROM: &str = "ClassKeys <no-reply@classkeys.invalid>";
 
 /// Queues an email inside the caller's transaction. Its bodies are sealed
@@ -162,12 +166,13 @@ pub async fn deliver_due(
     let due: Vec<QueuedRow> = sqlx::query_as(
         "UPDATE outgoing_messages SET next_attempt_at = $2 \
          WHERE id IN (SELECT id FROM outgoing_messages WHERE channel = 'email' \
-         AND status = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT 50) \
+         AND status = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT $3) \
          AND status = 'pending' AND next_attempt_at <= $1 \
          RETURNING id, recipient, subject, body_text, body_html, key_id, attempts",
     )
     .bind(now)
     .bind(now + CLAIM_LEASE_SECS)
+    .bind(CLAIM_BATCH)
     .fetch_all(db)
     .await?;
     let mut sent = 0;

@@ -9,7 +9,7 @@
 //! is sealed with the server key before it is stored.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
@@ -64,7 +64,7 @@ impl ImportJob {
         let sealed = state
             .sealer
             .seal(&text, &SealedFor::ImportOutcome { job_id: &self.id });
-        sqlx::query(
+        let stored = sqlx::query(
             "UPDATE import_jobs SET hashed = total, stage = $1, outcome_key_id = $2, \
              outcome_sealed = $3, updated_at = $4 WHERE id = $5",
         )
@@ -75,6 +75,10 @@ impl ImportJob {
         .bind(&self.id)
         .execute(&state.db)
         .await?;
+        if stored.rows_affected() == 0 {
+            // Declared dead (it stopped moving for a minute) and deleted.
+            tracing::error!(job = %self.id, "a roster import finished after it was reported as stopped");
+        }
         Ok(())
     }
 }
@@ -133,15 +137,21 @@ pub async fn start(
         stage: Mutex::new(HASHING),
         ended: AtomicBool::new(false),
     });
-    tokio::spawn(write_progress(state.clone(), job.clone()));
+    // The writer holds the job weakly: if the import's task ends without
+    // finishing (a panic), the writer stops and the row goes stale.
+    tokio::spawn(write_progress(state.clone(), Arc::downgrade(&job)));
     Ok((id, job))
 }
 
 /// Writes the job's progress to its row until the job ends.
-async fn write_progress(state: AppState, job: Arc<ImportJob>) {
+async fn write_progress(state: AppState, job: Weak<ImportJob>) {
     let mut interval = tokio::time::interval(FLUSH_EVERY);
-    while !job.ended.load(Ordering::Relaxed) {
+    loop {
         interval.tick().await;
+        let Some(job) = job.upgrade() else { return };
+        if job.ended.load(Ordering::Relaxed) {
+            return;
+        }
         let written = sqlx::query(
             "UPDATE import_jobs SET hashed = $1, stage = $2, updated_at = $3 \
              WHERE id = $4 AND outcome_sealed IS NULL",
@@ -183,13 +193,22 @@ pub async fn progress(
         _ => None,
     };
     if outcome.is_some() {
-        let taken = sqlx::query("DELETE FROM import_jobs WHERE id = $1")
-            .bind(job_id)
-            .execute(&state.db)
-            .await?;
+        // Deleted only as it was read: a stored outcome, or a job still as
+        // stale as it was (if it finished meanwhile, the next poll gets it).
+        let taken = sqlx::query(
+            "DELETE FROM import_jobs WHERE id = $1 AND (outcome_sealed IS NOT NULL \
+             OR (outcome_sealed IS NULL AND updated_at = $2))",
+        )
+        .bind(job_id)
+        .bind(row.updated_at)
+        .execute(&state.db)
+        .await?;
         if taken.rows_affected() == 0 {
-            // Another poll took it a moment ago.
-            return Err(AppError::NotFound);
+            if row.outcome_sealed.is_some() {
+                // Another poll took it a moment ago.
+                return Err(AppError::NotFound);
+            }
+            return Ok(progress_of(&row, None));
         }
     }
     Ok(progress_of(&row, outcome))

@@ -510,16 +510,24 @@ pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
         .unwrap()
 }
 
-/// Runs the outbox once through `mailer`; returns how many emails went out.
+/// Runs the outbox through `mailer` until nothing more is due, as the
+/// worker does; returns how many emails went out.
 pub async fn deliver_with(app: &TestApp, mailer: &app::mail::transport::Mailer) -> usize {
-    app::mail::outbox::deliver_due(
-        &app.state.db,
-        &app.state.sealer,
-        mailer,
-        app.state.clock.now(),
-    )
-    .await
-    .unwrap()
+    let mut sent = 0;
+    loop {
+        let batch = app::mail::outbox::deliver_due(
+            &app.state.db,
+            &app.state.sealer,
+            mailer,
+            app.state.clock.now(),
+        )
+        .await
+        .unwrap();
+        if batch == 0 {
+            return sent;
+        }
+        sent += batch;
+    }
 }
 
 /// Delivers the outbox into `.eml` files and returns their contents, with
