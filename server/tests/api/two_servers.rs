@@ -243,3 +243,28 @@ async fn an_import_whose_server_died_is_reported_and_frees_the_school() {
     let said = outcome.unwrap_err();
     assert!(said.contains("stopped before it could report"), "{said}");
 }
+
+#[tokio::test]
+async fn an_import_task_that_ends_without_finishing_leaves_a_job_that_goes_stale() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.sign_in("OAK", "admin", PASSWORD).await;
+    let user = app.current_user().await.unwrap();
+    let (job_id, job) = app::roster::jobs::start(&app.state, &user, 5)
+        .await
+        .unwrap();
+    // The import's task ends without `finish` (as when it panics): the
+    // progress writer must stop, or it would keep the job looking alive.
+    drop(job);
+    app.state.clock.advance(app::roster::jobs::STALE_SECS + 1);
+    // Polls until the job is reported stopped; a writer that kept going
+    // would move it on for ever (the timeout only turns that into a failure).
+    let said = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        crate::helpers::follow_import(&app, &app.client, &job_id),
+    )
+    .await
+    .expect("the job went stale")
+    .unwrap_err();
+    assert!(said.contains("stopped before it could report"), "{said}");
+}
