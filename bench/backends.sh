@@ -16,21 +16,19 @@ measure() { # URL COOKIE CLIENTS -> "req/s p95 errors"
 }
 report() { printf '  %-28s %6s req/s   p95 %6s ms   errors %s\n' "$1" "$2" "$3" "$4"; }
 
-(
-  backend=sqlite
+# One instance on $backend (call in a subshell): sets teacher and class.
+one_instance() { # LABEL
   source bench/instances.sh
   seed_demo; start_instance 1
   teacher=$(sign_in "$url1" OAK teacher oakwood-teacher-1); class=$(first_class "$url1" "$teacher")
   read -r rps p95 errors < <(measure "$url1$class" "$teacher" 16)
-  report "SQLite, 1 instance" "$rps" "$p95" "$errors"
-)
+  report "$1, 1 instance" "$rps" "$p95" "$errors"
+}
+
+( backend=sqlite; one_instance SQLite )
 (
   backend=postgres
-  source bench/instances.sh
-  seed_demo; start_instance 1
-  teacher=$(sign_in "$url1" OAK teacher oakwood-teacher-1); class=$(first_class "$url1" "$teacher")
-  read -r rps p95 errors < <(measure "$url1$class" "$teacher" 16)
-  report "PostgreSQL, 1 instance" "$rps" "$p95" "$errors"
+  one_instance PostgreSQL
   start_instance 2
   measure "$url1$class" "$teacher" 8 > "$data/one" &
   first=$!

@@ -1,13 +1,17 @@
-# Sourced by the database benches: runs release `classkeys` instances on
-# SQLite (a temporary data folder) or on PostgreSQL (the throw-away cluster
-# of scripts/with-postgres.sh, which the bench must run under), with the demo
-# schools seeded once. Instances share the data folder, so they share the
+# Sourced by the benches: runs release `classkeys` instances on SQLite (a
+# temporary data folder) or on PostgreSQL (the throw-away cluster of
+# scripts/with-postgres.sh: a bench that is not under it yet runs itself again
+# under it), with the demo schools seeded once. Instances share the data folder, so they share the
 # secret key, as real instances behind a load balancer must.
 #
 #   backend=sqlite|postgres; source bench/instances.sh
 #   start_instance 1; start_instance 2    # sets url1, url2 (pid1, pid2)
 #   sql "SELECT COUNT(*) FROM accounts"   # one value, on either backend
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
+if [ "${backend:-sqlite}" = postgres ] && [ -z "${CLASSKEYS_TEST_POSTGRES:-}" ]; then
+  # The sourcing bench's own name and arguments.
+  exec bash "$ROOT/scripts/with-postgres.sh" bash "$0" "$@"
+fi
 [ -x "$CLASSKEYS_BIN" ] || { echo "build first: bash scripts/build.sh" >&2; exit 1; }
 data=$(mktemp -d)
 instance_pids=()
@@ -18,9 +22,7 @@ cleanup() {
 trap cleanup EXIT
 case "${backend:-sqlite}" in
   sqlite) export DATABASE_URL="sqlite://$data/classkeys.db" ;;
-  postgres)
-    [ -n "${CLASSKEYS_TEST_POSTGRES:-}" ] || { echo "run under scripts/with-postgres.sh" >&2; exit 1; }
-    export DATABASE_URL="$CLASSKEYS_TEST_POSTGRES" ;;
+  postgres) export DATABASE_URL="$CLASSKEYS_TEST_POSTGRES" ;;
   *) echo "backend must be sqlite or postgres" >&2; exit 1 ;;
 esac
 export CLASSKEYS_DATA="$data" LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn

@@ -10,9 +10,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 backend=${1:-sqlite}
 rounds=${2:-20}
-if [ "$backend" = postgres ] && [ -z "${CLASSKEYS_TEST_POSTGRES:-}" ]; then
-  exec bash scripts/with-postgres.sh bash "$0" "$@"
-fi
 source bench/instances.sh
 seed_demo
 start_instance 1

@@ -17,9 +17,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 backend=${1:-sqlite}
 seconds=${2:-60}
-if [ "$backend" = postgres ] && [ -z "${CLASSKEYS_TEST_POSTGRES:-}" ]; then
-  exec bash scripts/with-postgres.sh bash "$0" "$@"
-fi
 source bench/instances.sh
 # The load comes "through a proxy" on loopback, from many networks (mixed-load.mjs).
 export CLASSKEYS_TRUSTED_PROXIES=127.0.0.1

@@ -8,9 +8,6 @@
 #   bash bench/postgres-outage.sh     (after scripts/build.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [ -z "${CLASSKEYS_TEST_POSTGRES:-}" ]; then
-  exec bash scripts/with-postgres.sh bash "$0" "$@"
-fi
 backend=postgres
 source bench/instances.sh
 seed_demo

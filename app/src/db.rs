@@ -101,22 +101,27 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
 }
 
-/// Applies the migrations that have not run yet: `migrations/sqlite` or
-/// `migrations/postgres`, both embedded in the binary.
-pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
+/// The migrations embedded for `db`'s backend: `migrations/sqlite` or
+/// `migrations/postgres`.
+fn migrator(db: &Db) -> sqlx::migrate::Migrator {
     match Backend::of(db) {
-        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(db).await,
-        Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(db).await,
+        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
     }
+}
+
+/// Applies the migrations that have not run yet.
+pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
+    migrator(db).run(db).await
 }
 
 /// Whether every embedded migration has been applied (for `/readyz`).
 pub async fn migrations_applied(db: &Db) -> Result<bool, sqlx::Error> {
-    let expected = match Backend::of(db) {
-        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
-        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
-    };
-    let latest = expected.iter().map(|m| m.version).max().unwrap_or_default();
+    let latest = migrator(db)
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or_default();
     let applied: Option<i64> =
         sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
             .fetch_one(db)

@@ -32,13 +32,9 @@ pub async fn backup_to(db: &Db, to: &Path) -> Result<u64, String> {
             to.display()
         ));
     }
-    let folder = match to.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+    let (Some(folder), Some(name)) = (to.parent(), to.file_name()) else {
+        return Err(format!("{} is not a file name", to.display()));
     };
-    let name = to
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file name", to.display()))?;
     let staging = folder.join(format!(
         ".{}.partial-{}",
         name.to_string_lossy(),
