@@ -35,6 +35,9 @@ pub enum AppError {
     Busy { retry_after_secs: u64 },
     #[error("This account is switched off. Please ask the school office.")]
     AccountInactive,
+    /// The school requires single sign-on for staff (not for its owner).
+    #[error("Your school signs staff in with single sign-on. Use the single sign-on button on this page instead of a password.")]
+    SingleSignOnRequired,
     #[error("Please choose a new password before you continue.")]
     PasswordChangeRequired,
     #[error("That request came from another site and was refused.")]
@@ -83,6 +86,7 @@ impl AppError {
         match self {
             AppError::NotSignedIn | AppError::BadCredentials => 401,
             AppError::Forbidden | AppError::CrossSite | AppError::AccountInactive => 403,
+            AppError::SingleSignOnRequired => 403,
             AppError::PasswordChangeRequired => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,

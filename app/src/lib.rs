@@ -23,6 +23,7 @@ pub mod schools;
 pub mod session;
 pub mod settings;
 pub mod shell;
+pub mod sso;
 pub mod staff;
 pub mod usernames;
 pub mod users;

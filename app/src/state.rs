@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::passwords::hashing::PasswordHasher;
 use crate::passwords::sealing::Sealer;
 use crate::sms::SmsGateway;
+use crate::sso::ssr::provider::Providers;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,6 +24,9 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Where SMS go (`SMS_GATEWAY_URL`, or files in `<data>/outbox/sms/`).
     pub sms: SmsGateway,
+    /// Single sign-on providers' metadata and keys, and the HTTP client
+    /// that fetches them.
+    pub sso: Providers,
 }
 
 impl AppState {
@@ -36,6 +40,7 @@ impl AppState {
             network_limiter: Arc::new(NetworkLimiter::default()),
             public_url: public_url.trim_end_matches('/').into(),
             sms: SmsGateway::None,
+            sso: Providers::default(),
         }
     }
 

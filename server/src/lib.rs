@@ -7,4 +7,5 @@ pub mod hardening;
 pub mod health;
 pub mod router;
 pub mod secret_key;
+pub mod sso;
 pub mod startup;

@@ -194,11 +194,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
-                "Re-sealed under key {}: {} learner passwords, {} parent access codes, {} queued emails.",
+                "Re-sealed under key {}: {} learner passwords, {} parent access codes, {} queued emails, {} single sign-on secrets.",
                 state.sealer.current_key_id(),
                 rotated.learner_passwords,
                 rotated.parent_access_codes,
-                rotated.queued_emails
+                rotated.queued_emails,
+                rotated.sso_client_secrets
             );
             println!("The old keys can now be removed from CLASSKEYS_OLD_SECRET_KEYS.");
             Ok(())

@@ -56,6 +56,11 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
         trusted_proxies,
     } = settings;
     let routes = generate_route_list(App);
+    let sso_routes = crate::sso::routes(crate::sso::SsoState {
+        app: state.clone(),
+        trusted_proxies: trusted_proxies.clone(),
+        secure_cookies,
+    });
     let context = {
         let state = state.clone();
         move || {
@@ -91,6 +96,7 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        .merge(sso_routes)
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))

@@ -56,6 +56,9 @@ pub enum AuditAction {
     RosterImported,
     RolloverApplied,
     RolloverUndone,
+    SsoLinked,
+    SsoSignIn,
+    SsoUnlinked,
 }
 
 impl AuditAction {
@@ -105,6 +108,9 @@ impl AuditAction {
             AuditAction::RosterImported => "roster_imported",
             AuditAction::RolloverApplied => "rollover_applied",
             AuditAction::RolloverUndone => "rollover_undone",
+            AuditAction::SsoLinked => "sso_linked",
+            AuditAction::SsoSignIn => "sso_sign_in",
+            AuditAction::SsoUnlinked => "sso_unlinked",
         }
     }
 }
@@ -182,6 +188,9 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
     (AuditAction::RosterImported, "Roster imported"),
     (AuditAction::RolloverApplied, "Year-end rollover applied"),
     (AuditAction::RolloverUndone, "Year-end rollover undone"),
+    (AuditAction::SsoLinked, "Single sign-on linked"),
+    (AuditAction::SsoSignIn, "Signed in with single sign-on"),
+    (AuditAction::SsoUnlinked, "Single sign-on unlinked"),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).

@@ -8,6 +8,8 @@ use super::api::remembered_school_code;
 use crate::error::AppError;
 use crate::routes::{FORGOT_PASSWORD, HOME, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
 use crate::session::use_session;
+use crate::sso::api::sso_for_school;
+use crate::sso::{outcome_message, Provider, START_PATH};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -18,11 +20,25 @@ pub fn LoginPage() -> impl IntoView {
     // those runs belongs to an owner the next run disposes of (a render
     // that then reads it panics and never finishes).
     let school_code = Resource::new_blocking(|| (), |_| remembered_school_code());
+    // The code as typed, once the field was touched; else the remembered one.
+    let typed = RwSignal::new(None::<String>);
+    let single_sign_on = Resource::new(
+        move || {
+            typed
+                .get()
+                .or_else(|| school_code.get().and_then(Result::ok).flatten())
+        },
+        |code| async move {
+            let code = code.filter(|code| !code.trim().is_empty())?;
+            let provider = sso_for_school(code.clone()).await.ok().flatten()?;
+            Some((code.trim().to_string(), provider))
+        },
+    );
     view! {
         <Transition fallback=|| ()>
             <Show
                 when=already_signed_in
-                fallback=move || view! { <LoginForm school_code /> }
+                fallback=move || view! { <LoginForm school_code typed single_sign_on /> }
             >
                 <Redirect path=HOME />
             </Show>
@@ -30,8 +46,37 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// "Sign in with Google" (…): a link, so the browser follows the
+/// server's redirect to the provider (a form may not, under this site's
+/// `form-action 'self'`).
 #[component]
-fn LoginForm(school_code: Resource<Result<Option<String>, AppError>>) -> impl IntoView {
+fn SingleSignOnButton(code: String, provider: Provider) -> impl IntoView {
+    let href = format!("{}?school_code={}", START_PATH, encode_component(&code));
+    view! {
+        <p class="sso-choice">
+            <a class="button sso" role="button" href=href rel="external">{provider.button_label()}</a>
+        </p>
+    }
+}
+
+/// Percent-encodes all but letters, digits, `-`, `_`, `.` and `~`.
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn LoginForm(
+    school_code: Resource<Result<Option<String>, AppError>>,
+    typed: RwSignal<Option<String>>,
+    single_sign_on: Resource<Option<(String, Provider)>>,
+) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let notice = move || match query.read().get("notice").as_deref() {
@@ -40,6 +85,13 @@ fn LoginForm(school_code: Resource<Result<Option<String>, AppError>>) -> impl In
         }
         Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
         _ => None,
+    };
+    // Why the last single sign-on signed nobody in (fixed words only).
+    let sso_outcome = move || {
+        query
+            .read()
+            .get("sso")
+            .and_then(|code| outcome_message(&code))
     };
     let error = move || {
         session
@@ -55,6 +107,7 @@ fn LoginForm(school_code: Resource<Result<Option<String>, AppError>>) -> impl In
         <section class="page auth-page">
             <h1>"Sign in to ClassKeys"</h1>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            {move || sso_outcome().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             <ActionForm action=session.sign_in attr:class="form" attr:novalidate=true>
                 <div class="field">
                     <label for="school_code">"School code"</label>
@@ -70,6 +123,7 @@ fn LoginForm(school_code: Resource<Result<Option<String>, AppError>>) -> impl In
                                     autocapitalize="characters"
                                     spellcheck="false"
                                     aria-describedby="school_code_hint"
+                                    on:input=move |ev| typed.set(Some(event_target_value(&ev)))
                                 />
                             }
                         }}
@@ -98,6 +152,11 @@ fn LoginForm(school_code: Resource<Result<Option<String>, AppError>>) -> impl In
                     "Sign in"
                 </button>
             </ActionForm>
+            <Transition fallback=|| ()>
+                {move || single_sign_on.get().flatten().map(|(code, provider)| view! {
+                    <SingleSignOnButton code provider />
+                })}
+            </Transition>
             <p class="below-form"><a href=FORGOT_PASSWORD>"Forgot password?"</a></p>
             <p>"A parent or carer with a parent access code? " <a href="/parent/signup">"Create a parent account"</a></p>
         </section>

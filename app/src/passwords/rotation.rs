@@ -17,6 +17,7 @@ pub struct Rotated {
     pub learner_passwords: usize,
     pub parent_access_codes: usize,
     pub queued_emails: usize,
+    pub sso_client_secrets: usize,
 }
 
 fn unopenable(what: &str, key_id: &str) -> AppError {
@@ -145,11 +146,42 @@ pub async fn rotate_to_current_key(state: &AppState) -> Result<Rotated, AppError
         rotated.queued_emails += 1;
     }
 
+    let secrets: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT school_id, secret_key_id, secret_sealed FROM sso_settings WHERE secret_key_id <> $1",
+    )
+    .bind(&current)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (school_id, key_id, sealed) in secrets {
+        let sealed_for = SealedFor::SsoClientSecret {
+            school_id: &school_id,
+        };
+        let secret = sealer
+            .open(
+                &Sealed {
+                    key_id: key_id.clone(),
+                    sealed,
+                },
+                &sealed_for,
+            )
+            .map_err(|_| unopenable("single sign-on client secret", &key_id))?;
+        let resealed = sealer.seal(secret.expose_secret(), &sealed_for);
+        sqlx::query(
+            "UPDATE sso_settings SET secret_key_id = $1, secret_sealed = $2 WHERE school_id = $3",
+        )
+        .bind(&resealed.key_id)
+        .bind(&resealed.sealed)
+        .bind(&school_id)
+        .execute(&mut *tx)
+        .await?;
+        rotated.sso_client_secrets += 1;
+    }
+
     let event = crate::audit::ssr::AuditEvent {
         actor_label: "operator".into(),
         detail: format!(
-            "{} learner passwords, {} parent access codes, {} queued emails re-sealed under key {current}",
-            rotated.learner_passwords, rotated.parent_access_codes, rotated.queued_emails
+            "{} learner passwords, {} parent access codes, {} queued emails, {} single sign-on secrets re-sealed under key {current}",
+            rotated.learner_passwords, rotated.parent_access_codes, rotated.queued_emails, rotated.sso_client_secrets
         ),
         ..Default::default()
     };

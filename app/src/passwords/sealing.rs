@@ -33,6 +33,8 @@ pub enum SealedFor<'a> {
     /// A finished roster import's summary, with the new learners' passwords,
     /// kept until the admin who ran it reads it once.
     ImportOutcome { job_id: &'a str },
+    /// A school's single sign-on client secret.
+    SsoClientSecret { school_id: &'a str },
 }
 
 impl SealedFor<'_> {
@@ -58,6 +60,9 @@ impl SealedFor<'_> {
             }
             SealedFor::ImportOutcome { job_id } => {
                 format!("classkeys/import-outcome/v1\0{job_id}")
+            }
+            SealedFor::SsoClientSecret { school_id } => {
+                format!("classkeys/sso-client-secret/v1\0{school_id}")
             }
         }
         .into_bytes()

@@ -1,5 +1,5 @@
-//! `/settings`: the school's password rules, learner-password visibility
-//! and SMS.
+//! `/settings`: the school's password rules, learner-password visibility,
+//! SMS, and single sign-on (its own section and save).
 
 use leptos::prelude::*;
 
@@ -17,6 +17,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h1>"School settings"</h1>
                 <Allowed permission=Permission::SchoolSettings for_whom="full admins and the school's owner">
                     <SettingsLoader />
+                    <crate::sso::settings_section::SingleSignOnSection />
                 </Allowed>
             </section>
         </SignedIn>
@@ -39,7 +40,7 @@ fn SettingsLoader() -> impl IntoView {
 }
 
 #[component]
-fn Toggle(
+pub(crate) fn Toggle(
     id: &'static str,
     label: &'static str,
     checked: RwSignal<bool>,

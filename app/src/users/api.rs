@@ -39,6 +39,18 @@ pub async fn change_account_email(account_id: String, email: String) -> Result<U
     super::ssr::change_email(&state, &user, &account_id, &email, &client).await
 }
 
+/// "Unlink single sign-on" (audited).
+#[server(endpoint = "unlink_single_sign_on")]
+pub async fn unlink_single_sign_on(account_id: String) -> Result<UserRow, AppError> {
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::{request_client_addr, require};
+
+    let user = require(Permission::ManageUsers).await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::ssr::unlink_sso(&state, &user, &account_id, &client).await
+}
+
 #[server(endpoint = "possible_duplicates")]
 pub async fn possible_duplicates() -> Result<Vec<DuplicateGroup>, AppError> {
     use crate::auth::permissions::Permission;

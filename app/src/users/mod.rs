@@ -26,6 +26,8 @@ pub struct UserRow {
     pub email: Option<String>,
     pub active: bool,
     pub last_sign_in: Option<String>,
+    /// Linked to an identity at the school's single sign-on provider.
+    pub sso_linked: bool,
     /// Whether the viewer may (in)activate it or change its email: never
     /// the owner's account for anyone but the owner, never oneself.
     pub manageable: bool,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::api::{
     change_account_email, learner_for_reset, list_users, possible_duplicates,
-    send_account_reset_link, set_account_active,
+    send_account_reset_link, set_account_active, unlink_single_sign_on,
 };
 use super::{UserQuery, UserRow};
 use crate::auth::permissions::Permission;
@@ -85,6 +85,19 @@ fn UsersView() -> impl IntoView {
             version.update(|v| *v += 1);
         }
     });
+    let unlink = Action::new(move |row: &UserRow| {
+        let row = row.clone();
+        async move {
+            notice.set(Some(match unlink_single_sign_on(row.id.clone()).await {
+                Ok(_) => Ok(format!(
+                    "{} is no longer linked to single sign-on.",
+                    row.display_name
+                )),
+                Err(e) => Err(e.to_string()),
+            }));
+            version.update(|v| *v += 1);
+        }
+    });
     // A learner: the class page's "Reset password" dialog. Staff and
     // parents: the forgotten-password link, by email.
     let reset = Action::new(move |row: &UserRow| {
@@ -117,6 +130,9 @@ fn UsersView() -> impl IntoView {
             reactivate.dispatch(row);
         }
         RowAction::ChangeEmail => pending.set(Some(Pending::ChangeEmail(row))),
+        RowAction::UnlinkSso => {
+            unlink.dispatch(row);
+        }
     });
     let done = Callback::new(move |message: String| {
         pending.set(None);
@@ -217,6 +233,7 @@ enum RowAction {
     Inactivate,
     Reactivate,
     ChangeEmail,
+    UnlinkSso,
 }
 
 #[component]
@@ -233,6 +250,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                 let for_toggle = row.clone();
                 let for_email = row.clone();
                 let for_reset = row.clone();
+                let for_unlink = row.clone();
                 let has_email = row.role != "learner";
                 let reset_label = if has_email { "Send reset link" } else { "Reset password" };
                 view! {
@@ -249,6 +267,11 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                             "Change email"
                         </button>
                     })}
+                    {row.sso_linked.then(|| view! {
+                        <button type="button" class="button small" on:click=move |_| on_row.run((for_unlink.clone(), RowAction::UnlinkSso))>
+                            "Unlink single sign-on"
+                        </button>
+                    })}
                 }
             });
             view! {
@@ -259,6 +282,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                     <td>{row.email.clone().unwrap_or_else(|| "—".into())}</td>
                     <td>{if row.active { "Active" } else { "Inactive" }}</td>
                     <td>{row.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                    <td>{if row.sso_linked { "Linked" } else { "—" }}</td>
                     <td class="actions">{actions}</td>
                 </tr>
             }
@@ -275,6 +299,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                         <th scope="col">"Email"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Last sign-in"</th>
+                        <th scope="col">"Single sign-on"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>

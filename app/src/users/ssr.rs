@@ -29,10 +29,13 @@ struct AccountSql {
     email: Option<String>,
     active: bool,
     last_sign_in_at: Option<i64>,
+    #[sqlx(try_from = "crate::db::Flag")]
+    sso_linked: bool,
 }
 
 const COLUMNS: &str = "id, role, is_full_admin, is_lead_teacher, username, display_name, email, \
-                       active, last_sign_in_at";
+                       active, last_sign_in_at, \
+                       EXISTS (SELECT 1 FROM sso_identities i WHERE i.account_id = accounts.id) AS sso_linked";
 
 /// Owner, staff, parents, then learners; by name within each.
 const ORDER: &str = "CASE role WHEN 'owner' THEN 0 WHEN 'staff' THEN 1 WHEN 'parent' THEN 2 \
@@ -50,6 +53,7 @@ fn row(account: AccountSql, viewer: &SignedInUser) -> UserRow {
         email: account.email,
         active: account.active,
         last_sign_in: account.last_sign_in_at.and_then(display_time),
+        sso_linked: account.sso_linked,
     }
 }
 
@@ -191,6 +195,30 @@ pub async fn set_active(
     };
     let event = AuditEvent::by(user, client).on(&account.id, &account.username);
     audit(&mut *tx, action, event, now).await?;
+    tx.commit().await?;
+    one(&state.db, user, &account.id).await
+}
+
+/// "Unlink single sign-on": the account's identity at the provider no
+/// longer signs it in; its next single sign-on links again only by the
+/// first-sign-in rules. Its sessions carry on (nothing about the password
+/// changed).
+pub async fn unlink_sso(
+    state: &AppState,
+    user: &SignedInUser,
+    id: &str,
+    client: &str,
+) -> Result<UserRow, AppError> {
+    let account = manageable(&state.db, user, id).await?;
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
+    if !crate::sso::ssr::linking::unlink(&mut tx, &account.id).await? {
+        return Err(AppError::Conflict(
+            "This account is not linked to single sign-on.".into(),
+        ));
+    }
+    let event = AuditEvent::by(user, client).on(&account.id, &account.username);
+    audit(&mut *tx, AuditAction::SsoUnlinked, event, now).await?;
     tx.commit().await?;
     one(&state.db, user, &account.id).await
 }

@@ -80,7 +80,8 @@ async fn defect_6_parent_codes_and_passwords_survive_a_full_key_rotation() {
         Rotated {
             learner_passwords: 1,
             parent_access_codes: 1,
-            queued_emails: 1
+            queued_emails: 1,
+            sso_client_secrets: 0
         }
     );
     // Step 3: the old key is gone; everything opens with the new one alone.

@@ -9,6 +9,7 @@ use super::accounts::{self, AccountRecord};
 use super::network_limit;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
+use crate::auth::Role;
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::passwords::fair_queue::HashQueue;
@@ -144,12 +145,23 @@ async fn accept(
     client: IpAddr,
     now: i64,
 ) -> Result<AccountRecord, AppError> {
+    let sso_required = account.role() == Role::Staff
+        && crate::sso::ssr::settings::staff_must_use_sso(&state.db, &account.school_id).await?;
     let mut tx = begin_write(&state.db).await?;
     if !account.active {
         let event = AuditEvent::by_self(&account, client).with_detail("account inactive");
         audit(&mut *tx, AuditAction::SignInFailed, event, now).await?;
         tx.commit().await?;
         return Err(AppError::AccountInactive);
+    }
+    // Checked after the password, so it tells nobody without the password
+    // that the account exists.
+    if sso_required {
+        let event = AuditEvent::by_self(&account, client)
+            .with_detail("password refused: the school requires single sign-on for staff");
+        audit(&mut *tx, AuditAction::SignInFailed, event, now).await?;
+        tx.commit().await?;
+        return Err(AppError::SingleSignOnRequired);
     }
     // Checked again under the write lock: attempts sent all at once must
     // not slip past a lockout that other attempts set meanwhile.

@@ -1,0 +1,7 @@
+//! Server-side single sign-on: the provider, the settings, the flow and
+//! linking.
+
+pub mod flow;
+pub mod linking;
+pub mod provider;
+pub mod settings;
