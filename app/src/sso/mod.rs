@@ -117,6 +117,9 @@ pub fn outcome_message(code: &str) -> Option<&'static str> {
             "Your provider refused the sign-in. Try again, or ask your school's admin to check the single sign-on settings."
         }
         "unreachable" => "Your provider could not be reached just now. Please try again in a minute.",
+        "provider_config" => {
+            "Your provider refused ClassKeys' request. Ask your school's admin to check the client ID and the redirect URL registered with the provider."
+        }
         "invalid_token" => {
             "Your provider's answer could not be verified, so nobody was signed in. Ask your school's admin to check the single sign-on settings."
         }

@@ -158,6 +158,13 @@ fn matrix() -> Vec<Row> {
     /// A page of the caller's own school, for full admins and the owner.
     const ADMIN_PAGE: [u16; 9] =
         [SIGN_IN, OK,      OK,      DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  OK];
+    /// A form of the admin pages that an allowed caller gets refused for
+    /// what it says.
+    const ADMIN_FORM_REFUSED: [u16; 9] =
+        [SIGN_IN, INVALID, INVALID, DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  INVALID];
+    /// Unlinking the teacher, who is not linked to single sign-on.
+    const ADMIN_ON_UNLINKED: [u16; 9] =
+        [SIGN_IN, CONFLICT, CONFLICT, DENIED, DENIED,  DENIED,  DENIED,  DENIED,  NOT_FOUND];
     /// Full admins and the owner acting on one of Oakwood's accounts.
     const ADMIN_ON_ACCOUNT: [u16; 9] =
         [SIGN_IN, OK,      OK,      DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  NOT_FOUND];
@@ -234,6 +241,19 @@ fn matrix() -> Vec<Row> {
                 "sms_enabled": true,
             }, "version": 1 }))
         }),
+        // Single sign-on: its settings; no provider is set up here, so an
+        // allowed save reaches the checks (a plain-http issuer: 422) and
+        // nobody is linked to unlink (409).
+        Row::read("sso_settings", "", ADMIN_PAGE, no_args),
+        Row::read("save_sso_settings", "plain http issuer", ADMIN_FORM_REFUSED, |_| {
+            Args::Json(json!({ "settings": {
+                "provider": "oidc", "issuer_url": "http://idp.example.com", "tenant_id": "",
+                "client_id": "classkeys", "client_secret": "s3cret", "allowed_domain": "oakwood.example",
+                "staff_enabled": true, "learners_enabled": false, "require_for_staff": false,
+            }, "version": 0 }))
+        }),
+        Row::read("sso_for_school", "", everyone(OK), |_| form([("school_code", "OAK")])),
+        Row::read("unlink_single_sign_on", "not linked", ADMIN_ON_UNLINKED, teacher),
         Row::read("staff_directory", "", ADMIN_PAGE, no_args),
         Row::write("save_staff_member", "teacher", ADMIN_ON_ACCOUNT, |f| {
             staff_changes(f, &f.world.oak_teacher, "teacher@oakwood.example")

@@ -124,6 +124,31 @@ impl TestProvider {
         location(&back).to_string()
     }
 
+    /// Cancels at the provider's login page instead ("abort"); returns
+    /// where the provider sends the browser back.
+    pub async fn cancel(&self, authorize_url: &str) -> String {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let to_interaction = browser.get(authorize_url).send().await.unwrap();
+        let interaction = self.absolute(location(&to_interaction));
+        let resume = browser
+            .get(format!("{interaction}/abort"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resume.status(), 303, "abort");
+        let back = browser
+            .get(self.absolute(location(&resume)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(back.status(), 303, "resume");
+        location(&back).to_string()
+    }
+
     fn absolute(&self, location: &str) -> String {
         if location.starts_with('/') {
             format!("{}{location}", self.issuer)

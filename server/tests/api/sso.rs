@@ -299,6 +299,20 @@ async fn a_callback_works_once_only_in_its_browser_and_for_ten_minutes() {
 }
 
 #[tokio::test]
+async fn a_sign_in_cancelled_at_the_provider_says_so_in_words() {
+    let sso = Sso::new(STAFF).await;
+    let browser = new_client();
+    let authorize = sso.start(&browser).await;
+    let callback = sso.idp.cancel(&authorize).await;
+    assert!(callback.contains("error=access_denied"), "{callback}");
+    assert_eq!(
+        landed(&browser.get(&callback).send().await.unwrap()),
+        "/login?sso=cancelled"
+    );
+    assert!(sso.app.current_user_of(&browser).await.is_none());
+}
+
+#[tokio::test]
 async fn a_code_issued_without_this_flows_pkce_challenge_is_refused() {
     let sso = Sso::new(STAFF).await;
     sso.idp

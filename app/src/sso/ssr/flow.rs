@@ -312,6 +312,21 @@ fn provider_claims(id_token: &CoreIdToken) -> ProviderClaims {
         .unwrap_or_default()
 }
 
+/// The provider's error answer (RFC 6749 §4.1.2.1) as one of the fixed
+/// messages; its own description is never shown.
+fn provider_error_code(error: &str) -> &'static str {
+    match error {
+        "access_denied" => "cancelled",
+        "temporarily_unavailable" | "server_error" => "unreachable",
+        "unauthorized_client"
+        | "invalid_client"
+        | "invalid_scope"
+        | "invalid_request"
+        | "unsupported_response_type" => "provider_config",
+        _ => "provider_error",
+    }
+}
+
 fn failure_event(school_id: &str, client: &str, detail: String) -> AuditEvent {
     AuditEvent {
         school_id: Some(school_id.to_string()),
@@ -340,11 +355,7 @@ pub async fn finish(
     let test = pending.purpose == "test";
     let refused = |code| Finished::Refused { code, test };
     if let Some(error) = &callback.error {
-        return Ok(refused(if error == "access_denied" {
-            "cancelled"
-        } else {
-            "provider_error"
-        }));
+        return Ok(refused(provider_error_code(error)));
     }
     let Some(school) = super::settings::for_school(state, &pending.school_id).await? else {
         return Ok(refused("not_enabled"));
