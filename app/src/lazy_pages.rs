@@ -41,3 +41,6 @@ lazy_page!(Children => crate::parents::children_page::ChildrenPage);
 lazy_page!(ParentSignUp => crate::parents::signup_page::ParentSignUpPage);
 lazy_page!(ParentConfirm => crate::parents::confirm_page::ParentConfirmPage);
 lazy_page!(ForgotPassword => crate::recovery::forgot_page::ForgotPasswordPage);
+lazy_page!(ClassCards => crate::badges::cards_page::ClassCardsPage);
+lazy_page!(SchoolCards => crate::badges::cards_page::SchoolCardsPage);
+lazy_page!(Badge => crate::badges::badge_page::BadgePage);

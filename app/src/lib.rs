@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod badges;
 pub mod classes;
 pub mod csv;
 pub mod download;
@@ -132,6 +133,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/classes") view=ClassesPage />
                     <Route path=path!("/classes/:id") view=ClassPage />
                     <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage />
+                    <Route path=path!("/classes/:id/cards") view={Lazy::<lazy_pages::ClassCards>::new()} />
+                    <Route path=path!("/school/cards") view={Lazy::<lazy_pages::SchoolCards>::new()} />
+                    <Route path=path!("/badge") view={Lazy::<lazy_pages::Badge>::new()} />
                     <Route path=path!("/school/learners") view=StudentDatabasePage />
                     <Route path=path!("/school/accounts") view=SchoolAccessCodesPage />
                     <Route path=path!("/school/import") view={Lazy::<lazy_pages::Import>::new()} />

@@ -25,6 +25,9 @@ use app::sso::ssr::settings::{for_school, school_id_of};
 use app::sso::{CALLBACK_PATH, START_PATH};
 use app::state::AppState;
 
+/// The longest a callback waits on the provider (discovery, keys, token).
+const CALLBACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(25);
+
 #[derive(Clone)]
 pub struct SsoState {
     pub app: AppState,
@@ -164,13 +167,21 @@ async fn callback(
         Err(_) => return see_other(&with_outcome(LOGIN, "slow_down"), vec![forget_browser]),
     };
     app.pauses.pause(admitted.wait).await;
-    let finished = flow::finish(
-        app,
-        &answer,
-        request_cookie(&headers, cookie_name),
-        &client.to_string(),
+    // Within the router's 30 s request limit, whatever the provider does.
+    let finished = tokio::time::timeout(
+        CALLBACK_DEADLINE,
+        flow::finish(
+            app,
+            &answer,
+            request_cookie(&headers, cookie_name),
+            &client.to_string(),
+        ),
     )
-    .await;
+    .await
+    .unwrap_or(Ok(Finished::Refused {
+        code: "unreachable",
+        test: false,
+    }));
     drop(admitted);
     match finished {
         Ok(Finished::SignedIn(account)) => {

@@ -59,6 +59,11 @@ pub enum AuditAction {
     SsoLinked,
     SsoSignIn,
     SsoUnlinked,
+    BadgesCreated,
+    BadgeVoided,
+    BadgesVoided,
+    BadgeSignIn,
+    LoginCardsOpened,
 }
 
 impl AuditAction {
@@ -111,6 +116,11 @@ impl AuditAction {
             AuditAction::SsoLinked => "sso_linked",
             AuditAction::SsoSignIn => "sso_sign_in",
             AuditAction::SsoUnlinked => "sso_unlinked",
+            AuditAction::BadgesCreated => "badges_created",
+            AuditAction::BadgeVoided => "badge_voided",
+            AuditAction::BadgesVoided => "badges_voided",
+            AuditAction::BadgeSignIn => "badge_sign_in",
+            AuditAction::LoginCardsOpened => "login_cards_opened",
         }
     }
 }
@@ -191,6 +201,11 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
     (AuditAction::SsoLinked, "Single sign-on linked"),
     (AuditAction::SsoSignIn, "Signed in with single sign-on"),
     (AuditAction::SsoUnlinked, "Single sign-on unlinked"),
+    (AuditAction::BadgesCreated, "QR badges created"),
+    (AuditAction::BadgeVoided, "QR badge voided"),
+    (AuditAction::BadgesVoided, "QR badges of a class voided"),
+    (AuditAction::BadgeSignIn, "Signed in with a QR badge"),
+    (AuditAction::LoginCardsOpened, "Login cards opened"),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).
@@ -213,6 +228,9 @@ pub const CLASS_LEARNER_ACTIONS: &[AuditAction] = &[
     AuditAction::RosterImported,
     AuditAction::RolloverApplied,
     AuditAction::RolloverUndone,
+    AuditAction::BadgesCreated,
+    AuditAction::BadgesVoided,
+    AuditAction::LoginCardsOpened,
 ];
 
 /// One row of the audit page. Never a password or a token: events hold none.

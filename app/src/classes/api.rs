@@ -106,6 +106,7 @@ pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {
         class,
         school_code: settings.code,
         passwords_visible: settings.learner_passwords_visible,
+        badges_enabled: settings.badges_enabled,
         learners,
     })
 }

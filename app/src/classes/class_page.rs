@@ -13,6 +13,7 @@ use super::class_reset_dialog::ClassResetDialog;
 use super::learner_table::LearnerTable;
 use super::{ClassDetail, LearnerRow};
 use crate::auth::permissions::Permission;
+use crate::badges::api::{create_badges, void_badge, void_class_badges};
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, RemoveFromClassDialog};
 use crate::session::{use_signed_in_user, SignedIn};
@@ -68,6 +69,7 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
         class,
         school_code,
         passwords_visible,
+        badges_enabled,
         learners,
     } = detail;
     let manages_roster = use_signed_in_user().can(Permission::ManageRoster);
@@ -95,6 +97,64 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
             Callback::new(move |learner: LearnerRow| open(Dialog::RemoveLearner(learner))),
         )
     });
+    let create_badges_now = {
+        let class_id = class.id.clone();
+        move |()| {
+            let class_id = class_id.clone();
+            notice.set(None);
+            leptos::task::spawn_local(async move {
+                let result = create_badges(class_id).await;
+                if result.is_ok() {
+                    learners.update(|all| all.iter_mut().for_each(|row| row.has_badge = true));
+                }
+                notice.set(Some(match result {
+                    Ok(0) => "Every learner in this class already has a badge.".to_string(),
+                    Ok(1) => "Created 1 badge. Print it from Login cards.".to_string(),
+                    Ok(n) => format!("Created {n} badges. Print them from Login cards."),
+                    Err(e) => e.to_string(),
+                }));
+            });
+        }
+    };
+    let void_all_now = {
+        let class_id = class.id.clone();
+        move |()| {
+            let class_id = class_id.clone();
+            notice.set(None);
+            leptos::task::spawn_local(async move {
+                let result = void_class_badges(class_id).await;
+                if result.is_ok() {
+                    learners.update(|all| all.iter_mut().for_each(|row| row.has_badge = false));
+                }
+                notice.set(Some(match result {
+                    Ok(1) => "Voided 1 badge: it no longer signs in.".to_string(),
+                    Ok(n) => format!("Voided {n} badges: they no longer sign in."),
+                    Err(e) => e.to_string(),
+                }));
+            });
+        }
+    };
+    let on_void_badge = badges_enabled.then(|| {
+        Callback::new(move |learner: LearnerRow| {
+            notice.set(None);
+            leptos::task::spawn_local(async move {
+                match void_badge(learner.id.clone()).await {
+                    Ok(()) => {
+                        learners.update(|all| {
+                            if let Some(row) = all.iter_mut().find(|row| row.id == learner.id) {
+                                row.has_badge = false;
+                            }
+                        });
+                        notice.set(Some(format!(
+                            "Voided {}'s badge: it no longer signs in.",
+                            learner.name()
+                        )));
+                    }
+                    Err(e) => notice.set(Some(e.to_string())),
+                }
+            });
+        })
+    });
     let class_for_dialog = StoredValue::new(class.clone());
     let class_id = StoredValue::new(class.id.clone());
     let school_code = StoredValue::new(school_code);
@@ -107,8 +167,15 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
                     "Reset class passwords"
                 </button>
                 <a class="button" href=format!("/classes/{}/accounts", class.id)>"Access codes"</a>
+                <a class="button" href=format!("/classes/{}/cards", class.id)>"Login cards"</a>
             </div>
         </div>
+        {badges_enabled.then(|| view! {
+            <div class="table-tools badge-actions">
+                <button type="button" class="button" on:click=move |_| create_badges_now(())>"Create badges"</button>
+                <button type="button" class="button secondary warn" on:click=move |_| void_all_now(())>"Void all badges"</button>
+            </div>
+        })}
         {manages_roster.then(|| view! {
             <div class="table-tools roster-actions">
                 <button type="button" class="button" on:click=move |_| open(Dialog::AddLearner)>"Add learner"</button>
@@ -140,6 +207,7 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
             on_reset
             on_edit=roster_row_actions.map(|(edit, _)| edit)
             on_remove=roster_row_actions.map(|(_, remove)| remove)
+            on_void_badge
         />
         {move || dialog.get().map(|which| match which {
             Dialog::ResetLearner(learner) => view! {

@@ -74,6 +74,9 @@ pub fn LearnerTable(
     /// "Remove from class" on a row (a class page, for roster managers).
     #[prop(default = None)]
     on_remove: Option<Callback<LearnerRow>>,
+    /// "Void badge" on a row with a QR badge (a class page, badges on).
+    #[prop(default = None)]
+    on_void_badge: Option<Callback<LearnerRow>>,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortBy::Name, true));
@@ -187,8 +190,8 @@ pub fn LearnerTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked) let:row>
-                        <LearnerLine row show_classes learners on_reset on_edit on_remove />
+                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked, row.has_badge) let:row>
+                        <LearnerLine row show_classes learners on_reset on_edit on_remove on_void_badge />
                     </For>
                 </tbody>
             </table>
@@ -205,6 +208,7 @@ fn LearnerLine(
     on_reset: Callback<LearnerRow>,
     on_edit: Option<Callback<LearnerRow>>,
     on_remove: Option<Callback<LearnerRow>>,
+    on_void_badge: Option<Callback<LearnerRow>>,
 ) -> impl IntoView {
     let revealed = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -259,9 +263,13 @@ fn LearnerLine(
     let reset_row = row.clone();
     let edit_row = row.clone();
     let remove_row = row.clone();
+    let badge_row = row.clone();
     view! {
         <tr>
-            <th scope="row">{row.name()}</th>
+            <th scope="row">
+                {row.name()}
+                {row.has_badge.then(|| view! { " " <span class="tag">"QR badge"</span> })}
+            </th>
             <td>{row.username.clone()}</td>
             {show_classes.then(|| view! { <td>{row.classes.join(", ")}</td> })}
             <td>
@@ -281,6 +289,11 @@ fn LearnerLine(
                 {on_remove.map(|remove| view! {
                     <button type="button" class="button small secondary" on:click=move |_| remove.run(remove_row.clone())>
                         "Remove from class"
+                    </button>
+                })}
+                {on_void_badge.filter(|_| row.has_badge).map(|void| view! {
+                    <button type="button" class="button small secondary" on:click=move |_| void.run(badge_row.clone())>
+                        "Void badge"
                     </button>
                 })}
                 {row.locked.then(|| view! {
@@ -308,6 +321,7 @@ mod tests {
             parent_access_code: String::new(),
             locked: false,
             classes: vec![class.into()],
+            has_badge: false,
         }
     }
 

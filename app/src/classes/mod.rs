@@ -67,6 +67,8 @@ pub struct LearnerRow {
     pub locked: bool,
     /// The learner's classes (for the school-wide student database).
     pub classes: Vec<String>,
+    /// Has a QR badge that signs them in.
+    pub has_badge: bool,
 }
 
 impl LearnerRow {
@@ -80,6 +82,8 @@ pub struct ClassDetail {
     pub class: ClassSummary,
     pub school_code: String,
     pub passwords_visible: bool,
+    /// "Badge sign-in" is on at the school.
+    pub badges_enabled: bool,
     pub learners: Vec<LearnerRow>,
 }
 

@@ -99,6 +99,8 @@ struct LearnerQueryRow {
     code_sealed: Option<String>,
     /// `None` for a learner in no (unarchived) class.
     class_name: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
+    has_badge: bool,
 }
 
 /// Learners of one class, or (with `None`) of the whole school, optionally
@@ -114,7 +116,8 @@ async fn learner_query(
     let query = match class_id {
         Some(_) => "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
          r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
-         a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name \
+         a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name, \
+         EXISTS (SELECT 1 FROM badges b WHERE b.learner_id = a.id) AS has_badge \
          FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN accounts a ON a.id = e.account_id \
          LEFT JOIN learner_password_reveals r ON r.account_id = a.id \
          LEFT JOIN parent_access_codes p ON p.learner_id = a.id \
@@ -123,7 +126,8 @@ async fn learner_query(
          ORDER BY a.last_name, a.first_name, a.username",
         None => "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
          r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
-         a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name \
+         a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name, \
+         EXISTS (SELECT 1 FROM badges b WHERE b.learner_id = a.id) AS has_badge \
          FROM accounts a \
          LEFT JOIN (enrolments e JOIN classes c ON c.id = e.class_id AND c.archived_at IS NULL) \
            ON e.account_id = a.id \
@@ -216,6 +220,7 @@ async fn learner_rows_where(
             password_version: row.password_version,
             locked: row.locked_until.is_some_and(|until| until > now),
             classes: row.class_name.clone().into_iter().collect(),
+            has_badge: row.has_badge,
             id: row.id,
             first_name: row.first_name,
             last_name: row.last_name,
@@ -239,24 +244,7 @@ pub async fn access_code_rows(
         // One row per learner per class: a learner in no class has none.
         .filter(|row| row.class_name.is_some())
         .map(|row| {
-            let password = (password_state(settings, row) == PasswordState::Viewable)
-                .then(|| {
-                    let sealed = Sealed {
-                        key_id: row.reveal_key_id.clone()?,
-                        sealed: row.reveal_sealed.clone()?,
-                    };
-                    let sealed_for = SealedFor::LearnerPassword {
-                        school_id: &settings.id,
-                        learner_id: &row.id,
-                        password_version: row.password_version,
-                    };
-                    state
-                        .sealer
-                        .open(&sealed, &sealed_for)
-                        .ok()
-                        .map(|p| p.expose_secret().to_string())
-                })
-                .flatten();
+            let password = open_password(state, settings, row);
             AccessCodeRow {
                 class: row.class_name.clone().unwrap_or_default(),
                 first_name: row.first_name.clone(),
@@ -265,6 +253,66 @@ pub async fn access_code_rows(
                 password,
                 parent_access_code: parent_code(state, &settings.id, row),
             }
+        })
+        .collect())
+}
+
+/// The learner's password from its reveal copy, when staff may see it.
+fn open_password(
+    state: &AppState,
+    settings: &SchoolSettings,
+    row: &LearnerQueryRow,
+) -> Option<String> {
+    if password_state(settings, row) != PasswordState::Viewable {
+        return None;
+    }
+    let sealed = Sealed {
+        key_id: row.reveal_key_id.clone()?,
+        sealed: row.reveal_sealed.clone()?,
+    };
+    let sealed_for = SealedFor::LearnerPassword {
+        school_id: &settings.id,
+        learner_id: &row.id,
+        password_version: row.password_version,
+    };
+    state
+        .sealer
+        .open(&sealed, &sealed_for)
+        .ok()
+        .map(|p| p.expose_secret().to_string())
+}
+
+/// What a login card needs of a learner: one per learner per class.
+pub struct CardSource {
+    pub id: String,
+    pub class_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub password: PasswordState,
+    /// The password itself, when it can be shown.
+    pub password_text: Option<String>,
+}
+
+/// The learners of a class (or every class of the school) for login cards,
+/// by class then name.
+pub async fn card_sources(
+    state: &AppState,
+    settings: &SchoolSettings,
+    class_id: Option<&str>,
+) -> Result<Vec<CardSource>, AppError> {
+    let rows = learner_query(&state.db, &settings.id, class_id, None).await?;
+    Ok(rows
+        .iter()
+        .filter(|row| row.class_name.is_some())
+        .map(|row| CardSource {
+            id: row.id.clone(),
+            class_name: row.class_name.clone().unwrap_or_default(),
+            first_name: row.first_name.clone(),
+            last_name: row.last_name.clone(),
+            username: row.username.clone(),
+            password: password_state(settings, row),
+            password_text: open_password(state, settings, row),
         })
         .collect())
 }

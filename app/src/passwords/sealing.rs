@@ -2,7 +2,8 @@
 //! (DESIGN.md §2): XChaCha20-Poly1305 under a server key, bound to the row
 //! they belong to through the associated data.
 
-use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
+use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
@@ -174,6 +175,18 @@ impl KeyUse {
     }
 }
 
+impl KeyUse {
+    /// A QR badge's token: a keyed hash of the badge's random id, so the
+    /// token itself is never stored and a card can be printed again.
+    fn badge_token(&self, badge_id: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.lookup.expose_secret())
+            .expect("HMAC accepts any key length");
+        mac.update(b"classkeys/badge-token/v1\0");
+        mac.update(badge_id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
 /// Seals with the current key; opens with the current key or an older one
 /// (`CLASSKEYS_OLD_SECRET_KEYS`), so a key can be rotated without losing a
 /// single sealed value (see `passwords::rotation`).
@@ -268,6 +281,23 @@ impl Sealer {
     /// subkey, for finding it by what a parent types without storing it.
     pub fn lookup_hash(&self, normalised_code: &str) -> String {
         self.current.lookup_hash(normalised_code)
+    }
+
+    /// A new badge's token under the current key: (key id, token).
+    pub fn badge_token(&self, badge_id: &str) -> (String, String) {
+        (
+            self.current.key_id.clone(),
+            self.current.badge_token(badge_id),
+        )
+    }
+
+    /// The token of a badge made under `key_id`, while that key is
+    /// configured (current or in `CLASSKEYS_OLD_SECRET_KEYS`).
+    pub fn badge_token_under(&self, key_id: &str, badge_id: &str) -> Option<String> {
+        std::iter::once(&self.current)
+            .chain(&self.others)
+            .find(|key| key.key_id == key_id)
+            .map(|key| key.badge_token(badge_id))
     }
 
     /// The code's hash under every configured key, current first: a code

@@ -143,6 +143,8 @@ pub struct SchoolSettings {
     pub policy: PasswordPolicy,
     pub learner_passwords_visible: bool,
     pub learners_change_after_reset: bool,
+    /// "Badge sign-in": learners may sign in with a QR badge.
+    pub badges_enabled: bool,
 }
 
 impl SchoolSettings {
@@ -156,13 +158,14 @@ impl SchoolSettings {
     }
 }
 
-type SettingsRow = (String, String, i64, bool, bool, bool, bool);
+type SettingsRow = (String, String, i64, bool, bool, bool, bool, bool);
 
 pub async fn school_settings(db: &Db, school_id: &str) -> Result<SchoolSettings, AppError> {
-    let (name, code, min_length, require_digit, block_common, visible, change_after_reset): SettingsRow =
+    let (name, code, min_length, require_digit, block_common, visible, change_after_reset, badges): SettingsRow =
         sqlx::query_as(
             "SELECT name, code, min_password_length, require_digit, block_common_passwords, \
-             learner_passwords_visible, learners_change_after_reset FROM schools WHERE id = $1",
+             learner_passwords_visible, learners_change_after_reset, badges_enabled \
+             FROM schools WHERE id = $1",
         )
         .bind(school_id)
         .fetch_one(db)
@@ -178,6 +181,7 @@ pub async fn school_settings(db: &Db, school_id: &str) -> Result<SchoolSettings,
         },
         learner_passwords_visible: visible,
         learners_change_after_reset: change_after_reset,
+        badges_enabled: badges,
     })
 }
 

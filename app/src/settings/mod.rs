@@ -17,6 +17,9 @@ pub struct SchoolSettingsForm {
     pub learner_passwords_visible: bool,
     pub learners_change_after_reset: bool,
     pub sms_enabled: bool,
+    /// "Badge sign-in": learners may sign in with a QR badge.
+    #[serde(default)]
+    pub badge_sign_in: bool,
 }
 
 /// The settings page's data: the form, and what only the operator changes.

@@ -76,6 +76,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let visible = RwSignal::new(form.learner_passwords_visible);
     let change_after_reset = RwSignal::new(form.learners_change_after_reset);
     let sms_enabled = RwSignal::new(form.sms_enabled);
+    let badge_sign_in = RwSignal::new(form.badge_sign_in);
     let credits = RwSignal::new(sms_credits);
     let outcome = RwSignal::new(None::<Result<(), String>>);
 
@@ -108,6 +109,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
             learner_passwords_visible: visible.get_untracked(),
             learners_change_after_reset: change_after_reset.get_untracked(),
             sms_enabled: sms_enabled.get_untracked(),
+            badge_sign_in: badge_sign_in.get_untracked(),
         });
     };
 
@@ -141,6 +143,12 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                     hint="Turning this off destroys every stored copy at once: staff can then only reset learner passwords, never see them."
                 />
                 <Toggle id="learners_change_after_reset" label="Learners choose a new password after a reset" checked=change_after_reset />
+                <Toggle
+                    id="badge_sign_in"
+                    label="Badge sign-in"
+                    checked=badge_sign_in
+                    hint="Learners may sign in by showing the QR badge on their login card to a tablet. A badge is not a password: anyone holding the card can use it, so keep cards in the classroom."
+                />
             </fieldset>
             <fieldset class="choices">
                 <legend>"SMS"</legend>

@@ -11,20 +11,21 @@ use crate::db::{begin_write, Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 
-type Row = (String, i64, bool, bool, bool, bool, bool, i64, i64);
+type Row = (String, i64, bool, bool, bool, bool, bool, i64, i64, bool);
 
 async fn read<'e, E>(executor: E, school_id: &str) -> Result<SettingsPageData, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let (name, min, digit, common, visible, change, sms, credits, version): Row = sqlx::query_as(
-        "SELECT name, min_password_length, require_digit, block_common_passwords, \
+    let (name, min, digit, common, visible, change, sms, credits, version, badges): Row =
+        sqlx::query_as(
+            "SELECT name, min_password_length, require_digit, block_common_passwords, \
          learner_passwords_visible, learners_change_after_reset, sms_enabled, sms_credits, \
-         row_version FROM schools WHERE id = $1",
-    )
-    .bind(school_id)
-    .fetch_one(executor)
-    .await?;
+         row_version, badges_enabled FROM schools WHERE id = $1",
+        )
+        .bind(school_id)
+        .fetch_one(executor)
+        .await?;
     Ok(SettingsPageData {
         school_name: name,
         form: SchoolSettingsForm {
@@ -34,6 +35,7 @@ where
             learner_passwords_visible: visible,
             learners_change_after_reset: change,
             sms_enabled: sms,
+            badge_sign_in: badges,
         },
         sms_credits: credits,
         version,
@@ -75,6 +77,7 @@ fn describe_changes(before: &SchoolSettingsForm, after: &SchoolSettingsForm) -> 
             after.learners_change_after_reset,
         ),
         ("SMS", before.sms_enabled, after.sms_enabled),
+        ("badge sign-in", before.badge_sign_in, after.badge_sign_in),
     ];
     for (label, was, is) in flags {
         if was != is {
@@ -124,8 +127,8 @@ pub async fn save(
     sqlx::query(
         "UPDATE schools SET min_password_length = $1, require_digit = $2, \
          block_common_passwords = $3, learner_passwords_visible = $4, \
-         learners_change_after_reset = $5, sms_enabled = $6, row_version = row_version + 1 \
-         WHERE id = $7",
+         learners_change_after_reset = $5, sms_enabled = $6, badges_enabled = $7, \
+         row_version = row_version + 1 WHERE id = $8",
     )
     .bind(form.min_password_length as i64)
     .bind(form.require_digit)
@@ -133,6 +136,7 @@ pub async fn save(
     .bind(form.learner_passwords_visible)
     .bind(form.learners_change_after_reset)
     .bind(form.sms_enabled)
+    .bind(form.badge_sign_in)
     .bind(&user.school_id)
     .execute(&mut *tx)
     .await?;
@@ -208,6 +212,7 @@ mod tests {
             learner_passwords_visible: true,
             learners_change_after_reset: false,
             sms_enabled: false,
+            badge_sign_in: false,
         };
         let after = SchoolSettingsForm {
             min_password_length: 10,

@@ -69,8 +69,9 @@ impl Provider {
     }
 }
 
-/// What the "Single sign-on" section of `/settings` edits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// What the "Single sign-on" section of `/settings` edits. `Debug` never
+/// prints the client secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SsoSettingsForm {
     pub provider: Provider,
     /// Ignored for Google (fixed) and Microsoft (made from the tenant id).
@@ -83,6 +84,17 @@ pub struct SsoSettingsForm {
     pub staff_enabled: bool,
     pub learners_enabled: bool,
     pub require_for_staff: bool,
+}
+
+impl std::fmt::Debug for SsoSettingsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoSettingsForm")
+            .field("provider", &self.provider)
+            .field("issuer_url", &self.issuer_url)
+            .field("client_id", &self.client_id)
+            .field("allowed_domain", &self.allowed_domain)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The section's data. Never carries the client secret, only whether one

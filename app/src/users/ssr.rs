@@ -201,8 +201,7 @@ pub async fn set_active(
 
 /// "Unlink single sign-on": the account's identity at the provider no
 /// longer signs it in; its next single sign-on links again only by the
-/// first-sign-in rules. Its sessions carry on (nothing about the password
-/// changed).
+/// first-sign-in rules. Every session of the account ends.
 pub async fn unlink_sso(
     state: &AppState,
     user: &SignedInUser,
@@ -217,6 +216,8 @@ pub async fn unlink_sso(
             "This account is not linked to single sign-on.".into(),
         ));
     }
+    // An identity unlinked because it was misused must not stay signed in.
+    end_every_session(&mut tx, &account.id).await?;
     let event = AuditEvent::by(user, client).on(&account.id, &account.username);
     audit(&mut *tx, AuditAction::SsoUnlinked, event, now).await?;
     tx.commit().await?;

@@ -2,6 +2,7 @@
 //! fresh database (see `helpers::spawn_app`).
 
 mod audit;
+mod badges;
 mod class_database;
 mod class_permissions;
 mod cli;

@@ -162,6 +162,10 @@ fn matrix() -> Vec<Row> {
     /// what it says.
     const ADMIN_FORM_REFUSED: [u16; 9] =
         [SIGN_IN, INVALID, INVALID, DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  INVALID];
+    /// Badge work on Year 3 Hazel while the school has badge sign-in off
+    /// (or nothing to void): whoever may see the class is told so.
+    const BADGES_OFF: [u16; 9] =
+        [SIGN_IN, CONFLICT, CONFLICT, CONFLICT, CONFLICT, DENIED, DENIED,  DENIED,  NOT_FOUND];
     /// Unlinking the teacher, who is not linked to single sign-on.
     const ADMIN_ON_UNLINKED: [u16; 9] =
         [SIGN_IN, CONFLICT, CONFLICT, DENIED, DENIED,  DENIED,  DENIED,  DENIED,  NOT_FOUND];
@@ -254,6 +258,15 @@ fn matrix() -> Vec<Row> {
         }),
         Row::read("sso_for_school", "", everyone(OK), |_| form([("school_code", "OAK")])),
         Row::read("unlink_single_sign_on", "not linked", ADMIN_ON_UNLINKED, teacher),
+        // Login cards and QR badges (badge sign-in is off in this world).
+        Row::read("login_cards", "a class", CLASS_WORK, |f| form([("class_id", &f.hazel)])),
+        Row::read("login_cards", "whole school", SCHOOL_WIDE, no_args),
+        Row::read("create_badges", "badges off", BADGES_OFF, |f| form([("class_id", &f.hazel)])),
+        Row::read("void_badge", "none made", BADGES_OFF, oliver),
+        Row::read("void_class_badges", "none made", CLASS_WORK, |f| form([("class_id", &f.hazel)])),
+        Row::read("badge_sign_in", "made-up token", everyone(INVALID), |_| {
+            form([("token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")])
+        }),
         Row::read("staff_directory", "", ADMIN_PAGE, no_args),
         Row::write("save_staff_member", "teacher", ADMIN_ON_ACCOUNT, |f| {
             staff_changes(f, &f.world.oak_teacher, "teacher@oakwood.example")

@@ -198,6 +198,8 @@ async fn a_teacher_signs_in_through_the_provider_and_is_linked_by_subject() {
         .await;
     assert_eq!(unlink.status(), 200);
     assert_eq!(sso.audited("sso_unlinked").await, 1);
+    // Unlinking ends the account's sessions.
+    assert!(sso.app.current_user_of(&again).await.is_none());
     // Unlinked, the renamed email matches no account: nothing re-links by
     // the old link.
     let after = new_client();
@@ -596,7 +598,13 @@ async fn settings_are_checked_against_the_providers_discovery_before_saving() {
     keep["client_secret"] = json!("");
     keep["learners_enabled"] = json!(true);
     assert_eq!(save(&app, &owner, keep.clone(), 1).await.status(), 200);
-    assert_eq!(save(&app, &owner, keep, 1).await.status(), 409);
+    assert_eq!(save(&app, &owner, keep.clone(), 1).await.status(), 409);
+    // The saved secret goes only to the client it was entered for: another
+    // client ID (or issuer) needs it typed again.
+    keep["client_id"] = json!("someone-elses-client");
+    let (status, body) = message(save(&app, &owner, keep, 2).await).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("client secret again"), "{body}");
     let loaded = app.call_as(&owner, "sso_settings", &[]).await;
     let loaded: serde_json::Value = loaded.json().await.unwrap();
     assert_eq!(

@@ -76,12 +76,33 @@ impl Providers {
                 .await
                 .map_err(describe)?,
         );
+        endpoints_allowed(&metadata)?;
         self.cache
             .lock()
             .expect("provider cache poisoned")
             .insert(issuer.to_string(), (metadata.clone(), Instant::now()));
         Ok(metadata)
     }
+}
+
+/// Every endpoint the metadata names follows the issuer's rule (https, or
+/// http on loopback): the client secret and codes never go out in clear.
+fn endpoints_allowed(metadata: &CoreProviderMetadata) -> Result<(), ProviderError> {
+    let mut endpoints = vec![
+        metadata.authorization_endpoint().url(),
+        metadata.jwks_uri().url(),
+    ];
+    endpoints.extend(metadata.token_endpoint().map(|url| url.url()));
+    for endpoint in endpoints {
+        let secure =
+            endpoint.scheme() == "https" || (endpoint.scheme() == "http" && is_loopback(endpoint));
+        if !secure {
+            return Err(ProviderError::BadMetadata(format!(
+                "its endpoint {endpoint} is not https"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn describe<RE: std::error::Error + 'static>(error: DiscoveryError<RE>) -> ProviderError {

@@ -183,16 +183,9 @@ fn checked(form: &mut SsoSettingsForm, secret_saved: bool) -> Result<String, App
     let issuer = match form.provider {
         Provider::Google => GOOGLE_ISSUER.to_string(),
         Provider::Microsoft => {
-            let tenant_ok = !form.tenant_id.is_empty()
-                && form.tenant_id.len() <= 64
-                && form
-                    .tenant_id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-            let shared = ["common", "organizations", "consumers"]
-                .iter()
-                .any(|shared| form.tenant_id.eq_ignore_ascii_case(shared));
-            if !tenant_ok || shared {
+            // A tenant's id is a GUID, which is also what its tokens' `tid`
+            // says; never a shared endpoint such as "common".
+            if !is_guid(&form.tenant_id) {
                 return Err(AppError::invalid(
                     "tenant_id",
                     "Enter your school's Microsoft tenant ID (a GUID from Microsoft Entra, not \"common\").",
@@ -201,8 +194,25 @@ fn checked(form: &mut SsoSettingsForm, secret_saved: bool) -> Result<String, App
             Provider::microsoft_issuer(&form.tenant_id)
         }
         Provider::Oidc => {
-            issuer_allowed(&form.issuer_url)
+            let url = issuer_allowed(&form.issuer_url)
                 .map_err(|message| AppError::invalid("issuer_url", message))?;
+            // Google's and Microsoft's issuers need their own checks (`hd`,
+            // the tenant): under "Other" a personal account would match.
+            match url.host_str() {
+                Some("accounts.google.com") => {
+                    return Err(AppError::invalid(
+                        "issuer_url",
+                        "That is Google's issuer: choose Google as the provider.",
+                    ))
+                }
+                Some(host) if host.ends_with("microsoftonline.com") => {
+                    return Err(AppError::invalid(
+                        "issuer_url",
+                        "That is Microsoft's issuer: choose Microsoft as the provider and enter the tenant ID.",
+                    ))
+                }
+                _ => {}
+            }
             form.issuer_url.trim().to_string()
         }
     };
@@ -244,6 +254,15 @@ fn checked(form: &mut SsoSettingsForm, secret_saved: bool) -> Result<String, App
         ));
     }
     Ok(issuer)
+}
+
+fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// What changed, in words; never the secret itself.
@@ -328,6 +347,19 @@ pub async fn save(
         return Err(AppError::stale());
     }
     let new_secret = !form.client_secret.trim().is_empty();
+    // The saved secret goes only to the provider it was entered for: a
+    // new issuer or client needs it typed again.
+    let same_client = before.as_ref().is_some_and(|before| {
+        before.provider == form.provider.as_str()
+            && before.issuer_url == issuer
+            && before.client_id == form.client_id
+    });
+    if !new_secret && !same_client {
+        return Err(AppError::invalid(
+            "client_secret",
+            "Enter the client secret again: the provider or client ID changed.",
+        ));
+    }
     let sealed = match (&before, new_secret) {
         (Some(before), false) => Sealed {
             key_id: before.secret_key_id.clone(),
@@ -431,6 +463,24 @@ mod tests {
             Err(AppError::Invalid { field, .. }) => field,
             other => panic!("{other:?}"),
         };
+        // Google's or Microsoft's issuer under "Other" would skip their
+        // domain checks; a tenant is a GUID, not a domain name.
+        for issuer in [
+            "https://accounts.google.com",
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+        ] {
+            let form = SsoSettingsForm {
+                issuer_url: issuer.into(),
+                ..form()
+            };
+            assert_eq!(field_of(form, false), "issuer_url", "{issuer}");
+        }
+        let by_name = SsoSettingsForm {
+            provider: Provider::Microsoft,
+            tenant_id: "contoso.onmicrosoft.com".into(),
+            ..form()
+        };
+        assert_eq!(field_of(by_name, false), "tenant_id");
         assert_eq!(
             field_of(
                 SsoSettingsForm {
