@@ -108,6 +108,12 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
 /// nonce (see `app::shell`); everything else gets a CSP that allows nothing.
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let hashed_asset = request.uri().path().starts_with("/pkg/");
+    // Only "Scan badge" may use the camera (this site's own, never a frame's).
+    let camera = if request.uri().path() == app::badges::BADGE_PATH {
+        "camera=(self), microphone=(), geolocation=()"
+    } else {
+        "camera=(), microphone=(), geolocation=()"
+    };
     let mut response = next.run(request).await;
     let cacheable = hashed_asset && response.status().is_success();
     let headers = response.headers_mut();
@@ -129,7 +135,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     );
     set(
         header::HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=()",
+        camera,
     );
     // File names under /pkg/ carry a content hash: cache them for a year.
     // Everything else may hold personal data: never store it.

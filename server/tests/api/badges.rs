@@ -316,3 +316,23 @@ async fn login_cards_are_for_whoever_may_see_the_class_and_are_audited() {
         404
     );
 }
+
+#[tokio::test]
+async fn only_the_scan_badge_page_may_use_the_camera() {
+    let app = spawn_app().await;
+    let policy = |path: &'static str| {
+        let client = new_client();
+        let url = format!("{}{path}", app.url);
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            response.headers()["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert!(policy("/badge").await.starts_with("camera=(self)"));
+    for path in ["/login", "/classes", "/badge/other"] {
+        assert!(policy(path).await.starts_with("camera=()"), "{path}");
+    }
+}
