@@ -138,6 +138,9 @@ pub fn outcome_message(code: &str) -> Option<&'static str> {
         "not_enabled" => "Single sign-on is not switched on for your account. Sign in with your password.",
         "inactive" => "This account is switched off. Please ask the school office.",
         "slow_down" => "Too many sign-ins failed from this network just now. Please wait a minute and try again.",
+        "busy" => {
+            "Too many sign-ins are waiting at your provider just now. Please try again in a few minutes."
+        }
         "test_ok" => "Single sign-on works: your provider signed you in and its answer checked out.",
         "test_ok_unmatched" => {
             "Your provider signed you in and its answer checked out, but no ClassKeys account matches that identity."

@@ -743,3 +743,46 @@ async fn test_sign_in_checks_the_provider_without_linking_or_signing_in() {
         sso.world.oak_owner
     );
 }
+
+#[tokio::test]
+async fn anonymous_starts_cannot_fill_the_pending_table() {
+    let sso = Sso::new(STAFF).await;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+         INSERT INTO sso_pending (state_hash, school_id, purpose, browser_hash, nonce, pkce_verifier, created_at) \
+         SELECT 'h' || i, $1, 'sign_in', 'b', 'n', 'v', $2 FROM n",
+    )
+    .bind(&sso.world.oak)
+    .bind(sso.app.state.clock.now())
+    .execute(&sso.app.state.db)
+    .await
+    .unwrap();
+    let start = new_client()
+        .get(format!("{}/sso/start?school_code=OAK", sso.app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&start), "/login?sso=busy");
+    assert_eq!(
+        sso.count(
+            "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1",
+            &sso.world.oak
+        )
+        .await,
+        2000
+    );
+    // Ten minutes on, the old ones are gone and sign-ins start again.
+    sqlx::query("UPDATE sso_pending SET created_at = created_at - 601")
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    sso.start(&new_client()).await;
+    assert_eq!(
+        sso.count(
+            "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1",
+            &sso.world.oak
+        )
+        .await,
+        1
+    );
+}

@@ -27,6 +27,10 @@ use crate::state::AppState;
 
 /// How long a sign-in sent to the provider may take to come back.
 pub const PENDING_SECS: i64 = 10 * 60;
+/// Sign-ins of one school waiting at its provider at once: a whole school
+/// signing in within ten minutes fits; anonymous requests to `/sso/start`
+/// cannot grow the table without bound.
+pub const MAX_PENDING_PER_SCHOOL: i64 = 2_000;
 
 /// What a flow is for: signing in, or an admin's "Test sign-in", which
 /// signs nobody in and links nothing.
@@ -150,6 +154,14 @@ pub async fn begin(
             .bind(now - PENDING_SECS)
             .execute(&state.db)
             .await?;
+        let (waiting,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sso_pending WHERE school_id = $1")
+                .bind(&school.school_id)
+                .fetch_one(&state.db)
+                .await?;
+        if waiting >= MAX_PENDING_PER_SCHOOL {
+            return Ok(false);
+        }
         sqlx::query(
             "INSERT INTO sso_pending (state_hash, school_id, purpose, requested_by, browser_hash, \
              nonce, pkce_verifier, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -163,12 +175,17 @@ pub async fn begin(
         .bind(verifier.secret())
         .bind(now)
         .execute(&state.db)
-        .await
+        .await?;
+        Ok::<bool, sqlx::Error>(true)
     };
-    stored.await.map_err(|error| {
+    let stored = stored.await.map_err(|error| {
         tracing::error!(%error, "single sign-on: storing the pending sign-in failed");
         "provider_error"
     })?;
+    if !stored {
+        tracing::warn!(school = %school.school_id, "single sign-on: too many sign-ins waiting at the provider");
+        return Err("busy");
+    }
     Ok(Started {
         authorize_url: url.to_string(),
         browser_token,
