@@ -137,3 +137,14 @@ test("a teacher prints login cards with QR badges; a badge signs its learner in 
   await expect(again.getByRole("alert")).toHaveText("This badge does not work any more. Ask your teacher for a new login card.");
   await later.close();
 });
+
+test("a lead teacher opens the whole school's login cards from the student database", async ({ page, press }) => {
+  const lead = demoStaff.find((s) => s.username === "lead")!;
+  await signedIn(page, press, lead.school, lead.username, lead.password);
+  await open(page, "/school/learners");
+  await press(page.getByRole("link", { name: "Login cards" }));
+  await expect(page.getByRole("heading", { name: "Login cards: All classes" })).toBeVisible();
+  // Oakwood's three demo classes of 28, and any learners other tests added.
+  expect(await page.getByRole("article").count()).toBeGreaterThanOrEqual(84);
+  await expect(page.getByRole("article").first()).toContainText("Oakwood Primary");
+});

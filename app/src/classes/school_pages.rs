@@ -37,7 +37,14 @@ fn StudentDatabase() -> impl IntoView {
     let allowed = use_signed_in_user().can(Permission::SchoolLearners);
     view! {
         <section class="page">
-            <h1>"Student database"</h1>
+            <div class="page-head">
+                <h1>"Student database"</h1>
+                {allowed.then(|| view! {
+                    <div class="page-actions">
+                        <a class="button" href="/school/cards">"Login cards"</a>
+                    </div>
+                })}
+            </div>
             {if allowed { view! { <SchoolLearners /> }.into_any() } else { not_allowed() }}
         </section>
     }
