@@ -16,6 +16,7 @@ use axum::Router;
 
 use app::auth::permissions::Permission;
 use app::auth::ssr::client_addr::{client_addr, TrustedProxies};
+use app::auth::ssr::cookies::{cookie_header, cookie_in};
 use app::auth::ssr::guard::start_session;
 use app::auth::ssr::AuthSession;
 use app::routes::{HOME, LOGIN, SCHOOL_CODE_COOKIE, SETTINGS};
@@ -53,22 +54,8 @@ fn browser_cookie_name(secure: bool) -> &'static str {
 }
 
 fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .expect("cookie values are URL-safe")
-}
-
-fn request_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(found, _)| *found == name)
-        .map(|(_, value)| value)
+    HeaderValue::from_str(&cookie_header(name, value, max_age, secure))
+        .expect("cookie values are URL-safe")
 }
 
 /// A 303 to `location`, never cached, with these cookies.
@@ -173,7 +160,7 @@ async fn callback(
         flow::finish(
             app,
             &answer,
-            request_cookie(&headers, cookie_name),
+            cookie_in(&headers, cookie_name),
             &client.to_string(),
         ),
     )

@@ -6,11 +6,6 @@
 
 use std::net::IpAddr;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
 use super::{CardPassword, LoginCard, LoginCards, BADGE_PATH};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
@@ -22,22 +17,12 @@ use crate::classes::ssr::{card_sources, class_for};
 use crate::classes::PasswordState;
 use crate::db::begin_write;
 use crate::error::AppError;
+use crate::recovery::ssr::random_token;
+/// What is stored to find a badge by its token (as for reset links).
+pub use crate::recovery::ssr::token_hash;
 use crate::schools::ssr::school_settings;
 use crate::state::AppState;
-
-/// What is stored to find a badge by its token.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn new_badge_id() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+use secrecy::ExposeSecret;
 
 /// The URL a badge's QR code holds.
 pub fn badge_url(state: &AppState, token: &str) -> String {
@@ -75,7 +60,7 @@ pub async fn create_for_class(
     .fetch_all(&mut *tx)
     .await?;
     for (learner_id,) in &learners {
-        let badge_id = new_badge_id();
+        let badge_id = random_token().expose_secret().to_string();
         let (key_id, token) = state.sealer.badge_token(&badge_id);
         sqlx::query(
             "INSERT INTO badges (learner_id, school_id, badge_id, key_id, token_hash, created_at, created_by) \
@@ -235,17 +220,7 @@ pub async fn sign_in(
     client: IpAddr,
 ) -> Result<AccountRecord, AppError> {
     let now = state.clock.now();
-    let admitted = match state
-        .network_limiter
-        .admit(client, now, state.pauses.now_ms())
-    {
-        Ok(admitted) => admitted,
-        Err(retry_after_secs) => {
-            state.pauses.pause(network_limit::MAX_WAIT).await;
-            return Err(AppError::SlowDown { retry_after_secs });
-        }
-    };
-    state.pauses.pause(admitted.wait).await;
+    let admitted = network_limit::admit_paced(state, client, now).await?;
     let found: Option<(String,)> =
         sqlx::query_as("SELECT learner_id FROM badges WHERE token_hash = $1")
             .bind(token_hash(token.trim()))
@@ -268,7 +243,9 @@ pub async fn sign_in(
         audit(&state.db, AuditAction::SignInFailed, event, now).await?;
         return Err(badge_refused());
     };
-    let enabled = found_enabled(&state.db, &account.school_id).await?;
+    let enabled = school_settings(&state.db, &account.school_id)
+        .await?
+        .badges_enabled;
     let mut tx = begin_write(&state.db).await?;
     let refusal = if !enabled {
         Some(("badge sign-in is off", badges_off_for_learner()))
@@ -315,13 +292,4 @@ fn badges_off_for_learner() -> AppError {
         "Badge sign-in is switched off at your school. Sign in with your username and password."
             .into(),
     )
-}
-
-async fn found_enabled(db: &crate::db::Db, school_id: &str) -> Result<bool, AppError> {
-    let (crate::db::Flag(enabled),): (crate::db::Flag,) =
-        sqlx::query_as("SELECT badges_enabled FROM schools WHERE id = $1")
-            .bind(school_id)
-            .fetch_one(db)
-            .await?;
-    Ok(enabled)
 }

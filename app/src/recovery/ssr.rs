@@ -15,7 +15,8 @@ use crate::state::AppState;
 
 pub const TOKEN_LIFETIME_SECS: i64 = 60 * 60;
 
-pub(crate) fn token_hash(token: &str) -> String {
+/// What is stored of a link's, badge's or sign-in's token: its SHA-256.
+pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

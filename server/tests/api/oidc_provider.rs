@@ -100,11 +100,7 @@ impl TestProvider {
     /// `authorize_url`; returns where the provider sends the browser back
     /// (the callback URL with `code`, `state` and `iss`).
     pub async fn log_in(&self, authorize_url: &str, sub: &str) -> String {
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let browser = crate::helpers::new_client();
         let to_interaction = browser.get(authorize_url).send().await.unwrap();
         assert_eq!(to_interaction.status(), 303, "authorize");
         let interaction = self.absolute(location(&to_interaction));
@@ -127,11 +123,7 @@ impl TestProvider {
     /// Cancels at the provider's login page instead ("abort"); returns
     /// where the provider sends the browser back.
     pub async fn cancel(&self, authorize_url: &str) -> String {
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let browser = crate::helpers::new_client();
         let to_interaction = browser.get(authorize_url).send().await.unwrap();
         let interaction = self.absolute(location(&to_interaction));
         let resume = browser

@@ -10,6 +10,11 @@ pub async fn request_cookie(name: &str) -> Option<String> {
     let headers = leptos_axum::extract::<http::HeaderMap>()
         .await
         .unwrap_or_default();
+    cookie_in(&headers, name).map(str::to_string)
+}
+
+/// The value of cookie `name` in these request headers, if any.
+pub fn cookie_in<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -17,20 +22,22 @@ pub async fn request_cookie(name: &str) -> Option<String> {
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(found, _)| *found == name)
-        .map(|(_, value)| value.to_string())
+        .map(|(_, value)| value)
+}
+
+/// A `Set-Cookie` value for the whole site: HttpOnly, SameSite=Lax, and
+/// Secure when `secure`.
+pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// Sets cookie `name` for the whole site: HttpOnly, SameSite=Lax, and
 /// Secure over https.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    let secure = if use_context::<SecureCookies>().is_some_and(|s| s.0) {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie =
-        format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}");
+    let secure = use_context::<SecureCookies>().is_some_and(|s| s.0);
+    let cookie = cookie_header(name, value, max_age_secs, secure);
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
         response.append_header(http::header::SET_COOKIE, value);
     }

@@ -54,17 +54,7 @@ pub async fn check_credentials(
     // A network that failed a lot is paced before any work: the attempt
     // waits for its slot (a few seconds at most), or is told to come back.
     // That answer takes its time too, so a storm cannot spin on refusals.
-    let admitted = match state
-        .network_limiter
-        .admit(attempt.client, now, state.pauses.now_ms())
-    {
-        Ok(admitted) => admitted,
-        Err(retry_after_secs) => {
-            state.pauses.pause(network_limit::MAX_WAIT).await;
-            return Err(AppError::SlowDown { retry_after_secs });
-        }
-    };
-    state.pauses.pause(admitted.wait).await;
+    let admitted = network_limit::admit_paced(state, attempt.client, now).await?;
     let account = if attempt.school_code.trim().is_empty() {
         accounts::by_email(&state.db, username).await?
     } else {

@@ -34,6 +34,29 @@ pub const MAX_IN_FLIGHT: u32 = 64;
 /// Networks tracked at once; the least recently seen is forgotten first.
 const MAX_TRACKED: usize = 50_000;
 
+/// Admits an attempt from `client` (a sign-in, a badge): it waits for
+/// its network's slot, or, after the longest wait, is told to come back.
+/// That answer takes its time too, so a storm cannot spin on refusals.
+pub async fn admit_paced(
+    state: &crate::state::AppState,
+    client: IpAddr,
+    now: i64,
+) -> Result<Admitted, crate::error::AppError> {
+    match state
+        .network_limiter
+        .admit(client, now, state.pauses.now_ms())
+    {
+        Ok(admitted) => {
+            state.pauses.pause(admitted.wait).await;
+            Ok(admitted)
+        }
+        Err(retry_after_secs) => {
+            state.pauses.pause(MAX_WAIT).await;
+            Err(crate::error::AppError::SlowDown { retry_after_secs })
+        }
+    }
+}
+
 /// Milliseconds between a paced network's attempts after `failures`.
 pub fn pace_interval(failures: u32) -> Duration {
     let Some(over) = failures.checked_sub(FREE_FAILURES) else {

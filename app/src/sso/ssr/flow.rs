@@ -11,9 +11,7 @@ use openidconnect::{
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
     SignatureVerificationError, TokenResponse,
 };
-use rand::RngCore;
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 
 use super::linking::{self, Identity, Matched, NoMatch};
 use super::settings::{redirect_url, SchoolSso};
@@ -22,6 +20,7 @@ use crate::audit::AuditAction;
 use crate::auth::ssr::accounts::AccountRecord;
 use crate::db::begin_write;
 use crate::error::AppError;
+use crate::recovery::ssr::{random_token, token_hash as hash};
 use crate::sso::Provider;
 use crate::state::AppState;
 
@@ -75,16 +74,6 @@ pub enum Finished {
         code: &'static str,
         test: bool,
     },
-}
-
-fn hash(value: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(value.as_bytes()))
-}
-
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn client_for(
@@ -143,7 +132,7 @@ pub async fn begin(
         request = request.add_extra_param("hd", school.allowed_domain.clone());
     }
     let (url, csrf, nonce) = request.url();
-    let browser_token = random_token();
+    let browser_token = random_token().expose_secret().to_string();
     let now = state.clock.now();
     let (kind, admin) = match &purpose {
         Purpose::SignIn => ("sign_in", None),
