@@ -3,7 +3,8 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/classkeys/target}"
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-# The built site and the binary, as `cargo leptos build --release` leaves them.
-export CLASSKEYS_BIN="$CARGO_TARGET_DIR/release/classkeys"
+# The built site and the binary, as `cargo leptos build --release` leaves them
+# (a bench may compare another binary: CLASSKEYS_BIN=… bash bench/…).
+export CLASSKEYS_BIN="${CLASSKEYS_BIN:-$CARGO_TARGET_DIR/release/classkeys}"
 # The Python with aiosmtpd (the SMTP delivery test's server), from setup.sh.
 export CLASSKEYS_PYTHON="${CLASSKEYS_PYTHON:-$HOME/.cache/classkeys/py/bin/python}"

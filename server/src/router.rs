@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use app::auth::ssr::account_prefetch::prefetch_accounts;
 use app::auth::ssr::backend::Backend;
 use app::auth::ssr::client_addr::TrustedProxies;
 use app::auth::ssr::session_policy::enforce_session_policy;
@@ -106,6 +107,8 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             enforce_session_policy,
         ))
         .layer(auth_layer)
+        // The account is read with the session, for the backend to take.
+        .layer(from_fn(prefetch_accounts))
         .layer(from_fn_with_state(
             state.clone(),
             crate::health::database_outage,

@@ -84,31 +84,14 @@ pub async fn create_class(name: String) -> Result<ClassSummary, AppError> {
 /// One class with its learner table.
 #[server(endpoint = "class_detail")]
 pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {
-    use crate::auth::ssr::guard::{no_store, require_user};
-    use crate::schools::ssr::school_settings;
+    use crate::auth::ssr::guard::{no_store, request_client_addr, require_user};
 
     let user = require_user().await?;
     let state = crate::state::app_state()?;
-    let class = super::ssr::class_for(&state.db, &user, &class_id).await?;
-    let settings = school_settings(&state.db, &user.school_id).await?;
-    let learners = super::ssr::learner_rows(&state, &settings, Some(&class.id)).await?;
-    // The table carries every learner's parent access code: audited like
-    // "Show access codes".
-    super::ssr::record_codes_shown(
-        &state,
-        &user,
-        crate::audit::AuditAction::ClassOpened,
-        (&class.id, &class.name),
-    )
-    .await?;
+    let client = request_client_addr().await;
+    let detail = super::detail::class_detail(&state, &user, &class_id, client).await?;
     no_store();
-    Ok(ClassDetail {
-        class,
-        school_code: settings.code,
-        passwords_visible: settings.learner_passwords_visible,
-        badges_enabled: settings.badges_enabled,
-        learners,
-    })
+    Ok(detail)
 }
 
 /// Every learner of the school (lead teachers, full admins, the owner).

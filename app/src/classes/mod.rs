@@ -7,6 +7,8 @@ pub mod api;
 pub mod class_actions;
 pub mod class_page;
 pub mod class_reset_dialog;
+#[cfg(feature = "ssr")]
+pub mod detail;
 pub mod learner_table;
 pub mod list_page;
 #[cfg(feature = "ssr")]

@@ -14,13 +14,13 @@ use crate::schools::ssr::SchoolSettings;
 use crate::state::AppState;
 
 /// A class as lists show it.
-const SUMMARY_COLUMNS: &str = "c.id, c.name, \
+pub(super) const SUMMARY_COLUMNS: &str = "c.id, c.name, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count, \
      c.archived_at IS NOT NULL AS archived";
 
-type SummaryRow = (String, String, i64, Flag);
+pub(super) type SummaryRow = (String, String, i64, Flag);
 
-fn summary((id, name, learner_count, archived): SummaryRow) -> ClassSummary {
+pub(super) fn summary((id, name, learner_count, archived): SummaryRow) -> ClassSummary {
     ClassSummary {
         id,
         name,
@@ -78,10 +78,18 @@ pub async fn class_for(
         .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !assigned && !user.can(Permission::EveryClass) {
-        return Err(AppError::Forbidden);
-    }
+    may_open(user, assigned)?;
     Ok(summary((id, name, learner_count, archived)))
+}
+
+/// A teacher opens the classes they teach; lead teachers, full admins and
+/// the owner every class of their school.
+pub(super) fn may_open(user: &SignedInUser, teaches_it: bool) -> Result<(), AppError> {
+    if teaches_it || user.can(Permission::EveryClass) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -107,8 +115,8 @@ struct LearnerQueryRow {
 /// just one of them: one row per learner per class, sorted by class then
 /// name. School-wide, a learner in no class (or only archived ones) still
 /// has a row, without a class.
-async fn learner_query(
-    db: &Db,
+async fn learner_query<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     school_id: &str,
     class_id: Option<&str>,
     learner_id: Option<&str>,
@@ -185,7 +193,7 @@ pub async fn learner_rows(
     settings: &SchoolSettings,
     class_id: Option<&str>,
 ) -> Result<Vec<LearnerRow>, AppError> {
-    learner_rows_where(state, settings, class_id, None).await
+    learner_rows_where(state, &state.db, settings, class_id, None).await
 }
 
 /// One learner's row (with all their classes), if they are in a class.
@@ -194,13 +202,16 @@ pub async fn learner_row(
     settings: &SchoolSettings,
     learner_id: &str,
 ) -> Result<Option<LearnerRow>, AppError> {
-    Ok(learner_rows_where(state, settings, None, Some(learner_id))
-        .await?
-        .pop())
+    Ok(
+        learner_rows_where(state, &state.db, settings, None, Some(learner_id))
+            .await?
+            .pop(),
+    )
 }
 
-async fn learner_rows_where(
+pub(super) async fn learner_rows_where<'e>(
     state: &AppState,
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     settings: &SchoolSettings,
     class_id: Option<&str>,
     learner_id: Option<&str>,
@@ -208,7 +219,7 @@ async fn learner_rows_where(
     let now = state.clock.now();
     let mut rows: Vec<LearnerRow> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
-    for row in learner_query(&state.db, &settings.id, class_id, learner_id).await? {
+    for row in learner_query(db, &settings.id, class_id, learner_id).await? {
         if let Some(&index) = index_of.get(&row.id) {
             rows[index].classes.extend(row.class_name);
             continue;

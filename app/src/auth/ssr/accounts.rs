@@ -38,11 +38,23 @@ impl std::fmt::Debug for AccountRecord {
     }
 }
 
-const SELECT_ACCOUNT: &str =
-    "SELECT a.id, a.school_id, s.name AS school_name, s.code AS school_code, \
-     a.role, a.is_full_admin, a.is_lead_teacher, a.username, a.display_name, a.email, a.active, \
-     a.must_change_password, a.password_hash, a.session_epoch, a.locked_until \
-     FROM accounts a JOIN schools s ON s.id = a.school_id";
+/// The columns of an [`AccountRecord`], from `accounts a JOIN schools s`.
+macro_rules! account_columns {
+    () => {
+        "a.id, a.school_id, s.name AS school_name, s.code AS school_code, \
+         a.role, a.is_full_admin, a.is_lead_teacher, a.username, a.display_name, a.email, a.active, \
+         a.must_change_password, a.password_hash, a.session_epoch, a.locked_until"
+    };
+}
+
+/// The same columns for queries that join an account to another table.
+pub const ACCOUNT_COLUMNS: &str = account_columns!();
+
+const SELECT_ACCOUNT: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts a JOIN schools s ON s.id = a.school_id"
+);
 
 impl AccountRecord {
     pub fn role(&self) -> Role {

@@ -3,6 +3,7 @@
 
 use axum_login::{AuthUser, AuthnBackend, UserId};
 
+use super::account_prefetch;
 use super::accounts::{self, AccountRecord};
 use crate::auth::SignedInUser;
 use crate::db::Db;
@@ -64,7 +65,11 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionAccount>, AppError> {
-        let record = accounts::by_id(&self.db, id).await?;
+        // Read with the session in this request, or else now.
+        let record = match account_prefetch::take(id) {
+            Some(record) => Some(record),
+            None => accounts::by_id(&self.db, id).await?,
+        };
         // An inactive account has no session: its next request is signed out.
         Ok(record
             .filter(|record| record.active)

@@ -1,5 +1,6 @@
 //! Server-side authentication: accounts in sessions, credentials, guards.
 
+pub mod account_prefetch;
 pub mod accounts;
 pub mod backend;
 pub mod client_addr;

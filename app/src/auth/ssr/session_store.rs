@@ -8,9 +8,11 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
+use super::account_prefetch;
+use super::accounts::{AccountRecord, ACCOUNT_COLUMNS};
 use super::ACCOUNT_ID_KEY;
 use crate::clock::Clock;
-use crate::db::Db;
+use crate::db::{Db, Flag};
 
 #[derive(Clone)]
 pub struct SqlSessionStore {
@@ -71,6 +73,18 @@ where
     Ok(())
 }
 
+/// A session with the account it is signed in to: two plain LEFT JOINs, so
+/// each is a look-up by primary key (SQLite would build a nested join on the
+/// right of a LEFT JOIN for the whole table first).
+fn load_query() -> String {
+    format!(
+        "SELECT ses.data AS session_data, ses.expires_at AS session_expires_at, \
+         s.id IS NOT NULL AS has_account, {ACCOUNT_COLUMNS} FROM sessions ses \
+         LEFT JOIN accounts a ON a.id = ses.account_id LEFT JOIN schools s ON s.id = a.school_id \
+         WHERE ses.id = $1 AND ses.expires_at > $2"
+    )
+}
+
 enum OnConflict {
     KeepExisting,
     Replace,
@@ -119,18 +133,26 @@ impl SessionStore for SqlSessionStore {
         Ok(())
     }
 
+    /// Loads the session and, in the same query, the account it is signed
+    /// in to, which the backend then takes ([`super::account_prefetch`]).
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
-        )
-        .bind(row_key(id))
-        .bind(self.clock.now())
-        .fetch_optional(&self.db)
-        .await
-        .map_err(backend_error)?;
-        let Some((data, expires_at)) = row else {
+        use sqlx::{FromRow, Row};
+
+        let row = sqlx::query(sqlx::AssertSqlSafe(load_query()))
+            .bind(row_key(id))
+            .bind(self.clock.now())
+            .fetch_optional(&self.db)
+            .await
+            .map_err(backend_error)?;
+        let Some(row) = row else {
             return Ok(None);
         };
+        let data: String = row.try_get("session_data").map_err(backend_error)?;
+        let expires_at: i64 = row.try_get("session_expires_at").map_err(backend_error)?;
+        let Flag(has_account) = row.try_get("has_account").map_err(backend_error)?;
+        if has_account {
+            account_prefetch::keep(Some(AccountRecord::from_row(&row).map_err(backend_error)?));
+        }
         Ok(Some(Record {
             id: *id,
             data: serde_json::from_str(&data)
@@ -194,6 +216,68 @@ mod tests {
         assert_eq!(loaded.data, session.data);
         clock.advance(3601);
         assert!(store.load(&session.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_session_loads_with_its_account_as_it_is_now() {
+        let (db, _dir) = fresh_db().await;
+        sqlx::query(
+            "INSERT INTO schools (id, name, code, created_at) VALUES ('s1', 'Oakwood', 'OAK', 0); \
+             INSERT INTO accounts (id, school_id, role, username, display_name, password_hash, \
+             created_at) VALUES ('a1', 's1', 'staff', 'teacher', 'A Teacher', 'hash', 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let store = SqlSessionStore::new(db.clone(), Clock::default());
+        let mut signed_in = record(3600, Some("a1"));
+        let mut anonymous = record(3600, None);
+        store.create(&mut signed_in).await.unwrap();
+        store.create(&mut anonymous).await.unwrap();
+        sqlx::query("UPDATE accounts SET active = FALSE, session_epoch = 7 WHERE id = 'a1'")
+            .execute(&db)
+            .await
+            .unwrap();
+        let in_a_request = |id: Id| {
+            let store = store.clone();
+            account_prefetch::scope(async move {
+                store.load(&id).await.unwrap().expect("session loads");
+                account_prefetch::take("a1")
+            })
+        };
+        let account = in_a_request(signed_in.id)
+            .await
+            .expect("the account comes along");
+        assert_eq!(
+            (account.school_code.as_str(), account.username.as_str()),
+            ("OAK", "teacher")
+        );
+        assert!(
+            !account.active,
+            "read as it is now, not as it was at sign-in"
+        );
+        assert_eq!(account.session_epoch, 7);
+        assert!(in_a_request(anonymous.id).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn loading_a_session_looks_up_rows_and_never_scans_a_table() {
+        let (db, _dir) = fresh_db().await;
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            load_query()
+        )))
+        .bind("key")
+        .bind(0_i64)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        assert!(
+            steps.iter().all(|step| step.starts_with("SEARCH ")),
+            "{steps:?}"
+        );
     }
 
     #[tokio::test]
