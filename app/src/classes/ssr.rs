@@ -14,13 +14,13 @@ use crate::schools::ssr::SchoolSettings;
 use crate::state::AppState;
 
 /// A class as lists show it.
-pub(super) const SUMMARY_COLUMNS: &str = "c.id, c.name, \
+const SUMMARY_COLUMNS: &str = "c.id, c.name, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = c.id) AS learner_count, \
      c.archived_at IS NOT NULL AS archived";
 
-pub(super) type SummaryRow = (String, String, i64, Flag);
+type SummaryRow = (String, String, i64, Flag);
 
-pub(super) fn summary((id, name, learner_count, archived): SummaryRow) -> ClassSummary {
+fn summary((id, name, learner_count, archived): SummaryRow) -> ClassSummary {
     ClassSummary {
         id,
         name,
@@ -57,8 +57,8 @@ pub async fn classes_for(
 
 /// One class `user` may open. Another school's class is "not found"; a
 /// class a teacher is not assigned to is "forbidden".
-pub async fn class_for(
-    db: &Db,
+pub async fn class_for<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user: &SignedInUser,
     class_id: &str,
 ) -> Result<ClassSummary, AppError> {
@@ -78,18 +78,10 @@ pub async fn class_for(
         .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    may_open(user, assigned)?;
-    Ok(summary((id, name, learner_count, archived)))
-}
-
-/// A teacher opens the classes they teach; lead teachers, full admins and
-/// the owner every class of their school.
-pub(super) fn may_open(user: &SignedInUser, teaches_it: bool) -> Result<(), AppError> {
-    if teaches_it || user.can(Permission::EveryClass) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
+    if !assigned && !user.can(Permission::EveryClass) {
+        return Err(AppError::Forbidden);
     }
+    Ok(summary((id, name, learner_count, archived)))
 }
 
 #[derive(sqlx::FromRow)]

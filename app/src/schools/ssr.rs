@@ -158,52 +158,34 @@ impl SchoolSettings {
     }
 }
 
-/// The columns of `schools` (as `s`) that make a [`SchoolSettings`], in the
-/// order of [`SettingsRow`]: other queries join them to read the settings
-/// without a second round trip.
-pub const SETTINGS_COLUMNS: &str = "s.name, s.code, s.min_password_length, s.require_digit, \
-     s.block_common_passwords, s.learner_passwords_visible, s.learners_change_after_reset, \
-     s.badges_enabled";
+type SettingsRow = (String, String, i64, bool, bool, bool, bool, bool);
 
-pub type SettingsRow = (String, String, i64, bool, bool, bool, bool, bool);
-
-impl SchoolSettings {
-    /// The settings of `school_id` from the [`SETTINGS_COLUMNS`] of its row.
-    pub fn from_row(school_id: &str, row: SettingsRow) -> SchoolSettings {
-        let (
-            name,
-            code,
-            min_length,
+pub async fn school_settings<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    school_id: &str,
+) -> Result<SchoolSettings, AppError> {
+    let (name, code, min_length, require_digit, block_common, visible, change_after_reset, badges): SettingsRow =
+        sqlx::query_as(
+            "SELECT name, code, min_password_length, require_digit, block_common_passwords, \
+             learner_passwords_visible, learners_change_after_reset, badges_enabled \
+             FROM schools WHERE id = $1",
+        )
+        .bind(school_id)
+        .fetch_one(db)
+        .await?;
+    Ok(SchoolSettings {
+        id: school_id.into(),
+        name,
+        code,
+        policy: PasswordPolicy {
+            min_length: min_length as u32,
             require_digit,
             block_common,
-            visible,
-            change_after_reset,
-            badges,
-        ) = row;
-        SchoolSettings {
-            id: school_id.into(),
-            name,
-            code,
-            policy: PasswordPolicy {
-                min_length: min_length as u32,
-                require_digit,
-                block_common,
-            },
-            learner_passwords_visible: visible,
-            learners_change_after_reset: change_after_reset,
-            badges_enabled: badges,
-        }
-    }
-}
-
-pub async fn school_settings(db: &Db, school_id: &str) -> Result<SchoolSettings, AppError> {
-    let row: SettingsRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {SETTINGS_COLUMNS} FROM schools s WHERE s.id = $1"
-    )))
-    .bind(school_id)
-    .fetch_one(db)
-    .await?;
-    Ok(SchoolSettings::from_row(school_id, row))
+        },
+        learner_passwords_visible: visible,
+        learners_change_after_reset: change_after_reset,
+        badges_enabled: badges,
+    })
 }
 
 /// A school's password rules and the names a password must not repeat.

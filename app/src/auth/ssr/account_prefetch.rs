@@ -32,8 +32,8 @@ pub async fn scope<F: std::future::Future>(request: F) -> F::Output {
 }
 
 /// Keeps `account`, read with the session, for this request's backend.
-pub fn keep(account: Option<AccountRecord>) {
-    let _ = LOADED_ACCOUNT.try_with(|cell| *cell.borrow_mut() = account);
+pub fn keep(account: AccountRecord) {
+    let _ = LOADED_ACCOUNT.try_with(|cell| *cell.borrow_mut() = Some(account));
 }
 
 /// The account read with this request's session, if it is `id`'s.
@@ -72,11 +72,11 @@ mod tests {
     #[tokio::test]
     async fn an_account_kept_in_a_request_is_taken_once_and_only_for_its_id() {
         scope(async {
-            keep(Some(account("a1")));
+            keep(account("a1"));
             assert!(take("a2").is_none(), "another id gets nothing");
             // Asking for another id used it up: the backend queries.
             assert!(take("a1").is_none());
-            keep(Some(account("a1")));
+            keep(account("a1"));
             assert_eq!(take("a1").map(|a| a.id).as_deref(), Some("a1"));
             assert!(take("a1").is_none(), "taken at most once");
         })
@@ -85,7 +85,7 @@ mod tests {
 
     #[tokio::test]
     async fn outside_a_request_nothing_is_kept() {
-        keep(Some(account("a1")));
+        keep(account("a1"));
         assert!(take("a1").is_none());
     }
 }

@@ -47,8 +47,8 @@ macro_rules! account_columns {
     };
 }
 
-/// The same columns for queries that join an account to another table.
-pub const ACCOUNT_COLUMNS: &str = account_columns!();
+/// For queries that join an account to another table.
+pub(crate) use account_columns;
 
 const SELECT_ACCOUNT: &str = concat!(
     "SELECT ",

@@ -9,7 +9,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use super::account_prefetch;
-use super::accounts::{AccountRecord, ACCOUNT_COLUMNS};
+use super::accounts::{account_columns, AccountRecord};
 use super::ACCOUNT_ID_KEY;
 use crate::clock::Clock;
 use crate::db::{Db, Flag};
@@ -76,14 +76,14 @@ where
 /// A session with the account it is signed in to: two plain LEFT JOINs, so
 /// each is a look-up by primary key (SQLite would build a nested join on the
 /// right of a LEFT JOIN for the whole table first).
-fn load_query() -> String {
-    format!(
-        "SELECT ses.data AS session_data, ses.expires_at AS session_expires_at, \
-         s.id IS NOT NULL AS has_account, {ACCOUNT_COLUMNS} FROM sessions ses \
-         LEFT JOIN accounts a ON a.id = ses.account_id LEFT JOIN schools s ON s.id = a.school_id \
-         WHERE ses.id = $1 AND ses.expires_at > $2"
-    )
-}
+const LOAD_QUERY: &str = concat!(
+    "SELECT ses.data AS session_data, ses.expires_at AS session_expires_at, \
+     s.id IS NOT NULL AS has_account, ",
+    account_columns!(),
+    " FROM sessions ses LEFT JOIN accounts a ON a.id = ses.account_id \
+     LEFT JOIN schools s ON s.id = a.school_id \
+     WHERE ses.id = $1 AND ses.expires_at > $2"
+);
 
 enum OnConflict {
     KeepExisting,
@@ -138,7 +138,7 @@ impl SessionStore for SqlSessionStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         use sqlx::{FromRow, Row};
 
-        let row = sqlx::query(sqlx::AssertSqlSafe(load_query()))
+        let row = sqlx::query(LOAD_QUERY)
             .bind(row_key(id))
             .bind(self.clock.now())
             .fetch_optional(&self.db)
@@ -151,7 +151,7 @@ impl SessionStore for SqlSessionStore {
         let expires_at: i64 = row.try_get("session_expires_at").map_err(backend_error)?;
         let Flag(has_account) = row.try_get("has_account").map_err(backend_error)?;
         if has_account {
-            account_prefetch::keep(Some(AccountRecord::from_row(&row).map_err(backend_error)?));
+            account_prefetch::keep(AccountRecord::from_row(&row).map_err(backend_error)?);
         }
         Ok(Some(Record {
             id: *id,
@@ -264,8 +264,7 @@ mod tests {
     async fn loading_a_session_looks_up_rows_and_never_scans_a_table() {
         let (db, _dir) = fresh_db().await;
         let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "EXPLAIN QUERY PLAN {}",
-            load_query()
+            "EXPLAIN QUERY PLAN {LOAD_QUERY}"
         )))
         .bind("key")
         .bind(0_i64)
