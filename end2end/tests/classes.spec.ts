@@ -169,7 +169,7 @@ test("a teacher is refused the school-wide pages, in the page and on the server"
   }
 });
 
-test("the reset dialog keeps keyboard focus inside and Escape closes it", async ({ page, press }) => {
+test("the reset dialog is a modal <dialog>: the page behind is inert, focus stays inside, Escape and a tap outside close it", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   await openClass(page, "Year 3 Hazel");
   const opener = page.locator("tbody tr").nth(2).getByRole("button", { name: "Reset password" });
@@ -177,7 +177,11 @@ test("the reset dialog keeps keyboard focus inside and Escape closes it", async 
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: "Reset password" });
   await expect(dialog).toBeVisible();
-  await expect(dialog).toHaveAttribute("aria-modal", "true");
+  // Opened with showModal(): in the top layer, the rest of the page inert.
+  expect(await dialog.evaluate((d) => d.matches("dialog:modal"))).toBe(true);
+  const focusable = (selector: string) =>
+    page.locator(selector).first().evaluate((e: HTMLElement) => { e.focus(); return document.activeElement === e; });
+  expect(await focusable("header a[href='/classes']")).toBe(false);
   const focusInDialog = () => dialog.evaluate((d) => d.contains(document.activeElement));
   expect(await focusInDialog()).toBe(true);
   for (let i = 0; i < 8; i++) {
@@ -189,6 +193,12 @@ test("the reset dialog keeps keyboard focus inside and Escape closes it", async 
     expect(await focusInDialog()).toBe(true);
   }
   await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(opener).toBeFocused();
+  // A tap on the dimmed page outside the dialog closes it too.
+  await press(opener);
+  await expect(dialog).toBeVisible();
+  await page.mouse.click(5, 5);
   await expect(dialog).toHaveCount(0);
   await expect(opener).toBeFocused();
 });

@@ -1,5 +1,11 @@
-//! A modal dialog: labelled by its title, keeps keyboard focus inside,
-//! closes with Escape, and gives focus back to what opened it.
+//! A modal dialog on the platform's `<dialog>`: `showModal()` puts it in
+//! the top layer and makes the rest of the page inert (no pointer, no
+//! focus, hidden from screen readers) until it closes. On top of that it
+//! is labelled by its title, closes with Escape (and any other close
+//! request, such as a tablet's back gesture), on its close button and on a
+//! tap outside, wraps Tab from its last control to its first (the browser
+//! alone would let focus leave for its own toolbar), and gives focus back
+//! to what opened it.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -15,7 +21,7 @@ pub fn Modal(
     on_close: Callback<()>,
     children: Children,
 ) -> impl IntoView {
-    let dialog = NodeRef::<html::Div>::new();
+    let dialog = NodeRef::<html::Dialog>::new();
     let title_id = format!(
         "dialog-{}",
         title
@@ -25,48 +31,73 @@ pub fn Modal(
 
     #[cfg(feature = "hydrate")]
     {
-        let opener = document().active_element();
+        let opener = send_wrapper::SendWrapper::new(document().active_element());
         Effect::new(move |_| {
-            if let Some(dialog) = dialog.get() {
-                focus_nth(&dialog, 0);
+            let Some(element) = dialog.get() else {
+                return;
+            };
+            // Rendered `open` (visible before the page is interactive):
+            // reopen it as a modal.
+            if element.open() {
+                element.close();
             }
-        });
-        let opener = send_wrapper::SendWrapper::new(opener);
-        on_cleanup(move || {
-            use wasm_bindgen::JsCast;
-            if let Some(element) = opener
-                .take()
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = element.focus();
-            }
+            let _ = element.show_modal();
+            focus_first_control(&element);
+            // Escape and other close requests (a tablet's back gesture):
+            // the page decides, by removing the dialog.
+            use leptos::tachys::html::element::ElementExt;
+            let listener = element.on(
+                leptos::ev::Custom::new("cancel"),
+                move |ev: web_sys::Event| {
+                    ev.prevent_default();
+                    on_close.run(());
+                },
+            );
+            let element = send_wrapper::SendWrapper::new(element);
+            let opener = opener.clone();
+            on_cleanup(move || {
+                drop(listener);
+                // Out of the top layer first: while it is modal, the page
+                // (and so the opener) cannot take focus.
+                element.close();
+                use wasm_bindgen::JsCast;
+                if let Some(opener) = opener
+                    .as_ref()
+                    .and_then(|e| e.dyn_ref::<web_sys::HtmlElement>())
+                {
+                    let _ = opener.focus();
+                }
+            });
         });
     }
 
     let labelled_by = title_id.clone();
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            on_close.run(());
-        } else if ev.key() == "Tab" {
+        if ev.key() == "Tab" {
             #[cfg(feature = "hydrate")]
             if let Some(dialog) = dialog.get() {
                 trap_tab(&dialog, &ev);
             }
         }
     };
+    // A tap on the backdrop lands on the `<dialog>` itself; the content
+    // fills it, so a tap inside lands on the content.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if ev.target() == ev.current_target() {
+            on_close.run(());
+        }
+    };
 
     view! {
-        <div class="modal-backdrop" on:click=move |_| on_close.run(())>
-            <div
-                class="modal"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby=labelled_by
-                node_ref=dialog
-                on:keydown=on_keydown
-                on:click=|ev| ev.stop_propagation()
-            >
+        <dialog
+            class="modal"
+            open
+            aria-labelledby=labelled_by
+            node_ref=dialog
+            on:keydown=on_keydown
+            on:click=on_click
+        >
+            <div class="modal-body">
                 <div class="modal-head">
                     <h2 id=title_id.clone()>{title}</h2>
                     <button type="button" class="button secondary close" on:click=move |_| on_close.run(())>
@@ -75,12 +106,12 @@ pub fn Modal(
                 </div>
                 {children()}
             </div>
-        </div>
+        </dialog>
     }
 }
 
 #[cfg(feature = "hydrate")]
-fn focusables(dialog: &web_sys::HtmlDivElement) -> Vec<web_sys::HtmlElement> {
+fn focusables(dialog: &web_sys::HtmlDialogElement) -> Vec<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
     let Ok(list) = dialog.query_selector_all(FOCUSABLE) else {
         return Vec::new();
@@ -93,7 +124,7 @@ fn focusables(dialog: &web_sys::HtmlDivElement) -> Vec<web_sys::HtmlElement> {
 
 /// Focuses the first control after the close button (or the close button).
 #[cfg(feature = "hydrate")]
-fn focus_nth(dialog: &web_sys::HtmlDivElement, _: usize) {
+fn focus_first_control(dialog: &web_sys::HtmlDialogElement) {
     let elements = focusables(dialog);
     if let Some(element) = elements.get(1).or(elements.first()) {
         let _ = element.focus();
@@ -103,7 +134,7 @@ fn focus_nth(dialog: &web_sys::HtmlDivElement, _: usize) {
 /// Tab from the last control goes to the first, Shift+Tab from the first
 /// to the last: focus never leaves the dialog.
 #[cfg(feature = "hydrate")]
-fn trap_tab(dialog: &web_sys::HtmlDivElement, ev: &web_sys::KeyboardEvent) {
+fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &web_sys::KeyboardEvent) {
     let elements = focusables(dialog);
     let (Some(first), Some(last)) = (elements.first(), elements.last()) else {
         return;
