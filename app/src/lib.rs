@@ -24,6 +24,7 @@ pub mod schools;
 pub mod session;
 pub mod settings;
 pub mod shell;
+pub mod shown_time;
 pub mod sso;
 pub mod staff;
 pub mod usernames;
@@ -49,7 +50,7 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, Lazy};
+use leptos_router::{path, Lazy, SsrMode};
 
 use auth::login_page::LoginPage;
 use classes::access_codes_page::ClassAccessCodesPage;
@@ -132,7 +133,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/new-password") view={Lazy::<lazy_pages::NewPassword>::new()} />
                     <Route path=path!("/classes") view=ClassesPage />
                     <Route path=path!("/classes/:id") view=ClassPage />
-                    <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage />
+                    // Rendered whole before it is sent, so a class the user cannot
+                    // see answers 404 (the status goes out with the first byte).
+                    <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage ssr=SsrMode::Async />
                     <Route path=path!("/classes/:id/cards") view={Lazy::<lazy_pages::ClassCards>::new()} />
                     <Route path=path!("/school/cards") view={Lazy::<lazy_pages::SchoolCards>::new()} />
                     <Route path=path!("/badge") view={Lazy::<lazy_pages::Badge>::new()} />

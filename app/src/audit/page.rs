@@ -9,13 +9,15 @@ use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::paging::{page_summary, PageButtons};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
     view! {
         <SignedIn>
             <section class="page">
-                <h1>"Audit log"</h1>
+                <PageTitle text="Audit log" />
+            <h1>"Audit log"</h1>
                 <Allowed permission=Permission::LearnerAuditLog for_whom="full admins, lead teachers and the school's owner">
                     <AuditView />
                 </Allowed>

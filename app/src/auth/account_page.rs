@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::password_form::NewPasswordFields;
 use crate::session::{use_session, use_signed_in_user, SignedIn};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -29,6 +30,7 @@ fn ChangePasswordForm() -> impl IntoView {
     };
     view! {
         <section class="page narrow">
+            <PageTitle text="My account" />
             <h1>"My account"</h1>
             <p class="lead">{user.display_name.clone()} " (" {user.username.clone()} ") · " {user.school_name.clone()}</p>
             <h2>"Change password"</h2>
@@ -69,6 +71,7 @@ fn ChooseNewPasswordForm() -> impl IntoView {
     };
     view! {
         <section class="page narrow">
+            <PageTitle text="Choose a new password" />
             <h1>"Choose a new password"</h1>
             <p>
                 "Hello " {user.display_name.clone()} ". Your password was set by someone else, so please choose your own before you continue."

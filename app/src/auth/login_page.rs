@@ -8,6 +8,7 @@ use super::api::remembered_school_code;
 use crate::error::AppError;
 use crate::routes::{FORGOT_PASSWORD, HOME, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
 use crate::session::use_session;
+use crate::shell::title::PageTitle;
 use crate::sso::api::sso_for_school;
 use crate::sso::{outcome_message, Provider, START_PATH};
 
@@ -105,6 +106,7 @@ fn LoginForm(
 
     view! {
         <section class="page auth-page">
+            <PageTitle text="Sign in" />
             <h1>"Sign in to ClassKeys"</h1>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             {move || sso_outcome().map(|text| view! { <p class="error" role="alert">{text}</p> })}

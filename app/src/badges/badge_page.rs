@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::api::badge_sign_in;
 use super::camera::CameraScanner;
 use crate::routes::HOME;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn BadgePage() -> impl IntoView {
@@ -39,6 +40,7 @@ pub fn BadgePage() -> impl IntoView {
     let _ = HOME;
     view! {
         <section class="page narrow auth-page">
+            <PageTitle text="Scan badge" />
             <h1>"Scan badge"</h1>
             {move || signing_in.get().then(|| view! { <p class="loading" role="status">"Signing in…"</p> })}
             {move || match outcome.get() {

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::load_login_cards;
 use super::{qr_label, LoginCard, LoginCards};
 use crate::session::SignedIn;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ClassCardsPage() -> impl IntoView {
@@ -34,11 +35,14 @@ fn CardsLoader(class_id: Signal<Option<String>>) -> impl IntoView {
     let cards = Resource::new(move || class_id.get(), load_login_cards);
     view! {
         <section class="page cards-page">
+            // Until the cards load (and in the server's HTML): the class comes after.
+            <PageTitle text="Login cards" />
             <Transition fallback=|| view! { <p class="loading">"Loading login cards…"</p> }>
                 {move || Suspend::new(async move {
                     match cards.await {
                         Ok(cards) => view! { <Cards cards /> }.into_any(),
                         Err(error) => view! {
+                            <PageTitle text="Login cards" />
                             <h1>"Login cards"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
                         }.into_any(),
@@ -68,6 +72,7 @@ fn Cards(cards: LoginCards) -> impl IntoView {
     let school = StoredValue::new((school_name, school_code));
     view! {
         <div class="page-head no-print">
+            <PageTitle text=format!("Login cards: {title}") />
             <h1>{format!("Login cards: {title}")}</h1>
             <div class="page-actions">
                 <button type="button" class="button primary" on:click=print>"Print"</button>

@@ -6,9 +6,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{record_access_codes_download, reveal_access_codes};
+use super::api::{load_class_summary, record_access_codes_download, reveal_access_codes};
 use super::AccessCodes;
+use crate::error::AppError;
 use crate::session::SignedIn;
+use crate::shell::not_found::NotFound;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ClassAccessCodesPage() -> impl IntoView {
@@ -19,17 +22,43 @@ pub fn ClassAccessCodesPage() -> impl IntoView {
     }
 }
 
+/// A class the user cannot see (another school's, or one a teacher does
+/// not teach) is the not-found page, sent as such by the server, rather
+/// than buttons that would then fail.
 #[component]
 fn ClassAccessCodes() -> impl IntoView {
     let params = use_params_map();
     let class_id = params.read_untracked().get("id").unwrap_or_default();
-    view! {
-        <section class="page">
-            <p><a href=format!("/classes/{class_id}")>"← Back to the class"</a></p>
-            <h1>"Access codes"</h1>
-            <AccessCodesPanel class_id=Some(class_id) />
-        </section>
-    }
+    let class = Resource::new_blocking(
+        {
+            let class_id = class_id.clone();
+            move || class_id.clone()
+        },
+        load_class_summary,
+    );
+    let page = Suspend::new(async move {
+        match class.await {
+            Ok(class) => view! {
+                <PageTitle text=format!("Access codes: {}", class.name) />
+                <section class="page">
+                    <p><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
+                    <h1>"Access codes"</h1>
+                    <AccessCodesPanel class_id=Some(class.id) />
+                </section>
+            }
+            .into_any(),
+            Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),
+            Err(error) => view! {
+                <PageTitle text="Access codes" />
+                <section class="page">
+                    <h1>"Access codes"</h1>
+                    <p class="error" role="alert">{error.to_string()}</p>
+                </section>
+            }
+            .into_any(),
+        }
+    });
+    view! { <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>{page}</Suspense> }
 }
 
 /// What the page holds: the codes load once, when the page opens.

@@ -81,6 +81,18 @@ pub async fn create_class(name: String) -> Result<ClassSummary, AppError> {
     super::roster::create_class(&state, &user, &name, &client).await
 }
 
+/// A class `user` may open, without its learners: the pages beside the
+/// class page (its access codes) show the not-found page at once for any
+/// other class.
+#[server(endpoint = "class_summary")]
+pub async fn load_class_summary(class_id: String) -> Result<ClassSummary, AppError> {
+    use crate::auth::ssr::guard::require_user;
+
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    super::ssr::class_for(&state.db, &user, &class_id).await
+}
+
 /// One class with its learner table.
 #[server(endpoint = "class_detail")]
 pub async fn load_class(class_id: String) -> Result<ClassDetail, AppError> {

@@ -17,6 +17,7 @@ use crate::badges::api::{create_badges, void_badge, void_class_badges};
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, RemoveFromClassDialog};
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ClassPage() -> impl IntoView {
@@ -35,11 +36,14 @@ fn ClassLoader() -> impl IntoView {
     let reload = Callback::new(move |()| detail.refetch());
     view! {
         <section class="page">
+            // Until the class loads (and in the server's HTML): its name comes after.
+            <PageTitle text="Class" />
             <Transition fallback=|| view! { <p class="loading">"Loading the class…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(detail) => view! { <ClassView detail reload /> }.into_any(),
                         Err(error) => view! {
+                            <PageTitle text="Class" />
                             <h1>"Class"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
                         }.into_any(),
@@ -161,6 +165,7 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
 
     view! {
         <div class="page-head">
+            <PageTitle text=name />
             <h1>{move || name.get()}</h1>
             <div class="page-actions">
                 <button type="button" class="button primary" on:click=move |_| open(Dialog::ResetClass)>

@@ -7,6 +7,7 @@ use super::api::{archived_classes, list_classes};
 use super::class_actions::RestoreClassButton;
 use crate::auth::permissions::Permission;
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ClassesPage() -> impl IntoView {
@@ -30,6 +31,7 @@ fn ClassList() -> impl IntoView {
     let show_archived = RwSignal::new(false);
     view! {
         <section class="page">
+            <PageTitle text="Classes" />
             <h1>"Classes"</h1>
             {manages_roster.then(|| view! {
                 <div class="table-tools">

@@ -12,6 +12,7 @@ use crate::auth::permissions::Permission;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::EditLearnerDialog;
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::title::PageTitle;
 
 /// The page a teacher gets here; the server refuses them too.
 fn not_allowed() -> AnyView {
@@ -38,7 +39,8 @@ fn StudentDatabase() -> impl IntoView {
     view! {
         <section class="page">
             <div class="page-head">
-                <h1>"Student database"</h1>
+                <PageTitle text="Student database" />
+            <h1>"Student database"</h1>
                 {allowed.then(|| view! {
                     <div class="page-actions">
                         <a class="button" href="/school/cards">"Login cards"</a>
@@ -128,6 +130,7 @@ fn SchoolAccessCodes() -> impl IntoView {
     let allowed = use_signed_in_user().can(Permission::SchoolLearners);
     view! {
         <section class="page">
+            <PageTitle text="Access codes for the whole school" />
             <h1>"Access codes for the whole school"</h1>
             {if allowed { view! { <AccessCodesPanel class_id=None /> }.into_any() } else { not_allowed() }}
         </section>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::api::{my_children, AddChild};
 use crate::auth::Role;
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ChildrenPage() -> impl IntoView {
@@ -20,6 +21,7 @@ fn ChildrenGate() -> impl IntoView {
     let is_parent = use_signed_in_user().role == Role::Parent;
     view! {
         <section class="page narrow">
+            <PageTitle text="My children" />
             <h1>"My children"</h1>
             {if is_parent {
                 view! { <Children /> }.into_any()

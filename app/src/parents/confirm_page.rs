@@ -12,6 +12,7 @@ use super::api::ConfirmParentSignUp;
 use crate::error::AppError;
 use crate::navigation::reload_at;
 use crate::routes::{PARENT, PARENT_SIGNUP};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ParentConfirmPage() -> impl IntoView {
@@ -40,6 +41,7 @@ pub fn ParentConfirmPage() -> impl IntoView {
     let unusable = move || matches!(error(), Some(AppError::Conflict(_)));
     view! {
         <section class="page narrow">
+            <PageTitle text="Finish creating your parent account" />
             <h1>"Finish creating your parent account"</h1>
             {move || error().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
             <Show

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::api::ParentSignUp;
 use crate::routes::LOGIN;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ParentSignUpPage() -> impl IntoView {
@@ -12,6 +13,7 @@ pub fn ParentSignUpPage() -> impl IntoView {
     let sent = move || action.value().get().and_then(Result::ok);
     view! {
         <section class="page narrow">
+            <PageTitle text="Parent sign-up" />
             <h1>"Parent sign-up"</h1>
             <Show when=move || sent().is_none() fallback=move || view! {
                 <p class="notice" role="status">{sent()}</p>

@@ -5,12 +5,14 @@ use leptos::prelude::*;
 
 use super::api::RequestPasswordReset;
 use crate::routes::LOGIN;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     view! {
         <section class="page narrow">
+            <PageTitle text="Forgot password?" />
             <h1>"Forgot password?"</h1>
             <p>"Staff and parents: enter the email address of your account and we will send you a link to choose a new password. Learners: ask your teacher."</p>
             <ActionForm action attr:class="form" attr:novalidate=true>

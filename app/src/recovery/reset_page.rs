@@ -10,6 +10,7 @@ use super::{LinkPage, LinkState};
 use crate::auth::password_form::NewPasswordInputs;
 use crate::navigation::reload_at;
 use crate::routes::{AFTER_PASSWORD_CHANGE, FORGOT_PASSWORD};
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ResetPasswordPage(page: LinkPage) -> impl IntoView {
@@ -29,6 +30,7 @@ pub fn ResetPasswordPage(page: LinkPage) -> impl IntoView {
     };
     view! {
         <section class="page narrow">
+            <PageTitle text=heading />
             <h1>{heading}</h1>
             <Transition fallback=|| view! { <p class="loading">"Checking the link…"</p> }>
                 {move || Suspend::new(async move {

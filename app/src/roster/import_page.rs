@@ -9,6 +9,7 @@ use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus};
 use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
@@ -23,6 +24,7 @@ pub fn ImportPage() -> impl IntoView {
 fn ImportGate() -> impl IntoView {
     view! {
         <section class="page">
+            <PageTitle text="Import roster" />
             <h1>"Import roster"</h1>
             <Allowed permission=Permission::ManageRoster for_whom="lead teachers, full admins and the school's owner">
                 <Importer />

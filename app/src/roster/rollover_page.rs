@@ -9,13 +9,15 @@ use super::{LastRollover, NextClass, RolloverChoice, RolloverClass, RolloverPrev
 use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn RolloverPage() -> impl IntoView {
     view! {
         <SignedIn>
             <section class="page">
-                <h1>"Year-end rollover"</h1>
+                <PageTitle text="Year-end rollover" />
+            <h1>"Year-end rollover"</h1>
                 <Allowed permission=Permission::YearEndRollover for_whom="full admins and the school's owner">
                     <Rollover />
                 </Allowed>

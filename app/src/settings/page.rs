@@ -8,13 +8,15 @@ use super::{SchoolSettingsForm, SettingsPageData};
 use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     view! {
         <SignedIn>
             <section class="page narrow">
-                <h1>"School settings"</h1>
+                <PageTitle text="School settings" />
+            <h1>"School settings"</h1>
                 <Allowed permission=Permission::SchoolSettings for_whom="full admins and the school's owner">
                     <SettingsLoader />
                     <crate::sso::settings_section::SingleSignOnSection />

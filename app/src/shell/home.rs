@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::nav::nav_items;
+use super::title::PageTitle;
 use crate::session::{use_signed_in_user, SignedIn};
 
 #[component]
@@ -20,6 +21,7 @@ fn Welcome() -> impl IntoView {
     let tiles = nav_items(&user).into_iter().filter(|item| item.path != "/");
     view! {
         <section class="page">
+            <PageTitle text="Home" />
             <h1>"Welcome, " {user.display_name.clone()}</h1>
             <p class="lead">{user.school_name.clone()} " · " {user.role_label()}</p>
             <ul class="tiles">

@@ -8,3 +8,5 @@ pub mod modal;
 pub mod nav;
 pub mod not_found;
 pub mod paging;
+pub mod time_cell;
+pub mod title;

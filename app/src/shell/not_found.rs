@@ -1,5 +1,6 @@
 //! The page for addresses that lead nowhere.
 
+use super::title::PageTitle;
 use leptos::prelude::*;
 
 #[component]
@@ -12,6 +13,7 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="page">
+            <PageTitle text="Page not found" />
             <h1>"Page not found"</h1>
             <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
             <p><a class="button" href="/">"Go to the home page"</a></p>

@@ -9,13 +9,16 @@ use super::{StaffDirectory, StaffRow};
 use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::time_cell::last_sign_in_cell;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
     view! {
         <SignedIn>
             <section class="page">
-                <h1>"Staff"</h1>
+                <PageTitle text="Staff" />
+            <h1>"Staff"</h1>
                 <Allowed permission=Permission::ManageStaff for_whom="full admins and the school's owner">
                     <StaffLoader />
                 </Allowed>
@@ -110,7 +113,7 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
                                     <td>{row.permissions_label()}</td>
                                     <td>{class_names(&row.class_ids)}</td>
                                     <td>{if row.active { "Active" } else { "Inactive" }}</td>
-                                    <td>{row.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                                    <td>{last_sign_in_cell(row.last_sign_in.clone())}</td>
                                     <td class="actions">
                                         {if !row.is_owner {
                                             view! {

@@ -14,7 +14,7 @@ use crate::auth::ssr::accounts::{self, AccountRecord};
 use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::auth::ssr::password_change::write_staff_set_password;
 use crate::auth::{Role, SignedInUser};
-use crate::clock::display_time;
+use crate::clock::{shown_time, unix_now};
 use crate::db::{begin_write, new_id, Db, Tx};
 use crate::error::AppError;
 use crate::mail::messages::reset_link_sms;
@@ -118,7 +118,7 @@ async fn staff_rows(
                     is_full_admin: full_admin,
                     is_lead_teacher: lead,
                     active,
-                    last_sign_in: last.and_then(display_time),
+                    last_sign_in: last.and_then(|at| shown_time(at, unix_now())),
                     version,
                 }
             },

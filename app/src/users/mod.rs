@@ -25,7 +25,7 @@ pub struct UserRow {
     pub display_name: String,
     pub email: Option<String>,
     pub active: bool,
-    pub last_sign_in: Option<String>,
+    pub last_sign_in: Option<crate::shown_time::ShownTime>,
     /// Linked to an identity at the school's single sign-on provider.
     pub sso_linked: bool,
     /// Whether the viewer may (in)activate it or change its email: never

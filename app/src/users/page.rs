@@ -16,13 +16,16 @@ use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::modal::Modal;
 use crate::shell::paging::{page_summary, PageButtons};
+use crate::shell::time_cell::last_sign_in_cell;
+use crate::shell::title::PageTitle;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     view! {
         <SignedIn>
             <section class="page">
-                <h1>"Users"</h1>
+                <PageTitle text="Users" />
+            <h1>"Users"</h1>
                 <Allowed permission=Permission::ManageUsers for_whom="full admins and the school's owner">
                     <UsersView />
                 </Allowed>
@@ -281,7 +284,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                     <td>{row.role_label.clone()}</td>
                     <td>{row.email.clone().unwrap_or_else(|| "—".into())}</td>
                     <td>{if row.active { "Active" } else { "Inactive" }}</td>
-                    <td>{row.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                    <td>{last_sign_in_cell(row.last_sign_in.clone())}</td>
                     <td>{if row.sso_linked { "Linked" } else { "—" }}</td>
                     <td class="actions">{actions}</td>
                 </tr>

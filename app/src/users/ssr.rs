@@ -12,7 +12,7 @@ use crate::auth::ssr::accounts::{self, AccountRecord};
 use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::{role_label, Role, SignedInUser};
-use crate::clock::display_time;
+use crate::clock::{shown_time, unix_now};
 use crate::db::{begin_write, Db};
 use crate::error::AppError;
 use crate::schools::ssr::normalise_email;
@@ -52,7 +52,9 @@ fn row(account: AccountSql, viewer: &SignedInUser) -> UserRow {
         display_name: account.display_name,
         email: account.email,
         active: account.active,
-        last_sign_in: account.last_sign_in_at.and_then(display_time),
+        last_sign_in: account
+            .last_sign_in_at
+            .and_then(|at| shown_time(at, unix_now())),
         sso_linked: account.sso_linked,
     }
 }

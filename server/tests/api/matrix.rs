@@ -325,6 +325,7 @@ fn matrix() -> Vec<Row> {
         Row::write("apply_rollover", "", ROLLOVER_OF_HAZEL, hazel_leaves),
         Row::read("undo_rollover", "made-up rollover", UNDO_NOTHING, |_| form([("rollover_id", "none")])),
         Row::read("class_detail", "", CLASS_WORK, hazel),
+        Row::read("class_summary", "", CLASS_WORK, hazel),
         Row::read("school_learners", "", SCHOOL_WIDE, no_args),
         Row::read("reveal_access_codes", "Hazel", CLASS_WORK, hazel),
         Row::read("reveal_access_codes", "whole school", SCHOOL_WIDE, no_args),

@@ -1,0 +1,114 @@
+import { expect, open, signedIn, signIn, test } from "./fixtures";
+
+const SCHOOL = "Oakwood Primary";
+
+test("every page's title names the page and the school, on the server's HTML and after hydration", async ({ page, press }) => {
+  await open(page, "/login");
+  await expect(page).toHaveTitle("Sign in · ClassKeys");
+  await open(page, "/forgot-password");
+  await expect(page).toHaveTitle("Forgot password? · ClassKeys");
+
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  // [path, its name in the server's HTML, its name once its data loaded]
+  const pages: [string, string, string?][] = [
+    ["/", "Home"],
+    ["/account", "My account"],
+    ["/classes", "Classes"],
+    ["/school/learners", "Student database"],
+    ["/school/accounts", "Access codes for the whole school"],
+    ["/school/cards", "Login cards", "Login cards: All classes"],
+    ["/school/import", "Import roster"],
+    ["/school/rollover", "Year-end rollover"],
+    ["/staff", "Staff"],
+    ["/users", "Users"],
+    ["/settings", "School settings"],
+    ["/audit", "Audit log"],
+  ];
+  for (const [path, name, loaded] of pages) {
+    // The server's HTML already carries it (no script needed to read it).
+    const html = await (await page.request.get(path)).text();
+    expect(html, path).toContain(`<title>${name} · ${SCHOOL} · ClassKeys</title>`);
+    await open(page, path);
+    await expect(page, path).toHaveTitle(`${loaded ?? name} · ${SCHOOL} · ClassKeys`);
+  }
+
+  // An address that leads nowhere is no page of the school.
+  await open(page, "/no-such-page");
+  await expect(page).toHaveTitle("Page not found · ClassKeys");
+
+  // A class's pages name the class once it has loaded.
+  await open(page, "/classes");
+  await page.getByRole("link", { name: "Year 3 Hazel" }).click();
+  await expect(page.getByRole("heading", { name: "Year 3 Hazel", level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle(`Year 3 Hazel · ${SCHOOL} · ClassKeys`);
+  await page.getByRole("link", { name: "Access codes" }).click();
+  await expect(page.getByRole("heading", { name: "Access codes", level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle(`Access codes: Year 3 Hazel · ${SCHOOL} · ClassKeys`);
+});
+
+test("the access codes of a class the user cannot see are the not-found page at once", async ({ page, press, browser, baseURL }) => {
+  // The owner finds the ids of a class the teacher does not teach and of one she does.
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  await open(page, "/classes");
+  const willow = await page.getByRole("link", { name: "Year 5 Willow" }).getAttribute("href");
+  const hazel = await page.getByRole("link", { name: "Year 3 Hazel" }).getAttribute("href");
+
+  for (const [school, username, password, path] of [
+    ["OAK", "teacher", "oakwood-teacher-1", `${willow}/accounts`],
+    ["RIV", "admin", "riverside-owner-1", `${hazel}/accounts`],
+  ]) {
+    const context = await browser.newContext({ baseURL });
+    const visitor = await context.newPage();
+    await signIn(visitor, (target) => target.click(), school, username, password);
+    await expect(visitor.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
+    const answer = await visitor.request.get(path);
+    expect(answer.status(), `${username}@${school} ${path}`).toBe(404);
+    expect(await answer.text()).toContain("Page not found");
+    await open(visitor, path);
+    await expect(visitor.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(visitor.getByRole("button", { name: "Show access codes" })).toHaveCount(0);
+    await context.close();
+  }
+});
+
+test("every row action on /staff and /users is in view without scrolling sideways; dates are short; filters are touch-sized", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  for (const path of ["/staff", "/users"]) {
+    await open(page, path);
+    const table = page.locator("table").first();
+    await expect(table.locator("tbody tr").first()).toBeVisible();
+    const layout = await page.evaluate(() => {
+      const scroller = document.querySelector(".table-scroll") ?? document.querySelector("table")!.parentElement!;
+      const cells = [...document.querySelectorAll("tbody tr > :not(.actions)")].map((c) => {
+        const style = getComputedStyle(c);
+        const lines = Math.round((c.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight || "24"));
+        return { text: c.textContent, lines };
+      });
+      const buttons = [...document.querySelectorAll("tbody td.actions button, tbody td.actions a")].map((b) => {
+        const box = b.getBoundingClientRect();
+        return { text: b.textContent, left: box.left, right: box.right };
+      });
+      return {
+        scrolls: scroller.scrollWidth > scroller.clientWidth + 1 || document.documentElement.scrollWidth > window.innerWidth + 1,
+        width: window.innerWidth,
+        buttons,
+        tallest: cells.reduce((a, b) => (b.lines > a.lines ? b : a), { text: "", lines: 0 }),
+      };
+    });
+    expect(layout.scrolls, `${path} scrolls sideways`).toBe(false);
+    expect(layout.buttons.length, path).toBeGreaterThan(0);
+    for (const button of layout.buttons) {
+      expect(button.left, `${path} ${button.text}`).toBeGreaterThanOrEqual(0);
+      expect(button.right, `${path} ${button.text}`).toBeLessThanOrEqual(layout.width);
+    }
+    expect(layout.tallest.lines, `${path}: "${layout.tallest.text}" wraps`).toBeLessThan(4);
+  }
+  // The owner just signed in: "Today hh:mm", the full time on hover.
+  const own = page.getByRole("row").filter({ hasText: "owner@oakwood.example" });
+  const when = own.locator("span[title$='UTC']");
+  await expect(when).toHaveText(/^Today \d\d:\d\d$/);
+  for (const name of ["Role", "Status"]) {
+    const box = (await page.getByLabel(name, { exact: true }).boundingBox())!;
+    expect(box.height, name).toBeGreaterThanOrEqual(44);
+  }
+});
