@@ -36,28 +36,30 @@ fn ClassAccessCodes() -> impl IntoView {
         },
         load_class_summary,
     );
-    let page = Suspend::new(async move {
-        match class.await {
-            Ok(class) => view! {
-                <PageTitle text=format!("Access codes: {}", class.name) />
-                <section class="page">
-                    <p><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
-                    <h1>"Access codes"</h1>
-                    <AccessCodesPanel class_id=Some(class.id) />
-                </section>
+    let page = move || {
+        Suspend::new(async move {
+            match class.await {
+                Ok(class) => view! {
+                    <PageTitle text=format!("Access codes: {}", class.name) />
+                    <section class="page">
+                        <p><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
+                        <h1>"Access codes"</h1>
+                        <AccessCodesPanel class_id=Some(class.id) />
+                    </section>
+                }
+                .into_any(),
+                Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),
+                Err(error) => view! {
+                    <PageTitle text="Access codes" />
+                    <section class="page">
+                        <h1>"Access codes"</h1>
+                        <p class="error" role="alert">{error.to_string()}</p>
+                    </section>
+                }
+                .into_any(),
             }
-            .into_any(),
-            Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),
-            Err(error) => view! {
-                <PageTitle text="Access codes" />
-                <section class="page">
-                    <h1>"Access codes"</h1>
-                    <p class="error" role="alert">{error.to_string()}</p>
-                </section>
-            }
-            .into_any(),
-        }
-    });
+        })
+    };
     view! { <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>{page}</Suspense> }
 }
 

@@ -10,7 +10,7 @@ use super::class_actions::{
     ArchiveClassDialog, AssignTeachersDialog, RenameClassDialog, RestoreClassButton,
 };
 use super::class_reset_dialog::ClassResetDialog;
-use super::learner_table::LearnerTable;
+use super::learner_table::{LearnerTable, WHOLE_CLASS_UP_TO};
 use super::{ClassDetail, LearnerRow};
 use crate::auth::permissions::Permission;
 use crate::badges::api::{create_badges, void_badge, void_class_badges};
@@ -213,6 +213,7 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
             on_edit=roster_row_actions.map(|(edit, _)| edit)
             on_remove=roster_row_actions.map(|(_, remove)| remove)
             on_void_badge
+            whole_up_to=WHOLE_CLASS_UP_TO
         />
         {move || dialog.get().map(|which| match which {
             Dialog::ResetLearner(learner) => view! {

@@ -45,6 +45,20 @@ fn sorted_rows(rows: &[LearnerRow], sort: SortBy, ascending: bool) -> Vec<Learne
 /// stays quick to draw and to filter on a tablet.
 pub const PAGE_SIZE: usize = 50;
 
+/// A class of up to this many learners is shown whole, on one page:
+/// teachers print it and use find-in-page.
+pub const WHOLE_CLASS_UP_TO: usize = 100;
+
+/// Rows a page of the table holds: all of them up to `whole_up_to`, else
+/// [`PAGE_SIZE`].
+fn rows_per_page(total: usize, whole_up_to: usize) -> usize {
+    if total <= whole_up_to {
+        total.max(1)
+    } else {
+        PAGE_SIZE
+    }
+}
+
 /// Which rows (indices into `rows`) match `filter`: one pass over texts
 /// prepared once, so a keystroke costs no allocation per learner.
 fn matching_rows(search_texts: &[String], filter: &str) -> Vec<usize> {
@@ -77,6 +91,10 @@ pub fn LearnerTable(
     /// "Void badge" on a row with a QR badge (a class page, badges on).
     #[prop(default = None)]
     on_void_badge: Option<Callback<LearnerRow>>,
+    /// Shows every row while there are at most this many learners
+    /// ([`WHOLE_CLASS_UP_TO`] on a class page); pages of [`PAGE_SIZE`] beyond.
+    #[prop(default = 0)]
+    whole_up_to: usize,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortBy::Name, true));
@@ -93,15 +111,17 @@ pub fn LearnerTable(
         let filter = filter.get();
         rows.with(|(_, texts)| matching_rows(texts, &filter))
     });
-    let pages = move || matching.with(Vec::len).div_ceil(PAGE_SIZE).max(1);
+    let page_size = move || rows_per_page(learners.with(Vec::len), whole_up_to);
+    let pages = move || matching.with(Vec::len).div_ceil(page_size()).max(1);
     let shown_rows = move || {
-        let first = page.get().min(pages() - 1) * PAGE_SIZE;
+        let size = page_size();
+        let first = page.get().min(pages() - 1) * size;
         rows.with(|(sorted, _)| {
             matching.with(|indices| {
                 indices
                     .iter()
                     .skip(first)
-                    .take(PAGE_SIZE)
+                    .take(size)
                     .map(|&index| sorted[index].clone())
                     .collect::<Vec<_>>()
             })
@@ -309,6 +329,16 @@ fn LearnerLine(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_of_up_to_100_is_one_page_and_a_bigger_one_pages_of_50() {
+        assert_eq!(rows_per_page(28, WHOLE_CLASS_UP_TO), 28);
+        assert_eq!(rows_per_page(100, WHOLE_CLASS_UP_TO), 100);
+        assert_eq!(rows_per_page(101, WHOLE_CLASS_UP_TO), PAGE_SIZE);
+        assert_eq!(rows_per_page(0, WHOLE_CLASS_UP_TO), 1);
+        // The school-wide table always pages.
+        assert_eq!(rows_per_page(60, 0), PAGE_SIZE);
+    }
 
     fn learner(first: &str, last: &str, username: &str, class: &str) -> LearnerRow {
         LearnerRow {

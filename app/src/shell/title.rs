@@ -15,9 +15,14 @@ pub fn PageTitle(
     text: Signal<String>,
 ) -> impl IntoView {
     let school = use_context::<SignedInUser>().map(|user| user.school_name);
-    let title = move || match &school {
-        Some(school) => format!("{} · {school}", text.get()),
-        None => text.get(),
+    // `try_get`: the title may be read once more while its page (which owns
+    // a signal it shows, such as a class's name) is being taken down.
+    let title = move || {
+        let text = text.try_get().unwrap_or_default();
+        match &school {
+            Some(school) => format!("{text} · {school}"),
+            None => text,
+        }
     };
     view! { <Title text=title /> }
 }
