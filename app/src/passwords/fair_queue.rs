@@ -269,26 +269,10 @@ mod tests {
 
     #[tokio::test]
     async fn defect_2_waiting_networks_are_served_in_turn_not_first_come() {
-        let queue = FairQueue::new(1);
         let storm = network(1);
-        let held = queue.acquire(storm).await;
-        let order = Arc::new(Mutex::new(Vec::new()));
-        let mut tasks = Vec::new();
         // Ten storm requests queue first, then one from the classroom.
-        for (i, who) in (0..10).map(|i| (i, storm)).chain([(99, network(2))]) {
-            let queue = queue.clone();
-            let order = order.clone();
-            tasks.push(tokio::spawn(async move {
-                let _permit = queue.acquire(who).await;
-                order.lock().unwrap().push(i);
-            }));
-            tokio::task::yield_now().await;
-        }
-        drop(held);
-        for task in tasks {
-            task.await.unwrap();
-        }
-        let order = order.lock().unwrap();
+        let order =
+            served_order(storm, (0..10).map(|i| (i, storm)).chain([(99, network(2))])).await;
         let classroom_turn = order.iter().position(|&i| i == 99).unwrap();
         assert!(
             classroom_turn <= 1,
@@ -321,23 +305,25 @@ mod tests {
         assert!(queue.lock().queues.is_empty(), "idle queues are forgotten");
     }
 
-    /// Queues `jobs` (label, bulk job, hashes) in order behind one held
-    /// worker, lets it go, and returns the labels in the order served.
-    async fn bulk_order(jobs: &[(&'static str, u64, usize)]) -> Vec<&'static str> {
+    /// Holds the one worker of a fresh queue for `held_by`, queues
+    /// `waiters` (label, queue) in order behind it, lets it go, and returns
+    /// the labels in the order they were served.
+    async fn served_order<T: Copy + Send + 'static>(
+        held_by: HashQueue,
+        waiters: impl IntoIterator<Item = (T, HashQueue)>,
+    ) -> Vec<T> {
         let queue = FairQueue::new(1);
-        let held = queue.acquire(network(1)).await;
+        let held = queue.acquire(held_by).await;
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut tasks = Vec::new();
-        for &(label, job, hashes) in jobs {
-            for _ in 0..hashes {
-                let queue = queue.clone();
-                let order = order.clone();
-                tasks.push(tokio::spawn(async move {
-                    let _permit = queue.acquire(HashQueue::Bulk(job)).await;
-                    order.lock().unwrap().push(label);
-                }));
-                tokio::task::yield_now().await;
-            }
+        for (label, who) in waiters {
+            let queue = queue.clone();
+            let order = order.clone();
+            tasks.push(tokio::spawn(async move {
+                let _permit = queue.acquire(who).await;
+                order.lock().unwrap().push(label);
+            }));
+            tokio::task::yield_now().await;
         }
         drop(held);
         for task in tasks {
@@ -345,6 +331,14 @@ mod tests {
         }
         let order = order.lock().unwrap().clone();
         order
+    }
+
+    /// [`served_order`] of bulk jobs (label, job, hashes), queued in order.
+    async fn bulk_order(jobs: &[(&'static str, u64, usize)]) -> Vec<&'static str> {
+        let waiters = jobs.iter().flat_map(|&(label, job, hashes)| {
+            std::iter::repeat_n((label, HashQueue::Bulk(job)), hashes)
+        });
+        served_order(network(1), waiters).await
     }
 
     #[tokio::test]
@@ -368,27 +362,10 @@ mod tests {
 
     #[tokio::test]
     async fn bulk_jobs_still_take_turns_with_sign_ins() {
-        let queue = FairQueue::new(1);
-        let held = queue.acquire(network(1)).await;
-        let order = Arc::new(Mutex::new(Vec::new()));
-        let mut tasks = Vec::new();
         let waiters = (0..4)
             .map(|_| ("reset", HashQueue::Bulk(1)))
             .chain([("sign-in", network(2))]);
-        for (label, who) in waiters {
-            let queue = queue.clone();
-            let order = order.clone();
-            tasks.push(tokio::spawn(async move {
-                let _permit = queue.acquire(who).await;
-                order.lock().unwrap().push(label);
-            }));
-            tokio::task::yield_now().await;
-        }
-        drop(held);
-        for task in tasks {
-            task.await.unwrap();
-        }
-        let order = order.lock().unwrap();
+        let order = served_order(network(1), waiters).await;
         assert_eq!(
             order.iter().position(|&l| l == "sign-in"),
             Some(1),
