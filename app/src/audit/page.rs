@@ -17,7 +17,7 @@ pub fn AuditPage() -> impl IntoView {
         <SignedIn>
             <section class="page">
                 <PageTitle text="Audit log" />
-            <h1>"Audit log"</h1>
+                <h1>"Audit log"</h1>
                 <Allowed permission=Permission::LearnerAuditLog for_whom="full admins, lead teachers and the school's owner">
                     <AuditView />
                 </Allowed>

@@ -42,7 +42,6 @@ fn CardsLoader(class_id: Signal<Option<String>>) -> impl IntoView {
                     match cards.await {
                         Ok(cards) => view! { <Cards cards /> }.into_any(),
                         Err(error) => view! {
-                            <PageTitle text="Login cards" />
                             <h1>"Login cards"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
                         }.into_any(),

@@ -29,13 +29,7 @@ pub fn ClassAccessCodesPage() -> impl IntoView {
 fn ClassAccessCodes() -> impl IntoView {
     let params = use_params_map();
     let class_id = params.read_untracked().get("id").unwrap_or_default();
-    let class = Resource::new_blocking(
-        {
-            let class_id = class_id.clone();
-            move || class_id.clone()
-        },
-        load_class_summary,
-    );
+    let class = Resource::new_blocking(move || class_id.clone(), load_class_summary);
     let page = move || {
         Suspend::new(async move {
             match class.await {

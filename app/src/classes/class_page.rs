@@ -43,7 +43,6 @@ fn ClassLoader() -> impl IntoView {
                     match detail.await {
                         Ok(detail) => view! { <ClassView detail reload /> }.into_any(),
                         Err(error) => view! {
-                            <PageTitle text="Class" />
                             <h1>"Class"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
                         }.into_any(),

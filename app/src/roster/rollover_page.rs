@@ -17,7 +17,7 @@ pub fn RolloverPage() -> impl IntoView {
         <SignedIn>
             <section class="page">
                 <PageTitle text="Year-end rollover" />
-            <h1>"Year-end rollover"</h1>
+                <h1>"Year-end rollover"</h1>
                 <Allowed permission=Permission::YearEndRollover for_whom="full admins and the school's owner">
                     <Rollover />
                 </Allowed>

@@ -16,7 +16,7 @@ pub fn SettingsPage() -> impl IntoView {
         <SignedIn>
             <section class="page narrow">
                 <PageTitle text="School settings" />
-            <h1>"School settings"</h1>
+                <h1>"School settings"</h1>
                 <Allowed permission=Permission::SchoolSettings for_whom="full admins and the school's owner">
                     <SettingsLoader />
                     <crate::sso::settings_section::SingleSignOnSection />

@@ -29,7 +29,8 @@ pub struct StaffRow {
     /// Ids of the classes assigned to them.
     pub class_ids: Vec<String>,
     pub active: bool,
-    /// "23 Nov 2026, 10:44 UTC", or `None` if they never signed in.
+    /// "Today 10:44" (in full "23 Nov 2026, 10:44 UTC"), or `None` if they
+    /// never signed in.
     pub last_sign_in: Option<crate::shown_time::ShownTime>,
     /// The row's version: "Save" names it, and a stale save is refused.
     pub version: i64,

@@ -18,7 +18,7 @@ pub fn StaffPage() -> impl IntoView {
         <SignedIn>
             <section class="page">
                 <PageTitle text="Staff" />
-            <h1>"Staff"</h1>
+                <h1>"Staff"</h1>
                 <Allowed permission=Permission::ManageStaff for_whom="full admins and the school's owner">
                     <StaffLoader />
                 </Allowed>

@@ -25,7 +25,7 @@ pub fn UsersPage() -> impl IntoView {
         <SignedIn>
             <section class="page">
                 <PageTitle text="Users" />
-            <h1>"Users"</h1>
+                <h1>"Users"</h1>
                 <Allowed permission=Permission::ManageUsers for_whom="full admins and the school's owner">
                     <UsersView />
                 </Allowed>
