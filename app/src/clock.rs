@@ -139,11 +139,6 @@ pub fn shown_time(unix: i64, now: i64) -> Option<crate::shown_time::ShownTime> {
     })
 }
 
-/// Now, for showing times relative to the viewer's day.
-pub fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

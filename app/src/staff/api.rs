@@ -14,7 +14,7 @@ pub async fn load_staff_directory() -> Result<StaffDirectory, AppError> {
 
     let user = require(Permission::ManageStaff).await?;
     let state = crate::state::app_state()?;
-    super::ssr::directory(&state.db, &user).await
+    super::ssr::directory(&state.db, &user, state.clock.now()).await
 }
 
 /// "Save" on the edit form. A typed "New password" replaces the old one

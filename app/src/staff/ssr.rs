@@ -14,7 +14,7 @@ use crate::auth::ssr::accounts::{self, AccountRecord};
 use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::auth::ssr::password_change::write_staff_set_password;
 use crate::auth::{Role, SignedInUser};
-use crate::clock::{shown_time, unix_now};
+use crate::clock::shown_time;
 use crate::db::{begin_write, new_id, Db, Tx};
 use crate::error::AppError;
 use crate::mail::messages::reset_link_sms;
@@ -65,10 +65,12 @@ type StaffSqlRow = (
 );
 
 /// The staff of a school (or one of them), owner first, then by name.
+/// `now` is the app clock's: "Last sign-in" reads relative to it ("Today 10:44").
 async fn staff_rows(
     db: &Db,
     school_id: &str,
     only: Option<&str>,
+    now: i64,
 ) -> Result<Vec<StaffRow>, AppError> {
     let rows: Vec<StaffSqlRow> = sqlx::query_as(
         "SELECT id, username, display_name, email, mobile, role, is_full_admin, is_lead_teacher, \
@@ -118,7 +120,7 @@ async fn staff_rows(
                     is_full_admin: full_admin,
                     is_lead_teacher: lead,
                     active,
-                    last_sign_in: last.and_then(|at| shown_time(at, unix_now())),
+                    last_sign_in: last.and_then(|at| shown_time(at, now)),
                     version,
                 }
             },
@@ -136,7 +138,7 @@ async fn sms_offer(db: &Db, school_id: &str) -> Result<SmsOffer, AppError> {
 }
 
 /// Everything the staff page shows.
-pub async fn directory(db: &Db, user: &SignedInUser) -> Result<StaffDirectory, AppError> {
+pub async fn directory(db: &Db, user: &SignedInUser, now: i64) -> Result<StaffDirectory, AppError> {
     if !user.can(Permission::ManageStaff) {
         return Err(AppError::Forbidden);
     }
@@ -146,7 +148,7 @@ pub async fn directory(db: &Db, user: &SignedInUser) -> Result<StaffDirectory, A
             .fetch_all(db)
             .await?;
     Ok(StaffDirectory {
-        staff: staff_rows(db, &user.school_id, None).await?,
+        staff: staff_rows(db, &user.school_id, None, now).await?,
         classes: classes
             .into_iter()
             .map(|(id, name)| ClassOption { id, name })
@@ -156,8 +158,8 @@ pub async fn directory(db: &Db, user: &SignedInUser) -> Result<StaffDirectory, A
     })
 }
 
-async fn one_row(db: &Db, school_id: &str, id: &str) -> Result<StaffRow, AppError> {
-    staff_rows(db, school_id, Some(id))
+async fn one_row(state: &AppState, school_id: &str, id: &str) -> Result<StaffRow, AppError> {
+    staff_rows(&state.db, school_id, Some(id), state.clock.now())
         .await?
         .pop()
         .ok_or(AppError::Internal)
@@ -263,7 +265,7 @@ pub async fn save(
         Some(state.hasher.hash(&new_password).await?)
     };
 
-    let before = one_row(&state.db, &user.school_id, &member.id).await?;
+    let before = one_row(state, &user.school_id, &member.id).await?;
     let mut changed = Vec::new();
     if before.display_name != name {
         changed.push("name");
@@ -342,7 +344,7 @@ pub async fn save(
         .await?;
     }
     tx.commit().await?;
-    one_row(&state.db, &user.school_id, &member.id).await
+    one_row(state, &user.school_id, &member.id).await
 }
 
 /// "Add staff member": the account, its classes, and a welcome email with
@@ -418,7 +420,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    one_row(&state.db, &user.school_id, &id).await
+    one_row(state, &user.school_id, &id).await
 }
 
 async fn ensure_new_member_free(

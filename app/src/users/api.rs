@@ -13,7 +13,7 @@ pub async fn list_users(query: UserQuery) -> Result<UserPage, AppError> {
 
     let user = require(Permission::ManageUsers).await?;
     let state = crate::state::app_state()?;
-    super::ssr::list(&state.db, &user, &query).await
+    super::ssr::list(&state.db, &user, &query, state.clock.now()).await
 }
 
 /// "Inactivate" (`active` false) or "Reactivate" (`active` true).
@@ -58,7 +58,7 @@ pub async fn possible_duplicates() -> Result<Vec<DuplicateGroup>, AppError> {
 
     let user = require(Permission::ManageUsers).await?;
     let state = crate::state::app_state()?;
-    super::ssr::duplicates(&state.db, &user).await
+    super::ssr::duplicates(&state.db, &user, state.clock.now()).await
 }
 
 /// "Send reset link" for a staff member or parent.

@@ -12,7 +12,7 @@ use crate::auth::ssr::accounts::{self, AccountRecord};
 use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::{role_label, Role, SignedInUser};
-use crate::clock::{shown_time, unix_now};
+use crate::clock::shown_time;
 use crate::db::{begin_write, Db};
 use crate::error::AppError;
 use crate::schools::ssr::normalise_email;
@@ -41,7 +41,8 @@ const COLUMNS: &str = "id, role, is_full_admin, is_lead_teacher, username, displ
 const ORDER: &str = "CASE role WHEN 'owner' THEN 0 WHEN 'staff' THEN 1 WHEN 'parent' THEN 2 \
                      ELSE 3 END, lower(display_name), lower(username), id";
 
-fn row(account: AccountSql, viewer: &SignedInUser) -> UserRow {
+/// `now` is the app clock's: "Last sign-in" reads relative to it ("Today 10:44").
+fn row(account: AccountSql, viewer: &SignedInUser, now: i64) -> UserRow {
     let role = Role::parse(&account.role).unwrap_or(Role::Learner);
     UserRow {
         manageable: account.id != viewer.id && viewer.may_manage_account(role, &account.id),
@@ -52,9 +53,7 @@ fn row(account: AccountSql, viewer: &SignedInUser) -> UserRow {
         display_name: account.display_name,
         email: account.email,
         active: account.active,
-        last_sign_in: account
-            .last_sign_in_at
-            .and_then(|at| shown_time(at, unix_now())),
+        last_sign_in: account.last_sign_in_at.and_then(|at| shown_time(at, now)),
         sso_linked: account.sso_linked,
     }
 }
@@ -79,7 +78,12 @@ fn like_pattern(search: &str) -> String {
 }
 
 /// One page of the school's accounts matching `query`.
-pub async fn list(db: &Db, user: &SignedInUser, query: &UserQuery) -> Result<UserPage, AppError> {
+pub async fn list(
+    db: &Db,
+    user: &SignedInUser,
+    query: &UserQuery,
+    now: i64,
+) -> Result<UserPage, AppError> {
     require_manager(user)?;
     if !["", "owner", "staff", "learner", "parent"].contains(&query.role.as_str()) {
         return Err(AppError::invalid("role", "Choose a role from the list."));
@@ -127,23 +131,23 @@ pub async fn list(db: &Db, user: &SignedInUser, query: &UserQuery) -> Result<Use
     .fetch_all(db)
     .await?;
     Ok(UserPage {
-        rows: rows.into_iter().map(|a| row(a, user)).collect(),
+        rows: rows.into_iter().map(|a| row(a, user, now)).collect(),
         total,
         page,
         pages,
     })
 }
 
-async fn one(db: &Db, user: &SignedInUser, id: &str) -> Result<UserRow, AppError> {
+async fn one(state: &AppState, user: &SignedInUser, id: &str) -> Result<UserRow, AppError> {
     let account: AccountSql = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM accounts WHERE id = $1 AND school_id = $2"
     )))
     .bind(id)
     .bind(&user.school_id)
-    .fetch_optional(db)
+    .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(row(account, user))
+    Ok(row(account, user, state.clock.now()))
 }
 
 /// The account `id` of the user's school, if they may manage it.
@@ -198,7 +202,7 @@ pub async fn set_active(
     let event = AuditEvent::by(user, client).on(&account.id, &account.username);
     audit(&mut *tx, action, event, now).await?;
     tx.commit().await?;
-    one(&state.db, user, &account.id).await
+    one(state, user, &account.id).await
 }
 
 /// "Unlink single sign-on": the account's identity at the provider no
@@ -223,7 +227,7 @@ pub async fn unlink_sso(
     let event = AuditEvent::by(user, client).on(&account.id, &account.username);
     audit(&mut *tx, AuditAction::SsoUnlinked, event, now).await?;
     tx.commit().await?;
-    one(&state.db, user, &account.id).await
+    one(state, user, &account.id).await
 }
 
 /// Changes the email of a staff member, parent or the owner (by the owner).
@@ -263,7 +267,7 @@ pub async fn change_email(
         .with_detail(format!("{old} → {email}"));
     audit(&mut *tx, AuditAction::EmailChanged, event, now).await?;
     tx.commit().await?;
-    one(&state.db, user, &account.id).await
+    one(state, user, &account.id).await
 }
 
 /// "Send reset link" from `/users` for a staff member or parent: the same
@@ -306,7 +310,11 @@ pub async fn send_reset_link(
 }
 
 /// Accounts of the school sharing a display name or an email's local part.
-pub async fn duplicates(db: &Db, user: &SignedInUser) -> Result<Vec<DuplicateGroup>, AppError> {
+pub async fn duplicates(
+    db: &Db,
+    user: &SignedInUser,
+    now: i64,
+) -> Result<Vec<DuplicateGroup>, AppError> {
     require_manager(user)?;
     let all: Vec<AccountSql> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM accounts WHERE school_id = $1 ORDER BY {ORDER}"
@@ -314,7 +322,7 @@ pub async fn duplicates(db: &Db, user: &SignedInUser) -> Result<Vec<DuplicateGro
     .bind(&user.school_id)
     .fetch_all(db)
     .await?;
-    let rows: Vec<UserRow> = all.into_iter().map(|a| row(a, user)).collect();
+    let rows: Vec<UserRow> = all.into_iter().map(|a| row(a, user, now)).collect();
     let mut by_name: BTreeMap<String, Vec<&UserRow>> = BTreeMap::new();
     let mut by_local_part: BTreeMap<String, Vec<&UserRow>> = BTreeMap::new();
     for r in &rows {
