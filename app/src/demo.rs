@@ -279,7 +279,7 @@ fn draw_learners(count: usize) -> Vec<(String, String, String)> {
     learners
 }
 
-/// Hashes many passwords in parallel on the hasher's bounded blocking pool.
+/// Hashes many passwords in parallel on the hasher's bounded threads.
 async fn hash_all(state: &AppState, passwords: Vec<String>) -> Result<Vec<String>, AppError> {
     let secrets = passwords.into_iter().map(SecretString::from).collect();
     Ok(state

@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use app::schools::ssr::{create_school, NewSchool};
 use server::config::Config;
+use server::priority;
 use server::startup::{open_state, seed_demo, serve, DemoSeed};
 
 /// mimalloc instead of glibc's malloc: a signed-in page makes many small,
@@ -116,7 +117,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match priority::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("classkeys: cannot start: {error}");

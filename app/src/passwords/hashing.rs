@@ -8,6 +8,7 @@ use password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltStr
 use secrecy::{ExposeSecret, SecretString};
 
 use super::fair_queue::{FairQueue, HashQueue};
+use super::hash_threads::HashThreads;
 
 use crate::error::AppError;
 
@@ -65,20 +66,29 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-/// Runs argon2 on tokio's blocking pool, one hash per core at a time, so a
-/// burst of sign-ins cannot starve the async runtime or exhaust memory; the
-/// cores are shared fairly between client networks (see [`FairQueue`]).
+/// Runs argon2 on threads of its own ([`HashThreads`]), one hash per core at
+/// a time, so a burst of sign-ins cannot starve the async runtime or exhaust
+/// memory; the cores are shared fairly between client networks (see
+/// [`FairQueue`]).
 #[derive(Clone)]
 pub struct PasswordHasher {
     queue: FairQueue,
+    threads: Arc<HashThreads>,
     next_bulk: Arc<AtomicU64>,
     verifications: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
+    /// `max_parallel` hashes at a time, on as many threads started now (at
+    /// the calling thread's CPU priority).
+    ///
+    /// # Panics
+    /// If the operating system refuses to start a thread.
     pub fn new(max_parallel: usize) -> Self {
+        let threads = HashThreads::start(max_parallel).expect("start the password hashing threads");
         PasswordHasher {
             queue: FairQueue::new(max_parallel),
+            threads: Arc::new(threads),
             next_bulk: Arc::default(),
             verifications: Arc::default(),
         }
@@ -187,15 +197,16 @@ impl PasswordHasher {
         // The permit goes with the hash: a request dropped mid-hash (the
         // client went away, the timeout fired) frees its core only when the
         // hash really ends, so dropping connections cannot start more.
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "password hashing task failed");
-            AppError::Internal
-        })
+        self.threads
+            .run(move || {
+                let _permit = permit;
+                work()
+            })
+            .await
+            .ok_or_else(|| {
+                tracing::error!("password hashing failed: its thread panicked");
+                AppError::Internal
+            })
     }
 }
 

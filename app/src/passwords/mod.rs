@@ -2,6 +2,7 @@
 
 pub mod fair_queue;
 pub mod generator;
+pub mod hash_threads;
 pub mod hashing;
 pub mod reveal_check;
 pub mod rotation;
