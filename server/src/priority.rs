@@ -14,11 +14,15 @@
 pub const RUNTIME_NICE_STEPS: i32 = 3;
 
 /// The multi-threaded runtime the `classkeys` binary runs on, its threads
-/// (workers and blocking pool) [`RUNTIME_NICE_STEPS`] lower.
+/// (workers and blocking pool) [`RUNTIME_NICE_STEPS`] below the thread that
+/// builds it. A new thread inherits the nice value of the thread that starts
+/// it (a blocking thread is started by a worker), so each thread is brought
+/// to that one value rather than lowered by a further three steps.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let lowered = (this_thread_nice() + RUNTIME_NICE_STEPS).min(19);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .on_thread_start(lower_this_thread)
+        .on_thread_start(move || lower_this_thread_to(lowered))
         .build()
 }
 
@@ -38,17 +42,21 @@ pub fn this_thread_nice() -> i32 {
     }
 }
 
-fn lower_this_thread() {
+/// Sets the calling thread's nice value to `nice` if it is below it (an
+/// unprivileged thread can only go down in priority, never back up).
+fn lower_this_thread_to(nice: i32) {
     #[cfg(target_os = "linux")]
-    {
-        let nice = (this_thread_nice() + RUNTIME_NICE_STEPS).min(19);
-        // SAFETY: setpriority changes only the calling thread's nice value;
-        // raising it needs no privilege. A refusal leaves the thread as it
-        // was, which is only a missed preference.
+    if this_thread_nice() < nice {
+        // SAFETY: setpriority changes only the calling thread's nice value
+        // and is passed no memory; raising the value needs no privilege. A
+        // refusal leaves the thread as it was, which is only a missed
+        // preference.
         unsafe {
             libc::setpriority(libc::PRIO_PROCESS, 0, nice);
         }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 #[cfg(test)]
@@ -61,9 +69,14 @@ mod tests {
         let start = this_thread_nice();
         let runtime = runtime().unwrap();
         let (worker, blocking) = runtime.block_on(async {
-            let worker = tokio::spawn(async { this_thread_nice() }).await.unwrap();
-            let blocking = tokio::task::spawn_blocking(this_thread_nice).await.unwrap();
-            (worker, blocking)
+            // Asked for by a worker, as a request does: the blocking thread
+            // is started by a lowered thread and must not go lower still.
+            tokio::spawn(async {
+                let blocking = tokio::task::spawn_blocking(this_thread_nice);
+                (this_thread_nice(), blocking.await.unwrap())
+            })
+            .await
+            .unwrap()
         });
         let lowered = (start + RUNTIME_NICE_STEPS).min(19);
         assert_eq!((worker, blocking), (lowered, lowered));
@@ -81,12 +94,18 @@ mod tests {
         let runtime = runtime().unwrap();
         // As `main` does: the state (and its hasher) is made inside
         // block_on, which runs on the calling thread, not a runtime one.
-        let nice = runtime.block_on(async {
+        let (hashing, worker) = runtime.block_on(async {
             let threads = app::passwords::hash_threads::HashThreads::start(1).unwrap();
-            tokio::spawn(async move { threads.run(this_thread_nice).await })
+            tokio::spawn(async move { (threads.run(this_thread_nice).await, this_thread_nice()) })
                 .await
                 .unwrap()
         });
-        assert_eq!(nice, Some(start));
+        assert_eq!(hashing, Some(start));
+        if start < 19 {
+            assert!(
+                worker > start,
+                "the request that asked runs lower than its hash"
+            );
+        }
     }
 }

@@ -70,7 +70,7 @@ where
          target_label, client_addr, client_net, detail, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(crate::db::new_id())
+    .bind(crate::db::new_time_ordered_id())
     .bind(event.school_id)
     .bind(event.actor_id)
     .bind(event.actor_label)
@@ -203,6 +203,54 @@ pub async fn audit_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::fresh_db;
+
+    fn event(n: usize) -> AuditEvent {
+        AuditEvent {
+            school_id: None,
+            actor_id: None,
+            actor_label: format!("actor {n}"),
+            target_id: None,
+            target_label: String::new(),
+            client_addr: "192.0.2.1".into(),
+            detail: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn audit_rows_are_appended_in_id_order_and_keep_only_the_indexes_queries_use() {
+        let (db, _dir) = fresh_db().await;
+        for n in 0..200 {
+            record(&db, AuditAction::SignInFailed, event(n), 1_000)
+                .await
+                .unwrap();
+        }
+        let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM audit_events ORDER BY rowid")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 200);
+        assert!(
+            ids.windows(2).all(|pair| pair[0].0 < pair[1].0),
+            "ids sort in the order made"
+        );
+        let indexes: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' \
+             AND sql IS NOT NULL ORDER BY name",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let names: Vec<&str> = indexes.iter().map(|(name,)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "audit_events_action_net",
+                "audit_events_action_time",
+                "audit_events_school_time"
+            ]
+        );
+    }
 
     #[test]
     fn dates_are_read_as_utc_days() {
