@@ -18,6 +18,9 @@ test("inactivating a signed-in teacher sends their next page to sign-in", async 
 
   await open(page, "/users");
   await page.getByLabel("Search").fill(member.username);
+  // The searched list has replaced the first one (whose row for the member
+  // could otherwise take the press and then be swapped out).
+  await expect(page.getByRole("status").filter({ hasText: "page 1 of" })).toHaveText(/^1 account · page 1 of 1$/);
   const row = page.getByRole("row").filter({ hasText: member.username });
   await expect(row).toHaveCount(1);
   await press(row.getByRole("button", { name: "Inactivate" }));
