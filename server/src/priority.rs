@@ -3,10 +3,11 @@
 //! `app::passwords::hash_threads`).
 //!
 //! On cores saturated by page reads, a hash someone is waiting on (a
-//! child's sign-in, a teacher's class reset) then gets the CPU before one
-//! more page render: pages slow down a little instead of resets running
-//! past their time limit. With cores to spare nothing changes. On Linux a
-//! thread's nice value is its own; elsewhere this does nothing.
+//! child's sign-in, a teacher's class reset) then gets a larger share of
+//! the CPU than a page render (a share, not strict priority): pages slow
+//! down instead of resets running past their time limit. With cores to
+//! spare nothing changes. On Linux a thread's nice value is its own;
+//! elsewhere this does nothing.
 
 /// How many nice steps the runtime's threads go down. Under Linux's
 /// scheduler a busy hash thread then gets about 1.9× the CPU time of a
@@ -89,11 +90,12 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_hasher_created_in_block_on_hashes_at_the_starting_priority() {
+    fn hash_threads_started_in_block_on_run_at_the_starting_priority() {
         let start = this_thread_nice();
         let runtime = runtime().unwrap();
-        // As `main` does: the state (and its hasher) is made inside
-        // block_on, which runs on the calling thread, not a runtime one.
+        // As `main` does: the state (and its hasher, which starts these
+        // threads) is made inside block_on, which runs on the calling
+        // thread, not a runtime one.
         let (hashing, worker) = runtime.block_on(async {
             let threads = app::passwords::hash_threads::HashThreads::start(1).unwrap();
             tokio::spawn(async move { (threads.run(this_thread_nice).await, this_thread_nice()) })

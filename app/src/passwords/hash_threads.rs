@@ -1,10 +1,10 @@
 //! The threads that run argon2, apart from the async runtime's.
 //!
-//! The server runs its runtime's threads a few nice steps lower
+//! The server runs its runtime's threads three nice steps lower
 //! (`server/src/priority.rs`) and these at the priority it started with: on
 //! cores saturated by page reads, a hash someone is waiting on (a child's
-//! sign-in, a teacher's class reset) gets the CPU first, and pages slow down
-//! a little instead of resets running out of time. Threads take the
+//! sign-in, a teacher's class reset) gets a larger share of the CPU than a
+//! page render, and pages slow down instead of resets running out of time. Threads take the
 //! priority of the thread that starts them, so the server creates its
 //! hasher on its main thread, before any runtime thread serves a request.
 
