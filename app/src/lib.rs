@@ -68,7 +68,6 @@ use shell::not_found::NotFound;
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::{HashedStylesheet, MetaTags};
-    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -86,33 +85,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
-    }
-}
-
-/// The page's CSP: scripts only from this site or with this response's
-/// nonce (the hydration bootstrap), and WebAssembly compilation.
-#[cfg(feature = "ssr")]
-fn set_content_security_policy() {
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    // `cargo leptos watch` reloads the page over a websocket.
-    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-        " ws:"
-    } else {
-        ""
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'",
-        nonce.as_inner()
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 
 use app::error::AppError;
 
+use crate::page_csp::PageNonce;
+
 /// Refuses state-changing requests that a browser says came from another
 /// site: `Sec-Fetch-Site` first, `Origin` when that is missing. Requests
 /// with neither header are not from a browser page and cannot carry a
@@ -104,10 +106,16 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Headers for every response. Pages set their own CSP with a per-request
-/// nonce (see `app::shell`); everything else gets a CSP that allows nothing.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Headers for every response. An HTML page gets the CSP of its own nonce,
+/// made here and rendered into the page from the request's extensions
+/// ([`crate::page_csp`]); everything else gets a CSP that allows nothing.
+pub async fn security_headers(mut request: Request, next: Next) -> Response {
     let hashed_asset = request.uri().path().starts_with("/pkg/");
+    let nonce = (!hashed_asset).then(|| {
+        let nonce = PageNonce::new();
+        request.extensions_mut().insert(nonce.clone());
+        nonce
+    });
     // Only "Scan badge" may use the camera (this site's own, never a frame's).
     let camera = if request.uri().path() == app::badges::BADGE_PATH {
         "camera=(self), microphone=(), geolocation=()"
@@ -117,6 +125,13 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let cacheable = hashed_asset && response.status().is_success();
     let headers = response.headers_mut();
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if let (true, Some(nonce)) = (html, nonce) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, nonce.policy());
+    }
     let mut set = |name: header::HeaderName, value: &'static str| {
         headers
             .entry(name)

@@ -68,7 +68,7 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             provide_context(state.clone());
             provide_context(trusted_proxies.clone());
             provide_context(SecureCookies(secure_cookies));
-            leptos::nonce::provide_nonce();
+            crate::page_csp::provide_request_nonce();
         }
     };
 

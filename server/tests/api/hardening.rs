@@ -109,6 +109,50 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     );
 }
 
+/// Every page, the not-found fallback included, names in its header the
+/// nonce its scripts carry, also when many are rendered at once (a lost
+/// header once left a busy server's 404 page unhydrated).
+#[tokio::test]
+async fn every_page_header_names_the_nonce_its_scripts_carry() {
+    let app = spawn_app().await;
+    let loads = (0..24).map(|i| {
+        let path = if i % 2 == 0 {
+            "/no-such-page"
+        } else {
+            "/login"
+        };
+        let request = app.client.get(format!("{}{path}", app.url)).send();
+        async move {
+            let response = request.await.unwrap();
+            let csp = response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let html = response.text().await.unwrap();
+            (path, csp, html)
+        }
+    });
+    for (path, csp, html) in futures::future::join_all(loads).await {
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: the page CSP, not {csp}"));
+        let script_tags: Vec<&str> = html
+            .split("<script")
+            .skip(1)
+            .map(|rest| rest.split('>').next().unwrap_or_default())
+            .collect();
+        assert!(!script_tags.is_empty(), "{path} has its hydration scripts");
+        for tag in script_tags {
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}> carries the header's nonce {nonce}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn server_function_responses_are_never_cached() {
     let app = spawn_app().await;
