@@ -43,18 +43,16 @@ impl Default for PageNonce {
 }
 
 /// Gives the renderer this request's nonce. Called in the Leptos context,
-/// after leptos_axum has provided the request's parts (and a nonce of its
-/// own, which this one replaces).
+/// after leptos_axum has provided the request's parts and a nonce of its
+/// own, which this one replaces. A request that did not pass through
+/// `security_headers` keeps leptos_axum's nonce, which no header names, so
+/// its scripts are refused rather than trusted.
 pub fn provide_request_nonce() {
     use leptos::prelude::{provide_context, use_context};
-    let nonce =
-        use_context::<Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
-    match nonce {
-        Some(PageNonce(nonce)) => provide_context(nonce),
-        // Not behind `security_headers` (no such router is built): the
-        // header would not name this nonce, so the page's scripts are refused
-        // rather than trusted.
-        None => leptos::nonce::provide_nonce(),
+    if let Some(PageNonce(nonce)) =
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned())
+    {
+        provide_context(nonce);
     }
 }
 
