@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::group_commit::AuditQueue;
 use crate::auth::ssr::network_limit::NetworkLimiter;
 use crate::clock::{Clock, Pauses};
 use crate::db::Db;
@@ -27,11 +28,14 @@ pub struct AppState {
     /// Single sign-on providers' metadata and keys, and the HTTP client
     /// that fetches them.
     pub sso: Providers,
+    /// Audit rows of views, committed in groups.
+    pub audit_queue: AuditQueue,
 }
 
 impl AppState {
     pub fn new(db: Db, sealer: Sealer, public_url: &str) -> Self {
         AppState {
+            audit_queue: AuditQueue::new(db.clone()),
             db,
             hasher: PasswordHasher::per_core(),
             sealer: Arc::new(sealer),

@@ -2,6 +2,8 @@
 //! password or a token.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod group_commit;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;

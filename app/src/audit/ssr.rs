@@ -54,6 +54,43 @@ impl AuditEvent {
     }
 }
 
+/// The columns of an audit row, in the order [`bind_event`] binds them.
+macro_rules! audit_columns {
+    () => {
+        "id, school_id, actor_id, actor_label, action, target_id, target_label, client_addr, \
+         client_net, detail, created_at"
+    };
+}
+pub(super) use audit_columns;
+/// How many values [`bind_event`] binds for one row.
+pub(super) const AUDIT_VALUES_PER_ROW: usize = 11;
+
+/// Binds one audit row's values (see `audit_columns!`) to `query`.
+pub(super) fn bind_event<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    action: AuditAction,
+    event: AuditEvent,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    // Per-address limits count the network (IPv6 by /64), kept beside the address.
+    let client_net = crate::auth::ssr::client_addr::network_label(&event.client_addr);
+    query
+        .bind(crate::db::new_time_ordered_id())
+        .bind(event.school_id)
+        .bind(event.actor_id)
+        .bind(event.actor_label)
+        .bind(action.as_str())
+        .bind(event.target_id)
+        .bind(event.target_label)
+        .bind(event.client_addr)
+        .bind(client_net)
+        .bind(event.detail)
+        .bind(now)
+}
+
+/// Writes one audit row with `executor` (inside the transaction of the
+/// change it describes, where there is one). Views go through
+/// [`super::group_commit::AuditQueue`] instead.
 pub async fn record<'e, E>(
     executor: E,
     action: AuditAction,
@@ -63,26 +100,14 @@ pub async fn record<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    // Per-address limits count the network (IPv6 by /64), kept beside the address.
-    let client_net = crate::auth::ssr::client_addr::network_label(&event.client_addr);
-    sqlx::query(
-        "INSERT INTO audit_events (id, school_id, actor_id, actor_label, action, target_id, \
-         target_label, client_addr, client_net, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(crate::db::new_time_ordered_id())
-    .bind(event.school_id)
-    .bind(event.actor_id)
-    .bind(event.actor_label)
-    .bind(action.as_str())
-    .bind(event.target_id)
-    .bind(event.target_label)
-    .bind(event.client_addr)
-    .bind(client_net)
-    .bind(event.detail)
-    .bind(now)
-    .execute(executor)
-    .await?;
+    let query = sqlx::query(concat!(
+        "INSERT INTO audit_events (",
+        audit_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ));
+    bind_event(query, action, event, now)
+        .execute(executor)
+        .await?;
     Ok(())
 }
 

@@ -187,13 +187,10 @@ pub async fn cards(
         None => (settings.id.clone(), "All classes".to_string()),
     };
     let event = AuditEvent::by(user, client).on(&target_id, &title);
-    audit(
-        &state.db,
-        AuditAction::LoginCardsOpened,
-        event,
-        state.clock.now(),
-    )
-    .await?;
+    state
+        .audit_queue
+        .record(AuditAction::LoginCardsOpened, event, state.clock.now())
+        .await?;
     Ok(LoginCards {
         school_name: settings.name,
         school_code: settings.code,

@@ -1,11 +1,12 @@
 //! The class page's data on one pooled connection: the class (with the
-//! access check), the school's settings, the learners and the audit event.
+//! access check), the school's settings and the learners; then the audit
+//! event, committed with other views (`audit::group_commit`).
 //! sqlx checks a connection each time it goes back to the pool, so every
 //! statement on a fresh one would cost two trips to the database.
 
 use super::ssr::{class_for, learner_rows_where};
 use super::ClassDetail;
-use crate::audit::ssr::{record, AuditEvent};
+use crate::audit::ssr::AuditEvent;
 use crate::audit::AuditAction;
 use crate::auth::SignedInUser;
 use crate::error::AppError;
@@ -27,13 +28,11 @@ pub async fn class_detail(
     let settings = school_settings(&mut *conn, &user.school_id).await?;
     let learners = learner_rows_where(state, &mut *conn, &settings, Some(&class.id), None).await?;
     let event = AuditEvent::by(user, client_addr).on(&class.id, &class.name);
-    record(
-        &mut *conn,
-        AuditAction::ClassOpened,
-        event,
-        state.clock.now(),
-    )
-    .await?;
+    drop(conn);
+    state
+        .audit_queue
+        .record(AuditAction::ClassOpened, event, state.clock.now())
+        .await?;
     Ok(ClassDetail {
         class,
         school_code: settings.code,

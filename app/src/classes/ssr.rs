@@ -385,11 +385,14 @@ pub async fn record_codes_shown(
     action: crate::audit::AuditAction,
     (target_id, target_label): (&str, &str),
 ) -> Result<(), AppError> {
-    use crate::audit::ssr::{record, AuditEvent};
+    use crate::audit::ssr::AuditEvent;
     use crate::auth::ssr::guard::request_client_addr;
 
     let event = AuditEvent::by(user, request_client_addr().await).on(target_id, target_label);
-    record(&state.db, action, event, state.clock.now()).await?;
+    state
+        .audit_queue
+        .record(action, event, state.clock.now())
+        .await?;
     Ok(())
 }
 
