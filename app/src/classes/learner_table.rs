@@ -1,6 +1,8 @@
 //! The learner table of a class (and of the school-wide student database):
 //! filter, sort, show a password, reset, unlock. Rows update in place.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::{LearnerRow, PasswordState};
@@ -24,8 +26,10 @@ fn search_text(row: &LearnerRow) -> String {
     .to_lowercase()
 }
 
-fn sorted_rows(rows: &[LearnerRow], sort: SortBy, ascending: bool) -> Vec<LearnerRow> {
-    let mut sorted = rows.to_vec();
+/// The rows in `sort` order, each copied once into an `Arc` that the page,
+/// its rows and their buttons then share.
+fn sorted_rows(rows: &[LearnerRow], sort: SortBy, ascending: bool) -> Vec<Arc<LearnerRow>> {
+    let mut sorted: Vec<Arc<LearnerRow>> = rows.iter().cloned().map(Arc::new).collect();
     sorted.sort_by(|a, b| {
         let order = match sort {
             SortBy::Name => (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)),
@@ -99,30 +103,43 @@ pub fn LearnerTable(
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((SortBy::Name, true));
     let page = RwSignal::new(0usize);
-    // Sorted once per change of the learners or the sort, with each row's
-    // search text; typing only filters these.
+    // Sorted once per change of the learners or the sort, and each row's
+    // search text prepared once from those; typing only filters the texts.
     let rows = Memo::new(move |_| {
         let (by, ascending) = sort.get();
-        let sorted = learners.with(|all| sorted_rows(all, by, ascending));
-        let texts: Vec<String> = sorted.iter().map(search_text).collect();
-        (sorted, texts)
+        learners.with(|all| sorted_rows(all, by, ascending))
     });
+    let texts = Memo::new(move |_| {
+        rows.with(|sorted| {
+            sorted
+                .iter()
+                .map(|row| search_text(row))
+                .collect::<Vec<_>>()
+        })
+    });
+    // In the browser the texts are made when the page opens, not on the
+    // first keystroke; the server, where nobody types, never makes them.
+    Effect::new(move || texts.track());
     let matching = Memo::new(move |_| {
         let filter = filter.get();
-        rows.with(|(_, texts)| matching_rows(texts, &filter))
+        if filter.trim().is_empty() {
+            (0..rows.with(Vec::len)).collect()
+        } else {
+            texts.with(|texts| matching_rows(texts, &filter))
+        }
     });
     let page_size = move || rows_per_page(learners.with(Vec::len), whole_up_to);
     let pages = move || matching.with(Vec::len).div_ceil(page_size()).max(1);
     let shown_rows = move || {
         let size = page_size();
         let first = page.get().min(pages() - 1) * size;
-        rows.with(|(sorted, _)| {
+        rows.with(|sorted| {
             matching.with(|indices| {
                 indices
                     .iter()
                     .skip(first)
                     .take(size)
-                    .map(|&index| sorted[index].clone())
+                    .map(|&index| Arc::clone(&sorted[index]))
                     .collect::<Vec<_>>()
             })
         })
@@ -222,7 +239,7 @@ pub fn LearnerTable(
 
 #[component]
 fn LearnerLine(
-    row: LearnerRow,
+    row: Arc<LearnerRow>,
     show_classes: bool,
     learners: RwSignal<Vec<LearnerRow>>,
     on_reset: Callback<LearnerRow>,
@@ -280,10 +297,11 @@ fn LearnerLine(
             PasswordState::Hidden => view! { <span class="muted">"Not shown (school setting)"</span> }.into_any(),
         }
     };
-    let reset_row = row.clone();
-    let edit_row = row.clone();
-    let remove_row = row.clone();
-    let badge_row = row.clone();
+    // Each button hands its callback a copy of the row when pressed.
+    let reset_row = Arc::clone(&row);
+    let edit_row = Arc::clone(&row);
+    let remove_row = Arc::clone(&row);
+    let badge_row = Arc::clone(&row);
     view! {
         <tr>
             <th scope="row">
@@ -298,21 +316,21 @@ fn LearnerLine(
             </td>
             <td class="code">{row.parent_access_code.clone()}</td>
             <td class="actions">
-                <button type="button" class="button small" on:click=move |_| on_reset.run(reset_row.clone())>
+                <button type="button" class="button small" on:click=move |_| on_reset.run(LearnerRow::clone(&reset_row))>
                     "Reset password"
                 </button>
                 {on_edit.map(|edit| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| edit.run(edit_row.clone())>
+                    <button type="button" class="button small secondary" on:click=move |_| edit.run(LearnerRow::clone(&edit_row))>
                         "Edit learner"
                     </button>
                 })}
                 {on_remove.map(|remove| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| remove.run(remove_row.clone())>
+                    <button type="button" class="button small secondary" on:click=move |_| remove.run(LearnerRow::clone(&remove_row))>
                         "Remove from class"
                     </button>
                 })}
                 {on_void_badge.filter(|_| row.has_badge).map(|void| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| void.run(badge_row.clone())>
+                    <button type="button" class="button small secondary" on:click=move |_| void.run(LearnerRow::clone(&badge_row))>
                         "Void badge"
                     </button>
                 })}
@@ -362,8 +380,9 @@ mod tests {
             learner("Oliver", "Jones", "oliverj", "Year 4 Rowan"),
             learner("Ava", "Ali", "avaa", "Year 3 Hazel"),
         ];
-        let names =
-            |rows: Vec<LearnerRow>| rows.into_iter().map(|r| r.username).collect::<Vec<_>>();
+        let names = |rows: Vec<Arc<LearnerRow>>| {
+            rows.iter().map(|r| r.username.clone()).collect::<Vec<_>>()
+        };
         assert_eq!(
             names(sorted_rows(&rows, SortBy::Name, true)),
             ["avaa", "ameliab", "oliverj"]
