@@ -8,6 +8,16 @@ use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use leptos::nonce::Nonce;
 
+/// `cargo leptos watch` reloads the page over a websocket. Read once, not
+/// on every page.
+static RELOAD_SOURCE: std::sync::LazyLock<&'static str> = std::sync::LazyLock::new(|| {
+    if std::env::var_os("LEPTOS_WATCH").is_some() {
+        " ws:"
+    } else {
+        ""
+    }
+});
+
 /// The nonce made for this request, kept in its extensions.
 #[derive(Clone, Debug)]
 pub struct PageNonce(pub Nonce);
@@ -20,12 +30,7 @@ impl PageNonce {
     /// The page's CSP: scripts only from this site or with this nonce (the
     /// hydration bootstrap), and WebAssembly compilation.
     pub fn policy(&self) -> HeaderValue {
-        // `cargo leptos watch` reloads the page over a websocket.
-        let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-            " ws:"
-        } else {
-            ""
-        };
+        let reload = *RELOAD_SOURCE;
         let policy = format!(
             "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; \
