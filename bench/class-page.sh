@@ -14,8 +14,9 @@ class=$(first_class "$url" "$session")
 [ -n "$session" ] && [ -n "$class" ] || { echo "could not sign in or find a class" >&2; exit 1; }
 curl -sf -H "Cookie: $session" "$url$class" | grep -q 'Year 3 Hazel' || { echo "the class page did not render" >&2; exit 1; }
 run() { wrk -t2 -c16 -d"${seconds}s" -H 'Connection: close' "$@" | awk '/Requests\/sec/ { print $2 }'; }
-# A warm-up of each (caches, allocator), then three rounds, alternating, so a noisy moment on this 2-core machine does not
-# decide the ratio alone; the median round is the figure.
+# A warm-up of each (caches, allocator), then three rounds, alternating, so
+# a noisy moment on this 2-core machine does not decide the ratio alone; the
+# median round is the figure.
 run "$url/login" > /dev/null
 run -H "Cookie: $session" "$url$class" > /dev/null
 for round in 1 2 3; do
