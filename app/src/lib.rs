@@ -68,6 +68,11 @@ use shell::not_found::NotFound;
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::{HashedStylesheet, MetaTags};
+    // The sign-in page is plain HTML and a form: no WebAssembly to load,
+    // so it is interactive as it arrives (`data-hydrated` tells the
+    // end-to-end tests so, as the WebAssembly does on every other page).
+    let without_wasm = use_context::<http::request::Parts>()
+        .is_some_and(|parts| routes::loads_no_webassembly(parts.uri.path()));
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -77,11 +82,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options=options.clone() />
+                {(!without_wasm).then(|| view! { <HydrationScripts options=options.clone() /> })}
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
-            <body>
+            <body data-hydrated=without_wasm.then_some("true")>
                 <App />
             </body>
         </html>
@@ -100,7 +105,8 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/login") view=LoginPage />
+                    // Rendered whole on the server, with no WebAssembly (auth/login_page.rs).
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<lazy_pages::Account>::new()} />
                     <Route path=path!("/account/new-password") view={Lazy::<lazy_pages::NewPassword>::new()} />
                     <Route path=path!("/classes") view=ClassesPage />

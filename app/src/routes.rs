@@ -2,6 +2,12 @@
 
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
+
+/// Pages served as plain HTML, without the WebAssembly: the sign-in page
+/// (DESIGN.md §5 allows it 150 KB; it needs none).
+pub fn loads_no_webassembly(path: &str) -> bool {
+    path == LOGIN
+}
 pub const ACCOUNT: &str = "/account";
 pub const NEW_PASSWORD: &str = "/account/new-password";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";

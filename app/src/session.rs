@@ -4,18 +4,18 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-use crate::auth::api::{current_user, ChangePassword, ChooseNewPassword, SignIn, SignOut};
+use crate::auth::api::{current_user, ChangePassword, ChooseNewPassword, SignOut};
 use crate::auth::SignedInUser;
 use crate::error::AppError;
 use crate::navigation::reload_at;
 use crate::routes::{AFTER_PASSWORD_CHANGE, AFTER_SIGN_OUT, HOME, LOGIN, NEW_PASSWORD};
 
 /// Provided once by [`crate::App`]. The user is refetched whenever one of the
-/// actions that can change it has run.
+/// actions that can change it has run. Signing in is a plain form post
+/// (`/login`), answered by a whole new page.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub user: Resource<Result<Option<SignedInUser>, AppError>>,
-    pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
     pub change_password: ServerAction<ChangePassword>,
     pub choose_new_password: ServerAction<ChooseNewPassword>,
@@ -23,14 +23,13 @@ pub struct Session {
 
 impl Session {
     pub fn provide() -> Self {
-        let sign_in = ServerAction::<SignIn>::new();
         let sign_out = ServerAction::<SignOut>::new();
         let change_password = ServerAction::<ChangePassword>::new();
         let choose_new_password = ServerAction::<ChooseNewPassword>::new();
         // Blocking, so the server knows who is signed in before it sends any
         // HTML and can redirect at once.
         let user = Resource::new_blocking(
-            move || (sign_in.version().get(), choose_new_password.version().get()),
+            move || choose_new_password.version().get(),
             |_| current_user(),
         );
         // Signing out or changing the password ends the session: reload
@@ -55,7 +54,6 @@ impl Session {
         });
         let session = Session {
             user,
-            sign_in,
             sign_out,
             change_password,
             choose_new_password,

@@ -20,7 +20,11 @@ export const test = base.extend<{ press: (target: Locator) => Promise<void> }>({
   },
 });
 
-/** Opens a page and waits until the WebAssembly has made it interactive. */
+/**
+ * Opens a page and waits until it is interactive: the WebAssembly has
+ * hydrated it, or (the sign-in page) the server sent it with no
+ * WebAssembly to wait for.
+ */
 export async function open(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
@@ -52,10 +56,14 @@ export function createSchool(code: string, ownerEmail: string, ownerPassword: st
   );
 }
 
-/** Signs in and waits until the home page shows. */
+/**
+ * Signs in and waits until the home page shows and is interactive: the
+ * sign-in form is a plain post, so the home page is a new page load.
+ */
 export async function signedIn(page: Page, press: (t: Locator) => Promise<void>, school: string, username: string, password: string) {
   await signIn(page, press, school, username, password);
   await expect(page.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
 }
 
 /**

@@ -11,14 +11,14 @@ function wasmFetched(page: Page): string[] {
   return files;
 }
 
-test("the sign-in page loads only the main WebAssembly; a page's own code comes with that page", async ({ page, press }) => {
+test("the sign-in page loads no WebAssembly; a page's own code comes with that page", async ({ page, press }) => {
   const files = wasmFetched(page);
   await open(page, "/login");
-  expect(files.filter((f) => f.startsWith("classkeys."))).toHaveLength(1);
-  expect(files.filter((f) => f.startsWith("split___"))).toEqual([]);
+  expect(files).toEqual([]);
 
-  // A teacher's pages are in the main file: nothing more to fetch.
+  // Signed in, the home page loads the main file, which holds a teacher's pages.
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  expect(files.filter((f) => f.startsWith("classkeys."))).toHaveLength(1);
   await open(page, "/classes");
   await page.getByRole("link", { name: "Year 3 Hazel" }).click();
   await expect(page.getByRole("heading", { name: "Year 3 Hazel", level: 1 })).toBeVisible();
@@ -27,6 +27,25 @@ test("the sign-in page loads only the main WebAssembly; a page's own code comes 
   await open(page, "/account");
   expect(files.filter((f) => f.startsWith("split___account_view"))).toHaveLength(1);
   expect(files.filter((f) => /^split___(staff|users|audit|settings|import|rollover)_view/.test(f))).toEqual([]);
+});
+
+test("signing in works with scripts off: a refused attempt keeps what was typed, a right one goes home", async ({ browser, baseURL, hasTouch }) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false, hasTouch });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("School code").fill("OAK");
+  await page.getByLabel("Username").fill("teacher");
+  await page.getByLabel("Password", { exact: true }).fill("not-the-password-9");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
+  await expect(page.getByLabel("School code")).toHaveValue("OAK");
+  await expect(page.getByLabel("Username")).toHaveValue("teacher");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
+  await page.getByLabel("Password", { exact: true }).fill("oakwood-teacher-1");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Tara Teacher" })).toBeVisible();
+  await context.close();
 });
 
 test("a page opened directly hydrates with its own chunk and works", async ({ page, press }) => {

@@ -9,5 +9,6 @@ pub mod page_csp;
 pub mod priority;
 pub mod router;
 pub mod secret_key;
+pub mod sign_in_form;
 pub mod sso;
 pub mod startup;

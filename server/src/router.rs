@@ -64,12 +64,31 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
     });
     let context = {
         let state = state.clone();
+        let trusted_proxies = trusted_proxies.clone();
         move || {
             provide_context(state.clone());
             provide_context(trusted_proxies.clone());
             provide_context(SecureCookies(secure_cookies));
             crate::page_csp::provide_request_nonce();
         }
+    };
+
+    // A refused `POST /login` is answered with the sign-in page, rendered
+    // as a GET of it would be.
+    let sign_in_form = crate::sign_in_form::SignInFormState {
+        app: state.clone(),
+        trusted_proxies: trusted_proxies.clone(),
+        secure_cookies,
+        render: {
+            let context = context.clone();
+            let options = leptos_options.clone();
+            std::sync::Arc::new(move |request| {
+                let options = options.clone();
+                leptos_axum::render_app_async_with_context(context.clone(), move || {
+                    shell(options.clone())
+                })(request)
+            })
+        },
     };
 
     let session_layer =
@@ -97,6 +116,12 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        .route(
+            app::routes::LOGIN,
+            axum::routing::post(move |request| {
+                crate::sign_in_form::post(sign_in_form.clone(), request)
+            }),
+        )
         .merge(sso_routes)
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,

@@ -31,9 +31,10 @@ pub async fn sign_in(
     username: String,
     password: String,
 ) -> Result<(), AppError> {
-    use super::ssr::credentials::{check_credentials, SignInAttempt};
-    use super::ssr::guard::{auth_session, request_client_addr, start_session};
-    use crate::routes::{HOME, NEW_PASSWORD, SCHOOL_CODE_COOKIE};
+    use super::ssr::credentials::SignInAttempt;
+    use super::ssr::guard::{auth_session, request_client_addr};
+    use super::ssr::sign_in::{sign_in as start_signed_in, SCHOOL_CODE_COOKIE_SECS};
+    use crate::routes::SCHOOL_CODE_COOKIE;
     use crate::state::app_state;
 
     let state = app_state()?;
@@ -44,15 +45,13 @@ pub async fn sign_in(
         password: password.into(),
         client: request_client_addr().await,
     };
-    let account = check_credentials(&state, &attempt).await?;
-    start_session(&mut auth, &account, state.clock.now()).await?;
-
-    super::ssr::cookies::set_cookie(SCHOOL_CODE_COOKIE, &account.school_code, 31_536_000);
-    leptos_axum::redirect(if account.must_change_password {
-        NEW_PASSWORD
-    } else {
-        HOME
-    });
+    let signed_in = start_signed_in(&state, &mut auth, &attempt).await?;
+    super::ssr::cookies::set_cookie(
+        SCHOOL_CODE_COOKIE,
+        &signed_in.school_code,
+        SCHOOL_CODE_COOKIE_SECS,
+    );
+    leptos_axum::redirect(signed_in.next);
     Ok(())
 }
 

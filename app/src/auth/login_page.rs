@@ -1,166 +1,195 @@
 //! `/login`: school code, username and password.
+//!
+//! A plain HTML form posted to `POST /login` (`server/src/sign_in_form.rs`),
+//! rendered whole on the server: the page loads no WebAssembly at all
+//! (DESIGN.md §5, the sign-in page's budget), so it works the moment it
+//! arrives, also on a slow tablet or with scripts off. A refused attempt
+//! comes back as this page with its message and what was typed (never the
+//! password). One small script, `login_sso.js`, shows the school's single
+//! sign-on button while a school code is typed.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_query_map;
 
-use super::api::remembered_school_code;
-use crate::error::AppError;
-use crate::routes::{FORGOT_PASSWORD, HOME, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
-use crate::session::use_session;
-use crate::shell::title::PageTitle;
-use crate::sso::api::sso_for_school;
-use crate::sso::{outcome_message, Provider, START_PATH};
+/// The form as a refused `POST /login` left it, put in the request's
+/// extensions for the page rendered in answer.
+#[derive(Debug, Clone, Default)]
+pub struct PostedLogin {
+    pub school_code: String,
+    pub username: String,
+    pub error: String,
+}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let session = use_session();
-    let already_signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
-    // Made here, not in the form: on the server Leptos runs the closures
-    // inside a `Transition` more than once, and a resource made in one of
-    // those runs belongs to an owner the next run disposes of (a render
-    // that then reads it panics and never finishes).
-    let school_code = Resource::new_blocking(|| (), |_| remembered_school_code());
-    // The code as typed, once the field was touched; else the remembered one.
-    let typed = RwSignal::new(None::<String>);
-    let single_sign_on = Resource::new(
-        move || {
-            typed
-                .get()
-                .or_else(|| school_code.get().and_then(Result::ok).flatten())
-        },
-        |code| async move {
-            let code = code.filter(|code| !code.trim().is_empty())?;
-            let provider = sso_for_school(code.clone()).await.ok().flatten()?;
-            Some((code.trim().to_string(), provider))
-        },
-    );
-    view! {
-        <Transition fallback=|| ()>
-            <Show
-                when=already_signed_in
-                fallback=move || view! { <LoginForm school_code typed single_sign_on /> }
-            >
-                <Redirect path=HOME />
-            </Show>
-        </Transition>
+    #[cfg(feature = "ssr")]
+    {
+        server_page::LoginPage().into_any()
     }
-}
-
-/// "Sign in with Google" (…): a link, so the browser follows the
-/// server's redirect to the provider (a form may not, under this site's
-/// `form-action 'self'`).
-#[component]
-fn SingleSignOnButton(code: String, provider: Provider) -> impl IntoView {
-    let href = format!("{}?school_code={}", START_PATH, encode_component(&code));
-    view! {
-        <p class="sso-choice">
-            <a class="button sso" role="button" href=href rel="external">{provider.button_label()}</a>
-        </p>
-    }
-}
-
-/// Percent-encodes all but letters, digits, `-`, `_`, `.` and `~`.
-fn encode_component(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
+    // Reached in the browser only by a client-side navigation (a signed-out
+    // redirect): load the page from the server, which serves it without
+    // WebAssembly.
+    #[cfg(not(feature = "ssr"))]
+    {
+        Effect::new(|_| {
+            if let Ok(href) = window().location().href() {
+                crate::navigation::reload_at(&href);
             }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+        });
+        view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any()
+    }
 }
 
-#[component]
-fn LoginForm(
-    school_code: Resource<Result<Option<String>, AppError>>,
-    typed: RwSignal<Option<String>>,
-    single_sign_on: Resource<Option<(String, Provider)>>,
-) -> impl IntoView {
-    let session = use_session();
-    let query = use_query_map();
-    let notice = move || match query.read().get("notice").as_deref() {
-        Some(NOTICE_PASSWORD_CHANGED) => {
-            Some("Your password was changed. Please sign in again with your new password.")
-        }
-        Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
-        _ => None,
-    };
-    // Why the last single sign-on signed nobody in (fixed words only).
-    let sso_outcome = move || {
-        query
-            .read()
-            .get("sso")
-            .and_then(|code| outcome_message(&code))
-    };
-    let error = move || {
-        session
-            .sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
-    let pending = session.sign_in.pending();
+#[cfg(feature = "ssr")]
+mod server_page {
+    use leptos::prelude::*;
+    use leptos_router::components::Redirect;
+    use leptos_router::hooks::use_query_map;
 
-    view! {
-        <section class="page auth-page">
-            <PageTitle text="Sign in" />
-            <h1>"Sign in to ClassKeys"</h1>
-            {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            {move || sso_outcome().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-            <ActionForm action=session.sign_in attr:class="form" attr:novalidate=true>
-                <div class="field">
-                    <label for="school_code">"School code"</label>
-                    <Suspense fallback=|| view! { <input id="school_code" name="school_code" /> }>
-                        {move || {
-                            let remembered = school_code.get().and_then(Result::ok).flatten().unwrap_or_default();
-                            view! {
-                                <input
-                                    id="school_code"
-                                    name="school_code"
-                                    value=remembered
-                                    autocomplete="organization"
-                                    autocapitalize="characters"
-                                    spellcheck="false"
-                                    aria-describedby="school_code_hint"
-                                    on:input=move |ev| typed.set(Some(event_target_value(&ev)))
-                                />
-                            }
-                        }}
-                    </Suspense>
-                    <p class="hint" id="school_code_hint">
-                        "Staff and parents can leave this empty and sign in with their email address."
-                    </p>
+    use super::PostedLogin;
+    use crate::auth::ssr::cookies::cookie_in;
+    use crate::routes::{
+        FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT,
+        SCHOOL_CODE_COOKIE,
+    };
+    use crate::session::use_session;
+    use crate::shell::title::PageTitle;
+    use crate::sso::api::sso_for_school;
+    use crate::sso::{outcome_message, Provider, START_PATH};
+
+    /// Shows the single sign-on button for a typed school code.
+    const SSO_SCRIPT: &str = include_str!("login_sso.js");
+
+    #[component]
+    pub fn LoginPage() -> impl IntoView {
+        let session = use_session();
+        let parts = use_context::<http::request::Parts>();
+        let posted = parts
+            .as_ref()
+            .and_then(|parts| parts.extensions.get::<PostedLogin>().cloned());
+        let remembered = parts.as_ref().and_then(|parts| {
+            cookie_in(&parts.headers, SCHOOL_CODE_COOKIE)
+                .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok())
+                .map(str::to_string)
+        });
+        let posted = posted.unwrap_or_else(|| PostedLogin {
+            school_code: remembered.unwrap_or_default(),
+            ..PostedLogin::default()
+        });
+        // One `Suspend`, made once: the route renders whole before it is
+        // sent (`SsrMode::Async`), so the page needs no script to finish.
+        let page = Suspend::new(async move {
+            if matches!(session.user.await, Ok(Some(_))) {
+                return view! { <Redirect path=HOME /> }.into_any();
+            }
+            let provider = sso_for_school(posted.school_code.clone())
+                .await
+                .ok()
+                .flatten();
+            view! { <LoginForm posted provider /> }.into_any()
+        });
+        view! { <Suspense fallback=|| ()>{page}</Suspense> }
+    }
+
+    #[component]
+    fn LoginForm(posted: PostedLogin, provider: Option<Provider>) -> impl IntoView {
+        let query = use_query_map();
+        let notice = match query.read_untracked().get("notice").as_deref() {
+            Some(NOTICE_PASSWORD_CHANGED) => {
+                Some("Your password was changed. Please sign in again with your new password.")
+            }
+            Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
+            _ => None,
+        };
+        // Why the last single sign-on signed nobody in (fixed words only).
+        let sso_outcome = query
+            .read_untracked()
+            .get("sso")
+            .and_then(|code| outcome_message(&code));
+        let error = Some(posted.error).filter(|text| !text.is_empty());
+        let code = posted.school_code.trim().to_string();
+        let button =
+            provider.map(|provider| view! { <SingleSignOnButton code=code.clone() provider /> });
+
+        view! {
+            <section class="page auth-page">
+                <PageTitle text="Sign in" />
+                <h1>"Sign in to ClassKeys"</h1>
+                {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                {sso_outcome.map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                <form class="form" method="post" action=LOGIN novalidate>
+                    <div class="field">
+                        <label for="school_code">"School code"</label>
+                        <input
+                            id="school_code"
+                            name="school_code"
+                            value=posted.school_code
+                            autocomplete="organization"
+                            autocapitalize="characters"
+                            spellcheck="false"
+                            aria-describedby="school_code_hint"
+                        />
+                        <p class="hint" id="school_code_hint">
+                            "Staff and parents can leave this empty and sign in with their email address."
+                        </p>
+                    </div>
+                    <div class="field">
+                        <label for="username">"Username"</label>
+                        <input
+                            id="username"
+                            name="username"
+                            value=posted.username
+                            autocomplete="username"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            required
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required />
+                    </div>
+                    {error.map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                    <button type="submit" class="button primary">"Sign in"</button>
+                </form>
+                <div
+                    id="sso_choice"
+                    data-code=code
+                    data-start=START_PATH
+                    data-google=Provider::Google.button_label()
+                    data-microsoft=Provider::Microsoft.button_label()
+                    data-oidc=Provider::Oidc.button_label()
+                >
+                    {button}
                 </div>
-                <div class="field">
-                    <label for="username">"Username"</label>
-                    <input
-                        id="username"
-                        name="username"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        required
-                    />
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required />
-                </div>
-                {move || error().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-                <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
-                    "Sign in"
-                </button>
-            </ActionForm>
-            <Transition fallback=|| ()>
-                {move || single_sign_on.get().flatten().map(|(code, provider)| view! {
-                    <SingleSignOnButton code provider />
-                })}
-            </Transition>
-            <p class="below-form"><a href=FORGOT_PASSWORD>"Forgot password?"</a></p>
-            <p>"A parent or carer with a parent access code? " <a href="/parent/signup">"Create a parent account"</a></p>
-        </section>
+                <p class="below-form"><a href=FORGOT_PASSWORD>"Forgot password?"</a></p>
+                <p>"A parent or carer with a parent access code? " <a href="/parent/signup">"Create a parent account"</a></p>
+                <script nonce=leptos::nonce::use_nonce() inner_html=SSO_SCRIPT></script>
+            </section>
+        }
+    }
+
+    /// "Sign in with Google" (…): a link, so the browser follows the
+    /// server's redirect to the provider (a form may not, under this site's
+    /// `form-action 'self'`).
+    #[component]
+    fn SingleSignOnButton(code: String, provider: Provider) -> impl IntoView {
+        let href = format!("{}?school_code={}", START_PATH, encode_component(&code));
+        view! {
+            <p class="sso-choice">
+                <a class="button sso" role="button" href=href rel="external">{provider.button_label()}</a>
+            </p>
+        }
+    }
+
+    /// Percent-encodes all but letters, digits, `-`, `_`, `.` and `~`.
+    fn encode_component(text: &str) -> String {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (byte as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect()
     }
 }

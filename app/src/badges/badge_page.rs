@@ -53,7 +53,7 @@ pub fn BadgePage() -> impl IntoView {
                 signing_in.set(true);
                 sign_in.dispatch(token);
             }) />
-            <p class="below-form"><a href="/login">"Sign in with a username and password instead"</a></p>
+            <p class="below-form"><a href="/login" rel="external">"Sign in with a username and password instead"</a></p>
         </section>
     }
 }

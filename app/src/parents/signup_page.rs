@@ -46,7 +46,7 @@ pub fn ParentSignUpPage() -> impl IntoView {
                 </button>
             </ActionForm>
             </Show>
-            <p class="below-form">"Already signed up? " <a href=LOGIN>"Sign in"</a></p>
+            <p class="below-form">"Already signed up? " <a href=LOGIN rel="external">"Sign in"</a></p>
         </section>
     }
 }

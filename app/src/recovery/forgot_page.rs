@@ -29,7 +29,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     "Send reset link"
                 </button>
             </ActionForm>
-            <p class="below-form"><a href=LOGIN>"Back to sign in"</a></p>
+            <p class="below-form"><a href=LOGIN rel="external">"Back to sign in"</a></p>
         </section>
     }
 }

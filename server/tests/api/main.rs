@@ -11,6 +11,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod key_rotation;
+mod login_form;
 mod matrix;
 mod oidc_provider;
 mod parents;

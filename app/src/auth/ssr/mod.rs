@@ -12,6 +12,7 @@ pub mod network_limit;
 pub mod password_change;
 pub mod session_policy;
 pub mod session_store;
+pub mod sign_in;
 pub mod sign_out;
 
 /// Sessions as the handlers see them.
