@@ -259,3 +259,14 @@ async fn the_remembered_school_code_is_filled_in() {
     assert_eq!(input_value(&html, "school_code").as_deref(), Some("OAK"));
     assert_eq!(input_value(&html, "username").as_deref(), Some(""));
 }
+
+#[tokio::test]
+async fn what_was_typed_comes_back_escaped() {
+    let app = spawn_app().await;
+    let typed = r#"x"><script>alert(1)</script>"#;
+    let response = post_form(&app, &app.client, &fields(typed, typed, "some-password-1")).await;
+    assert_eq!(response.status(), 401);
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)"), "shown as typed: {html}");
+}
