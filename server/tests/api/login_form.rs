@@ -268,5 +268,8 @@ async fn what_was_typed_comes_back_escaped() {
     assert_eq!(response.status(), 401);
     let html = response.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert(1)"), "shown as typed: {html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)"),
+        "shown as typed: {html}"
+    );
 }
