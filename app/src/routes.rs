@@ -2,12 +2,6 @@
 
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
-
-/// Pages served as plain HTML, without the WebAssembly: the sign-in page
-/// (DESIGN.md §5 allows it 150 KB; it needs none).
-pub fn loads_no_webassembly(path: &str) -> bool {
-    path == LOGIN
-}
 pub const ACCOUNT: &str = "/account";
 pub const NEW_PASSWORD: &str = "/account/new-password";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
@@ -26,6 +20,12 @@ pub const PARENT_SIGNUP: &str = "/parent/signup";
 pub const RESET_PASSWORD_PREFIX: &str = "/reset-password/";
 pub const WELCOME_PREFIX: &str = "/welcome/";
 pub const PARENT_CONFIRM_PREFIX: &str = "/parent/confirm/";
+
+/// Pages served as plain HTML, without the WebAssembly: the sign-in page
+/// (DESIGN.md §5 allows it 150 KB; it needs none).
+pub fn loads_no_webassembly(path: &str) -> bool {
+    path == LOGIN
+}
 
 /// `/login?notice=…` values the sign-in page explains.
 pub const NOTICE_PASSWORD_CHANGED: &str = "password-changed";

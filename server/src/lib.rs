@@ -9,6 +9,7 @@ pub mod page_csp;
 pub mod priority;
 pub mod router;
 pub mod secret_key;
+pub mod see_other;
 pub mod sign_in_form;
 pub mod sso;
 pub mod startup;

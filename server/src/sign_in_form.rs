@@ -11,19 +11,20 @@ use std::pin::Pin;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Form, FromRequest};
-use axum::http::{header, HeaderValue, Method, Request, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, Method, Request, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 
 use app::auth::login_page::PostedLogin;
 use app::auth::ssr::client_addr::{client_addr, TrustedProxies};
-use app::auth::ssr::cookies::cookie_header;
 use app::auth::ssr::credentials::SignInAttempt;
 use app::auth::ssr::sign_in::{sign_in, SCHOOL_CODE_COOKIE_SECS};
 use app::auth::ssr::AuthSession;
 use app::error::AppError;
 use app::routes::SCHOOL_CODE_COOKIE;
 use app::state::AppState;
+
+use crate::see_other::{cookie, see_other};
 
 /// Renders a page for a request (Leptos, the whole app, as for a GET).
 pub type RenderPage =
@@ -49,20 +50,16 @@ struct SignInForm {
 
 pub async fn post(state: SignInFormState, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
-    let form = Form::<SignInForm>::from_request(Request::from_parts(parts.clone(), body), &())
-        .await
-        .map(|Form(form)| form);
+    // A body that is not the form is checked as an empty one: the same
+    // message as for empty fields, before any other work.
     let SignInForm {
         school_code,
         username,
         password,
-    } = match form {
-        Ok(form) => form,
-        Err(_) => {
-            let error = AppError::invalid("username", "Enter your username or email address.");
-            return page_again(&state, parts, Typed::default(), error).await;
-        }
-    };
+    } = Form::<SignInForm>::from_request(Request::from_parts(parts.clone(), body), &())
+        .await
+        .map(|Form(form)| form)
+        .unwrap_or_default();
     let typed = Typed {
         school_code: school_code.clone(),
         username: username.clone(),
@@ -83,26 +80,19 @@ pub async fn post(state: SignInFormState, request: Request<Body>) -> Response {
     };
     match sign_in(&state.app, &mut auth, &attempt).await {
         Ok(signed_in) => {
-            let cookie = cookie_header(
+            let school = cookie(
                 SCHOOL_CODE_COOKIE,
                 &signed_in.school_code,
                 SCHOOL_CODE_COOKIE_SECS,
                 state.secure_cookies,
             );
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::LOCATION, HeaderValue::from_static(signed_in.next));
-            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                headers.insert(header::SET_COOKIE, cookie);
-            }
-            response
+            see_other(signed_in.next, vec![school])
         }
         Err(error) => page_again(&state, parts, typed, error).await,
     }
 }
 
 /// What the form had in its text fields (the password is never sent back).
-#[derive(Default)]
 struct Typed {
     school_code: String,
     username: String,
@@ -121,7 +111,7 @@ async fn page_again(
     parts.extensions.insert(PostedLogin {
         school_code: typed.school_code,
         username: typed.username,
-        error: error.to_string(),
+        error: Some(error.to_string()),
     });
     let mut response = (state.render)(Request::from_parts(parts, Body::empty())).await;
     if response.status().is_success() {

@@ -9,15 +9,16 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
 use app::auth::permissions::Permission;
 use app::auth::ssr::client_addr::{client_addr, TrustedProxies};
-use app::auth::ssr::cookies::{cookie_header, cookie_in};
+use app::auth::ssr::cookies::cookie_in;
 use app::auth::ssr::guard::start_session;
+use app::auth::ssr::sign_in::SCHOOL_CODE_COOKIE_SECS;
 use app::auth::ssr::AuthSession;
 use app::routes::{HOME, LOGIN, SCHOOL_CODE_COOKIE, SETTINGS};
 use app::sso::settings_section::TEST_PATH;
@@ -25,6 +26,8 @@ use app::sso::ssr::flow::{self, Callback, Finished, Purpose, StartRequest, PENDI
 use app::sso::ssr::settings::{for_school, school_id_of};
 use app::sso::{CALLBACK_PATH, START_PATH};
 use app::state::AppState;
+
+use crate::see_other::{cookie, see_other};
 
 /// The longest a callback waits on the provider (discovery, keys, token).
 const CALLBACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(25);
@@ -51,24 +54,6 @@ fn browser_cookie_name(secure: bool) -> &'static str {
     } else {
         "classkeys_sso"
     }
-}
-
-fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    HeaderValue::from_str(&cookie_header(name, value, max_age, secure))
-        .expect("cookie values are URL-safe")
-}
-
-/// A 303 to `location`, never cached, with these cookies.
-fn see_other(location: &str, cookies: Vec<HeaderValue>) -> Response {
-    let mut response =
-        (StatusCode::SEE_OTHER, [(header::CACHE_CONTROL, "no-store")]).into_response();
-    if let Ok(location) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    for cookie in cookies {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
 }
 
 fn with_outcome(page: &str, code: &str) -> String {
@@ -178,7 +163,12 @@ async fn callback(
             {
                 return see_other(&with_outcome(LOGIN, "provider_error"), vec![forget_browser]);
             }
-            let school = cookie(SCHOOL_CODE_COOKIE, &account.school_code, 31_536_000, secure);
+            let school = cookie(
+                SCHOOL_CODE_COOKIE,
+                &account.school_code,
+                SCHOOL_CODE_COOKIE_SECS,
+                secure,
+            );
             see_other(HOME, vec![forget_browser, school])
         }
         Ok(Finished::Tested(code)) => {

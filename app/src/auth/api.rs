@@ -17,11 +17,10 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 /// The school code this device last signed in with.
 #[server(endpoint = "remembered_school_code")]
 pub async fn remembered_school_code() -> Result<Option<String>, AppError> {
-    use super::ssr::cookies::request_cookie;
-    use crate::routes::SCHOOL_CODE_COOKIE;
-    Ok(request_cookie(SCHOOL_CODE_COOKIE)
+    let headers = leptos_axum::extract::<http::HeaderMap>()
         .await
-        .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok()))
+        .unwrap_or_default();
+    Ok(super::ssr::cookies::remembered_school_code_in(&headers))
 }
 
 /// Signs in with school code + username (or email alone) + password.

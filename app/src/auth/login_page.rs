@@ -16,7 +16,7 @@ use leptos::prelude::*;
 pub struct PostedLogin {
     pub school_code: String,
     pub username: String,
-    pub error: String,
+    pub error: Option<String>,
 }
 
 #[component]
@@ -46,11 +46,8 @@ mod server_page {
     use leptos_router::hooks::use_query_map;
 
     use super::PostedLogin;
-    use crate::auth::ssr::cookies::cookie_in;
-    use crate::routes::{
-        FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT,
-        SCHOOL_CODE_COOKIE,
-    };
+    use crate::auth::ssr::cookies::remembered_school_code_in;
+    use crate::routes::{FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
     use crate::session::use_session;
     use crate::shell::title::PageTitle;
     use crate::sso::api::sso_for_school;
@@ -65,16 +62,14 @@ mod server_page {
         let parts = use_context::<http::request::Parts>();
         let posted = parts
             .as_ref()
-            .and_then(|parts| parts.extensions.get::<PostedLogin>().cloned());
-        let remembered = parts.as_ref().and_then(|parts| {
-            cookie_in(&parts.headers, SCHOOL_CODE_COOKIE)
-                .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok())
-                .map(str::to_string)
-        });
-        let posted = posted.unwrap_or_else(|| PostedLogin {
-            school_code: remembered.unwrap_or_default(),
-            ..PostedLogin::default()
-        });
+            .and_then(|parts| parts.extensions.get::<PostedLogin>().cloned())
+            .unwrap_or_else(|| PostedLogin {
+                school_code: parts
+                    .as_ref()
+                    .and_then(|parts| remembered_school_code_in(&parts.headers))
+                    .unwrap_or_default(),
+                ..PostedLogin::default()
+            });
         // One `Suspend`, made once: the route renders whole before it is
         // sent (`SsrMode::Async`), so the page needs no script to finish.
         let page = Suspend::new(async move {
@@ -105,7 +100,6 @@ mod server_page {
             .read_untracked()
             .get("sso")
             .and_then(|code| outcome_message(&code));
-        let error = Some(posted.error).filter(|text| !text.is_empty());
         let code = posted.school_code.trim().to_string();
         let button =
             provider.map(|provider| view! { <SingleSignOnButton code=code.clone() provider /> });
@@ -148,7 +142,7 @@ mod server_page {
                         <label for="password">"Password"</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required />
                     </div>
-                    {error.map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                    {posted.error.map(|text| view! { <p class="error" role="alert">{text}</p> })}
                     <button type="submit" class="button primary">"Sign in"</button>
                 </form>
                 <div

@@ -200,6 +200,8 @@ async fn an_empty_form_is_explained_and_a_malformed_one_too() {
 async fn form_failures_lock_the_account_like_any_other() {
     let app = spawn_app().await;
     app.world().await;
+    // As in sign_in.rs: a second ticking between attempts changes nothing.
+    app.state.clock.freeze();
     for attempt in 1..=10 {
         let response =
             post_form(&app, &app.client, &fields("OAK", "teacher", "wrong-pass-1")).await;

@@ -25,6 +25,14 @@ pub fn cookie_in<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str
         .map(|(_, value)| value)
 }
 
+/// The school code this device last signed in with, if the cookie holds
+/// a well-formed one.
+pub fn remembered_school_code_in(headers: &http::HeaderMap) -> Option<String> {
+    cookie_in(headers, crate::routes::SCHOOL_CODE_COOKIE)
+        .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok())
+        .map(str::to_string)
+}
+
 /// A `Set-Cookie` value for the whole site: HttpOnly, SameSite=Lax, and
 /// Secure when `secure`.
 pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
