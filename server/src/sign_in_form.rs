@@ -60,9 +60,11 @@ pub async fn post(state: SignInFormState, request: Request<Body>) -> Response {
         .await
         .map(|Form(form)| form)
         .unwrap_or_default();
-    let typed = Typed {
+    // What comes back if the attempt is refused: never the password.
+    let typed = PostedLogin {
         school_code: school_code.clone(),
         username: username.clone(),
+        error: None,
     };
     let Some(mut auth) = parts.extensions.get::<AuthSession>().cloned() else {
         tracing::error!("the auth layer is missing");
@@ -92,27 +94,18 @@ pub async fn post(state: SignInFormState, request: Request<Body>) -> Response {
     }
 }
 
-/// What the form had in its text fields (the password is never sent back).
-struct Typed {
-    school_code: String,
-    username: String,
-}
-
 /// The sign-in page once more, with `error` and what was typed.
 async fn page_again(
     state: &SignInFormState,
     mut parts: axum::http::request::Parts,
-    typed: Typed,
+    mut typed: PostedLogin,
     error: AppError,
 ) -> Response {
     parts.method = Method::GET;
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.extensions.insert(PostedLogin {
-        school_code: typed.school_code,
-        username: typed.username,
-        error: Some(error.to_string()),
-    });
+    typed.error = Some(error.to_string());
+    parts.extensions.insert(typed);
     let mut response = (state.render)(Request::from_parts(parts, Body::empty())).await;
     if response.status().is_success() {
         *response.status_mut() =
