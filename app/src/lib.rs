@@ -110,7 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<lazy_pages::Account>::new()} />
                     <Route path=path!("/account/new-password") view={Lazy::<lazy_pages::NewPassword>::new()} />
                     <Route path=path!("/classes") view=ClassesPage />
-                    <Route path=path!("/classes/:id") view=ClassPage />
+                    <Route path=path!("/classes/:id") view=ClassPage ssr=SsrMode::Async />
                     // Rendered whole before it is sent, so a class the user cannot
                     // see answers 404 (the status goes out with the first byte).
                     <Route path=path!("/classes/:id/accounts") view=ClassAccessCodesPage ssr=SsrMode::Async />

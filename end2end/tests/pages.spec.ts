@@ -50,7 +50,7 @@ test("every page's title names the page and the school, after hydration and (pag
   await expect(page).toHaveTitle(`Access codes: Year 3 Hazel · ${SCHOOL} · ClassKeys`);
 });
 
-test("the access codes of a class the user cannot see are the not-found page at once", async ({ page, press, browser, baseURL }) => {
+test("a class the user cannot see, and its access codes, are the not-found page at once", async ({ page, press, browser, baseURL }) => {
   // The owner finds the ids of a class the teacher does not teach and of one she does.
   await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
   await open(page, "/classes");
@@ -60,6 +60,8 @@ test("the access codes of a class the user cannot see are the not-found page at 
   for (const [school, username, password, path] of [
     ["OAK", "teacher", "oakwood-teacher-1", `${willow}/accounts`],
     ["RIV", "admin", "riverside-owner-1", `${hazel}/accounts`],
+    ["OAK", "teacher", "oakwood-teacher-1", `${willow}`],
+    ["RIV", "admin", "riverside-owner-1", `${hazel}`],
   ]) {
     const context = await browser.newContext({ baseURL });
     const visitor = await context.newPage();
@@ -72,6 +74,7 @@ test("the access codes of a class the user cannot see are the not-found page at 
     await visitor.goto(path);
     await expect(visitor.getByRole("heading", { name: "Page not found" })).toBeVisible();
     await expect(visitor.getByRole("button", { name: "Show access codes" })).toHaveCount(0);
+    await expect(visitor.getByRole("button", { name: "Reset class passwords" })).toHaveCount(0);
     await context.close();
   }
 });

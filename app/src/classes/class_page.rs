@@ -14,9 +14,11 @@ use super::learner_table::{LearnerTable, WHOLE_CLASS_UP_TO};
 use super::{ClassDetail, LearnerRow};
 use crate::auth::permissions::Permission;
 use crate::badges::api::{create_badges, void_badge, void_class_badges};
+use crate::error::AppError;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, RemoveFromClassDialog};
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::not_found::NotFound;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -34,22 +36,27 @@ fn ClassLoader() -> impl IntoView {
     let class_id = move || params.read().get("id").unwrap_or_default();
     let detail = Resource::new(class_id, load_class);
     let reload = Callback::new(move |()| detail.refetch());
+    // Rendered whole before it is sent (`SsrMode::Async` in `lib.rs`): one
+    // write instead of a streamed shell and a swapped-in template, and a
+    // class the user cannot see answers 404 with the not-found page.
     view! {
-        <section class="page">
-            // Until the class loads (and in the server's HTML): its name comes after.
-            <PageTitle text="Class" />
-            <Transition fallback=|| view! { <p class="loading">"Loading the class…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(detail) => view! { <ClassView detail reload /> }.into_any(),
-                        Err(error) => view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the class…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! {
+                        <section class="page"><ClassView detail reload /></section>
+                    }.into_any(),
+                    Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! {
+                        <section class="page">
+                            <PageTitle text="Class" />
                             <h1>"Class"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
