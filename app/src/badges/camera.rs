@@ -1,6 +1,6 @@
 //! "Scan with camera" on `/badge`: the tablet's front camera, a frame five
-//! times a second drawn to a canvas and decoded in WebAssembly (`rqrr`),
-//! until a badge URL of this site shows up. Nothing leaves the browser but
+//! times a second drawn to a canvas and decoded in WebAssembly (`quircs`, a
+//! port of quirc), until a badge URL of this site shows up. Nothing leaves the browser but
 //! the token, posted like one from a badge URL.
 
 use leptos::prelude::*;

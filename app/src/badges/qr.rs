@@ -27,16 +27,22 @@ pub fn qr_data_url(text: &str) -> Option<String> {
 /// The text of the first QR code found in an RGBA image (a camera frame).
 #[cfg(any(feature = "hydrate", test))]
 pub fn decode_rgba(rgba: &[u8], width: usize, height: usize) -> Option<String> {
-    let luma = |x: usize, y: usize| {
-        let i = (y * width + x) * 4;
-        let (r, g, b) = (rgba[i] as u32, rgba[i + 1] as u32, rgba[i + 2] as u32);
-        ((r * 299 + g * 587 + b * 114) / 1000) as u8
-    };
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
-    image
-        .detect_grids()
-        .into_iter()
-        .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+    let luma: Vec<u8> = rgba
+        .chunks_exact(4)
+        .take(width * height)
+        .map(|px| {
+            let (r, g, b) = (px[0] as u32, px[1] as u32, px[2] as u32);
+            ((r * 299 + g * 587 + b * 114) / 1000) as u8
+        })
+        .collect();
+    if luma.len() < width * height {
+        return None;
+    }
+    quircs::Quirc::default()
+        .identify(width, height, &luma)
+        .filter_map(Result::ok)
+        .find_map(|code| code.decode().ok())
+        .and_then(|data| String::from_utf8(data.payload).ok())
 }
 
 #[cfg(test)]
@@ -44,7 +50,7 @@ mod tests {
     use super::*;
 
     /// Encodes, renders each module as 4×4 RGBA pixels with a quiet zone,
-    /// and decodes as a camera frame is (rqrr, an independent decoder).
+    /// and decodes as a camera frame is (quircs, an independent decoder).
     fn round_trip(text: &str) -> String {
         let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
             .unwrap();
