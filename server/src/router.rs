@@ -1,6 +1,7 @@
 //! The axum router: Leptos pages and server functions, static files,
 //! sessions and the hardening layers.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -8,7 +9,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
@@ -50,13 +51,26 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// The app's page routes, generated once per process. Generating them runs
+/// the app with resource loading switched off for the whole process
+/// (`leptos_server`'s `SuppressResourceLoad`, a global flag), and a
+/// resource first polled meanwhile by a page that another router is
+/// rendering never loads: that page hangs until the request timeout
+/// (leptos-rs/leptos#4773). Generated once, before the first router
+/// exists, nothing can render meanwhile; routers built later (a test's
+/// apps, side by side in one process) reuse the list.
+pub fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
     let RouterSettings {
         leptos_options,
         secure_cookies,
         trusted_proxies,
     } = settings;
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let sso_routes = crate::sso::routes(crate::sso::SsoState {
         app: state.clone(),
         trusted_proxies: trusted_proxies.clone(),

@@ -251,3 +251,41 @@ async fn an_import_task_that_ends_without_finishing_leaves_a_job_that_goes_stale
     .unwrap_err();
     assert!(said.contains("stopped before it could report"), "{said}");
 }
+
+/// Pages keep loading while another server starts in the same process, as
+/// the tests' apps do side by side: starting one must not switch off
+/// resource loading for those already answering (leptos-rs/leptos#4773).
+/// Before the route list was made once per process, a sign-in page
+/// rendered meanwhile now and then waited for the request timeout (408).
+#[tokio::test]
+async fn pages_load_while_another_server_starts() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let app = spawn_app().await;
+    let starting = Arc::new(AtomicBool::new(true));
+    let starter = tokio::task::spawn_blocking({
+        let starting = Arc::clone(&starting);
+        move || {
+            let mut started = 0u32;
+            // Bounded: before the fix each start left its suppressed
+            // resources' tasks behind.
+            while starting.load(Ordering::Relaxed) && started < 2_000 {
+                assert!(!server::router::app_routes().is_empty());
+                started += 1;
+            }
+            started
+        }
+    });
+    for load in 1..=40 {
+        let response = app
+            .client
+            .get(format!("{}/login", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "load {load}");
+    }
+    starting.store(false, Ordering::Relaxed);
+    assert!(starter.await.unwrap() > 0, "routers were built meanwhile");
+}
