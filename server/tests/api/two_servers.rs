@@ -268,8 +268,8 @@ async fn pages_load_while_another_server_starts() {
         let starting = Arc::clone(&starting);
         move || {
             let mut started = 0u32;
-            // Bounded: before the fix each start left its suppressed
-            // resources' tasks behind.
+            // What each router's start asks for. Bounded: before the fix
+            // each generation left its suppressed resources' tasks behind.
             while starting.load(Ordering::Relaxed) && started < 2_000 {
                 assert!(!server::router::app_routes().is_empty());
                 started += 1;
@@ -287,5 +287,8 @@ async fn pages_load_while_another_server_starts() {
         assert_eq!(response.status(), 200, "load {load}");
     }
     starting.store(false, Ordering::Relaxed);
-    assert!(starter.await.unwrap() > 0, "routers were built meanwhile");
+    assert!(
+        starter.await.unwrap() > 0,
+        "route lists were asked for meanwhile"
+    );
 }
