@@ -1,7 +1,7 @@
 //! "Scan with camera" on `/badge`: the tablet's front camera, a frame five
 //! times a second drawn to a canvas and decoded in WebAssembly (`quircs`, a
-//! port of quirc), until a badge URL of this site shows up. Nothing leaves the browser but
-//! the token, posted like one from a badge URL.
+//! port of quirc), until a badge URL of this site shows up. Nothing leaves
+//! the browser but the token, posted like one from a badge URL.
 
 use leptos::prelude::*;
 
