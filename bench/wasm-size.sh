@@ -23,9 +23,11 @@ done
 echo "/login loads: $(kb "$login_wasm") brotli of WebAssembly, $(kb "$login_js") brotli of JavaScript from /pkg"
 main=$(ls classkeys.*.wasm)
 echo "main (every other page): $(kb "$(size "$main")") raw, $(kb "$(size "$main.br")") brotli"
-for f in split___*.wasm; do
-  page=${f#split___}; page=${page%%_view_*}
-  printf '  %-22s %9s raw %9s brotli\n' "$page" "$(kb "$(size "$f")")" "$(kb "$(size "$f.br")")"
+# One chunk per group of lazy pages (`app/src/lazy_pages.rs`):
+# split_<group>_<hash>.<file hash>.wasm.
+for f in split_*.wasm; do
+  group=$(sed -E 's/^split_(.*)_[0-9]+\..*$/\1/' <<<"$f")
+  printf '  %-22s %9s raw %9s brotli\n' "$group pages" "$(kb "$(size "$f")")" "$(kb "$(size "$f.br")")"
 done
 shared=$(ls chunk_*.wasm | wc -l)
 shared_br=$(cat chunk_*.wasm.br | wc -c)

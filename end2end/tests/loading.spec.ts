@@ -23,10 +23,11 @@ test("the sign-in page loads no WebAssembly; a page's own code comes with that p
   await page.getByRole("link", { name: "Year 3 Hazel" }).click();
   await expect(page.getByRole("heading", { name: "Year 3 Hazel", level: 1 })).toBeVisible();
   expect(files.filter((f) => !f.startsWith("classkeys."))).toEqual([]);
-  // The account page's code comes when it is opened.
+  // The account pages' code comes when one is opened, and the office's
+  // admin pages' code does not come with it.
   await open(page, "/account");
-  expect(files.filter((f) => f.startsWith("split___account_view"))).toHaveLength(1);
-  expect(files.filter((f) => /^split___(staff|users|audit|settings|import|rollover)_view/.test(f))).toEqual([]);
+  expect(files.filter((f) => f.startsWith("split_account_"))).toHaveLength(1);
+  expect(files.filter((f) => f.startsWith("split_admin_"))).toEqual([]);
 });
 
 test("signing in works with scripts off: a refused attempt keeps what was typed, a right one goes home", async ({ browser, baseURL, hasTouch }) => {
@@ -51,11 +52,17 @@ test("signing in works with scripts off: a refused attempt keeps what was typed,
   await context.close();
 });
 
-test("a page opened directly hydrates with its own chunk and works", async ({ page, press }) => {
+test("a page opened directly hydrates with its group's chunk and works", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "office", "oakwood-office-1");
   const files = wasmFetched(page);
   await open(page, "/users");
-  expect(files.filter((f) => f.startsWith("split___users_view"))).toHaveLength(1);
+  expect(files.filter((f) => f.startsWith("split_admin_"))).toHaveLength(1);
   await page.getByLabel("Role").selectOption("owner");
   await expect(page.getByRole("row").filter({ hasText: "owner@oakwood.example" })).toHaveCount(1);
+  // The other admin pages are in the chunk already loaded: moving on to
+  // one fetches no more WebAssembly.
+  const before = files.length;
+  await page.getByRole("link", { name: "Staff" }).click();
+  await expect(page.getByRole("heading", { name: "Staff", level: 1 })).toBeVisible();
+  expect(files.slice(before)).toEqual([]);
 });
