@@ -2,7 +2,7 @@
 # WebAssembly sizes of the release build (issue #11, DESIGN.md §5): what the
 # sign-in page loads (read from the page the release server sends: every
 # /pkg/ file it names, brotli as sent), the main file every other page loads,
-# each page's lazily loaded chunk, and the total, raw and brotli -q 11 (the
+# each group of lazy pages' chunk, and the total, raw and brotli -q 11 (the
 # precompressed copies the server sends). Needs `bash scripts/build.sh` first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,7 +26,7 @@ echo "main (every other page): $(kb "$(size "$main")") raw, $(kb "$(size "$main.
 # One chunk per group of lazy pages (`app/src/lazy_pages.rs`):
 # split_<group>_<hash>.<file hash>.wasm.
 for f in split_*.wasm; do
-  group=$(sed -E 's/^split_(.*)_[0-9]+\..*$/\1/' <<<"$f")
+  group=$(sed -E 's/^split_([^.]*)_[0-9]+\..*$/\1/' <<<"$f")
   printf '  %-22s %9s raw %9s brotli\n' "$group pages" "$(kb "$(size "$f")")" "$(kb "$(size "$f.br")")"
 done
 shared=$(ls chunk_*.wasm | wc -l)
