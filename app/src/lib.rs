@@ -15,6 +15,7 @@ mod lazy_pages;
 pub mod learners;
 pub mod names;
 pub mod navigation;
+pub mod page_data;
 pub mod parents;
 pub mod password_rules;
 pub mod recovery;

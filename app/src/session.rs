@@ -8,6 +8,7 @@ use crate::auth::api::{current_user, ChangePassword, ChooseNewPassword, SignOut}
 use crate::auth::SignedInUser;
 use crate::error::AppError;
 use crate::navigation::reload_at;
+use crate::page_data::{page_data_blocking, PageData};
 use crate::routes::{AFTER_PASSWORD_CHANGE, AFTER_SIGN_OUT, HOME, LOGIN, NEW_PASSWORD};
 
 /// Provided once by [`crate::App`]. The user is refetched whenever one of the
@@ -15,7 +16,7 @@ use crate::routes::{AFTER_PASSWORD_CHANGE, AFTER_SIGN_OUT, HOME, LOGIN, NEW_PASS
 /// (`/login`), answered by a whole new page.
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub user: Resource<Result<Option<SignedInUser>, AppError>>,
+    pub user: PageData<Result<Option<SignedInUser>, AppError>>,
     pub sign_out: ServerAction<SignOut>,
     pub change_password: ServerAction<ChangePassword>,
     pub choose_new_password: ServerAction<ChooseNewPassword>,
@@ -28,7 +29,7 @@ impl Session {
         let choose_new_password = ServerAction::<ChooseNewPassword>::new();
         // Blocking, so the server knows who is signed in before it sends any
         // HTML and can redirect at once.
-        let user = Resource::new_blocking(
+        let user = page_data_blocking(
             move || choose_new_password.version().get(),
             |_| current_user(),
         );

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::api::load_audit_log;
 use super::{AuditQuery, ACTION_LABELS};
 use crate::auth::permissions::Permission;
+use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::paging::{page_summary, PageButtons};
@@ -33,7 +34,7 @@ fn AuditView() -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let page = RwSignal::new(1u32);
-    let log = Resource::new(
+    let log = page_data(
         move || AuditQuery {
             action: action.get(),
             actor: actor.get(),

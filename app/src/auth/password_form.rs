@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 
 use super::api::password_rules;
+use crate::page_data::page_data;
 use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
 
 #[component]
 pub fn NewPasswordFields() -> impl IntoView {
-    let rules = Resource::new(|| (), |_| password_rules());
+    let rules = page_data(|| (), |_| password_rules());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

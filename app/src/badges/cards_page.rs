@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::load_login_cards;
 use super::{qr_label, LoginCard, LoginCards};
+use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::title::PageTitle;
 
@@ -32,7 +33,7 @@ pub fn SchoolCardsPage() -> impl IntoView {
 
 #[component]
 fn CardsLoader(class_id: Signal<Option<String>>) -> impl IntoView {
-    let cards = Resource::new(move || class_id.get(), load_login_cards);
+    let cards = page_data(move || class_id.get(), load_login_cards);
     view! {
         <section class="page cards-page">
             // Until the cards load (and in the server's HTML): the class comes after.

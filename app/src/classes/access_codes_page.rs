@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{load_class_summary, record_access_codes_download, reveal_access_codes};
 use super::AccessCodes;
 use crate::error::AppError;
+use crate::page_data::page_data_blocking;
 use crate::session::SignedIn;
 use crate::shell::not_found::NotFound;
 use crate::shell::title::PageTitle;
@@ -29,7 +30,7 @@ pub fn ClassAccessCodesPage() -> impl IntoView {
 fn ClassAccessCodes() -> impl IntoView {
     let params = use_params_map();
     let class_id = params.read_untracked().get("id").unwrap_or_default();
-    let class = Resource::new_blocking(move || class_id.clone(), load_class_summary);
+    let class = page_data_blocking(move || class_id.clone(), load_class_summary);
     let page = move || {
         Suspend::new(async move {
             match class.await {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::api::{assign_class_teachers, class_teachers, rename_class, set_class_archived};
+use crate::page_data::page_data;
 use crate::shell::fields::{CheckboxList, TextInput};
 use crate::shell::modal::Modal;
 
@@ -55,7 +56,7 @@ pub fn AssignTeachersDialog(
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let class_id = StoredValue::new(class_id);
-    let staff = Resource::new(move || class_id.get_value(), class_teachers);
+    let staff = page_data(move || class_id.get_value(), class_teachers);
     let chosen = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<String>);
     let save = Action::new(move |ids: &Vec<String>| {

@@ -17,6 +17,7 @@ use crate::badges::api::{create_badges, void_badge, void_class_badges};
 use crate::error::AppError;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, RemoveFromClassDialog};
+use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::not_found::NotFound;
 use crate::shell::title::PageTitle;
@@ -34,7 +35,7 @@ pub fn ClassPage() -> impl IntoView {
 fn ClassLoader() -> impl IntoView {
     let params = use_params_map();
     let class_id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new(class_id, load_class);
+    let detail = page_data(class_id, load_class);
     let reload = Callback::new(move |()| detail.refetch());
     // Rendered whole before it is sent (`SsrMode::Async` in `lib.rs`): one
     // write instead of a streamed shell and a swapped-in template, and a

@@ -6,6 +6,7 @@ use super::add_class_dialog::AddClassDialog;
 use super::api::{archived_classes, list_classes};
 use super::class_actions::RestoreClassButton;
 use crate::auth::permissions::Permission;
+use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::title::PageTitle;
 
@@ -22,7 +23,7 @@ pub fn ClassesPage() -> impl IntoView {
 fn ClassList() -> impl IntoView {
     // Bumped when a class is added, so the list loads again.
     let version = RwSignal::new(0u32);
-    let classes = Resource::new(move || version.get(), |_| list_classes());
+    let classes = page_data(move || version.get(), |_| list_classes());
     let user = use_signed_in_user();
     let manages_roster = user.can(Permission::ManageRoster);
     let rollover = user.can(Permission::YearEndRollover);
@@ -101,7 +102,7 @@ fn ClassList() -> impl IntoView {
 #[component]
 fn ArchivedClasses(on_restored: Callback<()>) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let classes = Resource::new(move || version.get(), |_| archived_classes());
+    let classes = page_data(move || version.get(), |_| archived_classes());
     view! {
         <h2>"Archived classes"</h2>
         <Transition fallback=|| view! { <p class="loading">"Loading archived classes…"</p> }>

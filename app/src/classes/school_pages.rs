@@ -11,6 +11,7 @@ use super::LearnerRow;
 use crate::auth::permissions::Permission;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::EditLearnerDialog;
+use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::title::PageTitle;
 
@@ -54,7 +55,7 @@ fn StudentDatabase() -> impl IntoView {
 
 #[component]
 fn SchoolLearners() -> impl IntoView {
-    let learners = Resource::new(|| (), |_| school_learners());
+    let learners = page_data(|| (), |_| school_learners());
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading learners…"</p> }>
             {move || Suspend::new(async move {

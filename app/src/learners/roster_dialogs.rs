@@ -10,6 +10,7 @@ use super::roster_api::{
 use super::{AddedLearner, LearnerChanges, LearnerProfile};
 use crate::classes::LearnerRow;
 use crate::error::AppError;
+use crate::page_data::page_data;
 use crate::shell::fields::{CheckboxList, TextInput};
 use crate::shell::modal::Modal;
 
@@ -183,7 +184,7 @@ pub fn EditLearnerDialog(
     on_close: Callback<()>,
     on_saved: Callback<()>,
 ) -> impl IntoView {
-    let profile = Resource::new(move || learner_id.clone(), load_learner_profile);
+    let profile = page_data(move || learner_id.clone(), load_learner_profile);
     view! {
         <Modal title="Edit learner" on_close>
             <Suspense fallback=|| view! { <p class="loading">"Loading the learner…"</p> }>

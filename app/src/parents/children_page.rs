@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::api::{my_children, AddChild};
 use crate::auth::Role;
+use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::title::PageTitle;
 
@@ -35,7 +36,7 @@ fn ChildrenGate() -> impl IntoView {
 #[component]
 fn Children() -> impl IntoView {
     let add = ServerAction::<AddChild>::new();
-    let children = Resource::new(move || add.version().get(), |_| my_children());
+    let children = page_data(move || add.version().get(), |_| my_children());
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -9,6 +9,7 @@ use super::api::{reset_link_state, ResetPasswordWithToken};
 use super::{LinkPage, LinkState};
 use crate::auth::password_form::NewPasswordInputs;
 use crate::navigation::reload_at;
+use crate::page_data::page_data;
 use crate::routes::{AFTER_PASSWORD_CHANGE, FORGOT_PASSWORD};
 use crate::shell::title::PageTitle;
 
@@ -16,7 +17,7 @@ use crate::shell::title::PageTitle;
 pub fn ResetPasswordPage(page: LinkPage) -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
-    let link = Resource::new(
+    let link = page_data(
         {
             let token = token.clone();
             move || token.clone()

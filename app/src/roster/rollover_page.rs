@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::rollover_api::{apply_rollover, load_rollover_setup, preview_rollover, undo_rollover};
 use super::{LastRollover, NextClass, RolloverChoice, RolloverClass, RolloverPreview};
 use crate::auth::permissions::Permission;
+use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::title::PageTitle;
@@ -53,7 +54,7 @@ impl RowChoice {
 #[component]
 fn Rollover() -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let setup = Resource::new(move || version.get(), |_| load_rollover_setup());
+    let setup = page_data(move || version.get(), |_| load_rollover_setup());
     let notice = RwSignal::new(None::<String>);
     view! {
         <p class="lead">

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::api::{load_school_settings, save_school_settings};
 use super::{SchoolSettingsForm, SettingsPageData};
 use crate::auth::permissions::Permission;
+use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::title::PageTitle;
@@ -28,7 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 fn SettingsLoader() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_school_settings());
+    let data = page_data(|| (), |_| load_school_settings());
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading settings…"</p> }>
             {move || Suspend::new(async move {

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{load_sso_settings, save_sso_settings};
 use super::{outcome_message, Provider, SsoSettingsForm, SsoSettingsPage, GOOGLE_ISSUER};
+use crate::page_data::page_data;
 use crate::settings::page::Toggle;
 
 /// Where "Test sign-in" starts a test at the provider.
@@ -14,7 +15,7 @@ pub const TEST_PATH: &str = "/sso/test";
 
 #[component]
 pub fn SingleSignOnSection() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_sso_settings());
+    let data = page_data(|| (), |_| load_sso_settings());
     view! {
         <section class="settings-section" aria-labelledby="sso_heading">
             <h2 id="sso_heading">"Single sign-on"</h2>

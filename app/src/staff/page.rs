@@ -7,6 +7,7 @@ use super::api::load_staff_directory;
 use super::edit_form::EditStaffDialog;
 use super::{StaffDirectory, StaffRow};
 use crate::auth::permissions::Permission;
+use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::time_cell::last_sign_in_cell;
@@ -29,7 +30,7 @@ pub fn StaffPage() -> impl IntoView {
 
 #[component]
 fn StaffLoader() -> impl IntoView {
-    let directory = Resource::new(|| (), |_| load_staff_directory());
+    let directory = page_data(|| (), |_| load_staff_directory());
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading staff…"</p> }>
             {move || Suspend::new(async move {

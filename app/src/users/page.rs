@@ -12,6 +12,7 @@ use super::{UserQuery, UserRow};
 use crate::auth::permissions::Permission;
 use crate::classes::LearnerRow;
 use crate::learners::reset_dialog::ResetPasswordDialog;
+use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::modal::Modal;
@@ -54,7 +55,7 @@ fn UsersView() -> impl IntoView {
     let notice = RwSignal::new(None::<Result<String, String>>);
     let show_duplicates = RwSignal::new(false);
 
-    let users = Resource::new(
+    let users = page_data(
         move || {
             (
                 UserQuery {
@@ -68,7 +69,7 @@ fn UsersView() -> impl IntoView {
         },
         |(query, _)| list_users(query),
     );
-    let duplicates = Resource::new(
+    let duplicates = page_data(
         move || (show_duplicates.get(), version.get()),
         |(shown, _)| async move {
             if shown {
