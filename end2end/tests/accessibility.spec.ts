@@ -1,17 +1,4 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
-import { expect, open, signedIn, test } from "./fixtures";
-
-/** WCAG 2.1 A and AA, as the issue's audit ran axe-core. */
-const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
-/** axe-core's findings on the page as it is now: rule, impact and where. */
-async function violations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
-  return violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-}
+import { accessibilityViolations as violations, expect, open, signedIn, test } from "./fixtures";
 
 test("no page breaks WCAG 2.1 AA by axe-core, signed out or as the owner", async ({ page, press }) => {
   for (const path of ["/login", "/forgot-password", "/parent/signup", "/badge", "/no-such-page"]) {

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -121,3 +122,14 @@ export async function resetLinkIn(to: string, subject: string): Promise<string> 
   return email.match(/\/(?:reset-password|welcome|parent\/confirm)\/[A-Za-z0-9_-]{43}/)![0];
 }
 
+
+/** WCAG 2.1 A and AA, as the issue's accessibility audit ran axe-core. */
+const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** axe-core's WCAG 2.1 AA findings on the page as it is now: rule, impact and where. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  return violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+}

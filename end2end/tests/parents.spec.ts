@@ -1,5 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
-import { demoStaff, expect, open, resetLinkIn, signOut, signedIn, test } from "./fixtures";
+import { accessibilityViolations, demoStaff, expect, open, resetLinkIn, signOut, signedIn, test } from "./fixtures";
 
 const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
 
@@ -43,6 +43,11 @@ test("a parent signs up with a code read from the class access codes and sees th
   const mine = page.getByRole("row").filter({ hasText: child });
   await expect(mine).toContainText("Year 3 Hazel");
   await expect(mine).toContainText("Oakwood Primary");
+  // The parent's own page names itself and the school, and passes
+  // axe-core's WCAG 2.1 AA rules as every staff page does
+  // (accessibility.spec.ts), once it has settled after the link's redirect.
+  await expect(page).toHaveTitle("My children · Oakwood Primary · ClassKeys");
+  expect(await accessibilityViolations(page), "/parent").toEqual([]);
   // A parent's navigation offers their children and their account only.
   await expect(page.getByRole("link", { name: "Classes" })).toHaveCount(0);
   await open(page, "/staff");
