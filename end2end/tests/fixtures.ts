@@ -122,7 +122,6 @@ export async function resetLinkIn(to: string, subject: string): Promise<string> 
   return email.match(/\/(?:reset-password|welcome|parent\/confirm)\/[A-Za-z0-9_-]{43}/)![0];
 }
 
-
 /** WCAG 2.1 A and AA, as the accessibility audit ran axe-core. */
 const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 

@@ -76,11 +76,11 @@ fn AuditView() -> impl IntoView {
                         let (current, pages, total) = (found.page, found.pages, found.total);
                         let rows = found.rows.into_iter().map(|row| view! {
                             <tr>
-                                <td class="code when">{row.time}</td>
+                                <td class="code">{row.time}</td>
                                 <td>{row.actor}</td>
                                 <td>{row.action}</td>
                                 <td>{row.target}</td>
-                                <td class="code address">{row.client_addr}</td>
+                                <td class="code">{row.client_addr}</td>
                                 <td>{row.detail}</td>
                             </tr>
                         }).collect_view();
