@@ -83,6 +83,8 @@ test("the class access codes download as the designed CSV", async ({ page, press
 
   await press(page.getByRole("button", { name: "Show access codes" }));
   await expect(page.locator("table.access-codes tbody tr")).toHaveCount(28);
+  // A class of up to 100 is one page, to print or search in the page.
+  await expect(page.getByRole("navigation", { name: "Access code pages" })).toHaveCount(0);
 
   const downloading = page.waitForEvent("download");
   await press(page.getByRole("button", { name: "Download CSV" }));
@@ -113,6 +115,27 @@ test("a lead teacher downloads the whole school's access codes", async ({ page, 
   expect(new Set(lines.slice(1, -1).map((l) => l.split(",")[0]))).toEqual(
     new Set(['"Year 3 Hazel"', '"Year 4 Rowan"', '"Year 5 Willow"']),
   );
+});
+
+test("the whole school's access codes show fifty at a time", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await open(page, "/school/accounts");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Show access codes" }));
+  const rows = page.locator("table.access-codes tbody tr");
+  await expect(rows).toHaveCount(50);
+  await expect(page.getByText("Learners 1–50 of 84")).toBeVisible();
+  const pages = page.getByRole("navigation", { name: "Access code pages" });
+  await expect(pages.getByText("Page 1 of 2")).toBeVisible();
+  await expect(pages.getByRole("button", { name: "Previous page" })).toBeDisabled();
+  const firstOnPageOne = await rows.first().locator("th").textContent();
+  await press(pages.getByRole("button", { name: "Next page" }));
+  await expect(rows).toHaveCount(34);
+  await expect(page.getByText("Learners 51–84 of 84")).toBeVisible();
+  await expect(pages.getByRole("button", { name: "Next page" })).toBeDisabled();
+  await expect(rows.first().locator("th")).not.toHaveText(firstOnPageOne!);
+  await press(pages.getByRole("button", { name: "Previous page" }));
+  await expect(rows.first().locator("th")).toHaveText(firstOnPageOne!);
 });
 
 test("Download CSV saves the codes the page loaded, without a request first or waiting on the record", async ({ page, press }) => {

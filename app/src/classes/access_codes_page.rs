@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::page_data::page_data_blocking;
 use crate::session::SignedIn;
 use crate::shell::not_found::NotFound;
+use crate::shell::paging::{rows_per_page, Pager, WHOLE_CLASS_UP_TO};
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -150,7 +151,12 @@ pub fn AccessCodesPanel(class_id: Option<String>) -> impl IntoView {
             match loaded.get() {
                 Loaded::Failed(error) if wanted => view! { <p class="error" role="alert">{error}</p> }.into_any(),
                 Loaded::Loading if wanted => view! { <p class="notice" aria-live="polite">"Loading access codes…"</p> }.into_any(),
-                Loaded::Ready(codes) if shown.get() => view! { <CodesTable codes /> }.into_any(),
+                Loaded::Ready(codes) if shown.get() => {
+                    // A class's codes are one page up to 100 learners (to
+                    // print, or find in the page); the school's page by 50.
+                    let whole_up_to = if class_id.with_value(Option::is_some) { WHOLE_CLASS_UP_TO } else { 0 };
+                    view! { <CodesTable codes whole_up_to /> }.into_any()
+                }
                 _ => ().into_any(),
             }
         }}
@@ -171,9 +177,37 @@ fn save_csv(codes: &AccessCodes) -> Result<String, String> {
     Ok(codes.file_name.clone())
 }
 
+/// The codes, a page at a time beyond `whole_up_to` rows, so showing a
+/// 3,000-learner school's codes does not freeze a tablet.
 #[component]
-fn CodesTable(codes: std::sync::Arc<AccessCodes>) -> impl IntoView {
+fn CodesTable(codes: std::sync::Arc<AccessCodes>, whole_up_to: usize) -> impl IntoView {
+    let total = codes.rows.len();
+    let size = rows_per_page(total, whole_up_to);
+    let pages = total.div_ceil(size).max(1);
+    let page = RwSignal::new(0usize);
+    let first = move || page.get().min(pages - 1) * size;
+    let last = move || (first() + size).min(total);
+    let rows = move || {
+        codes.rows[first()..last()]
+            .iter()
+            .map(|row| {
+                view! {
+                    <tr>
+                        <td>{row.class.clone()}</td>
+                        <th scope="row">{format!("{} {}", row.first_name, row.last_name)}</th>
+                        <td>{row.username.clone()}</td>
+                        <td class="secret">{row.password.clone().unwrap_or_else(|| "(not shown)".into())}</td>
+                        <td class="code">{row.parent_access_code.clone()}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let paged = pages > 1;
     view! {
+        {paged.then(|| view! {
+            <p class="hint">{move || format!("Learners {}–{} of {total}", first() + 1, last())}</p>
+        })}
         <div class="table-scroll">
             <table class="access-codes">
                 <thead>
@@ -185,18 +219,9 @@ fn CodesTable(codes: std::sync::Arc<AccessCodes>) -> impl IntoView {
                         <th scope="col">"Parent access code"</th>
                     </tr>
                 </thead>
-                <tbody>
-                    {codes.rows.iter().map(|row| view! {
-                        <tr>
-                            <td>{row.class.clone()}</td>
-                            <th scope="row">{format!("{} {}", row.first_name, row.last_name)}</th>
-                            <td>{row.username.clone()}</td>
-                            <td class="secret">{row.password.clone().unwrap_or_else(|| "(not shown)".into())}</td>
-                            <td class="code">{row.parent_access_code.clone()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
+                <tbody>{rows}</tbody>
             </table>
         </div>
+        {paged.then(|| view! { <Pager label="Access code pages" pages=Signal::stored(pages) page /> })}
     }
 }

@@ -10,7 +10,7 @@ use super::class_actions::{
     ArchiveClassDialog, AssignTeachersDialog, RenameClassDialog, RestoreClassButton,
 };
 use super::class_reset_dialog::ClassResetDialog;
-use super::learner_table::{LearnerTable, WHOLE_CLASS_UP_TO};
+use super::learner_table::LearnerTable;
 use super::{ClassDetail, LearnerRow};
 use crate::auth::permissions::Permission;
 use crate::badges::api::{create_badges, void_badge, void_class_badges};
@@ -20,6 +20,7 @@ use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, Remov
 use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::not_found::NotFound;
+use crate::shell::paging::WHOLE_CLASS_UP_TO;
 use crate::shell::title::PageTitle;
 
 #[component]

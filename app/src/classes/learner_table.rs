@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::{LearnerRow, PasswordState};
 use crate::learners::api::{reveal_learner_password, unlock_learner};
+use crate::shell::paging::{rows_per_page, Pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SortBy {
@@ -45,24 +46,6 @@ fn sorted_rows(rows: &[LearnerRow], sort: SortBy, ascending: bool) -> Vec<Arc<Le
     sorted
 }
 
-/// Rows shown at once: a page of a class or of a 3,000-learner school
-/// stays quick to draw and to filter on a tablet.
-pub const PAGE_SIZE: usize = 50;
-
-/// A class of up to this many learners is shown whole, on one page:
-/// teachers print it and use find-in-page.
-pub const WHOLE_CLASS_UP_TO: usize = 100;
-
-/// Rows a page of the table holds: all of them up to `whole_up_to`, else
-/// [`PAGE_SIZE`].
-fn rows_per_page(total: usize, whole_up_to: usize) -> usize {
-    if total <= whole_up_to {
-        total.max(1)
-    } else {
-        PAGE_SIZE
-    }
-}
-
 /// Which rows (indices into `rows`) match `filter`: one pass over texts
 /// prepared once, so a keystroke costs no allocation per learner.
 fn matching_rows(search_texts: &[String], filter: &str) -> Vec<usize> {
@@ -96,7 +79,8 @@ pub fn LearnerTable(
     #[prop(default = None)]
     on_void_badge: Option<Callback<LearnerRow>>,
     /// Shows every row while there are at most this many learners
-    /// ([`WHOLE_CLASS_UP_TO`] on a class page); pages of [`PAGE_SIZE`] beyond.
+    /// ([`crate::shell::paging::WHOLE_CLASS_UP_TO`] on a class page); pages
+    /// of [`crate::shell::paging::PAGE_SIZE`] beyond.
     #[prop(default = 0)]
     whole_up_to: usize,
 ) -> impl IntoView {
@@ -169,33 +153,9 @@ pub fn LearnerTable(
         }
     };
     let total = move || learners.with(Vec::len);
-    let current = move || page.get().min(pages() - 1);
-    // A named closure: `>=` inside `view!` would end the tag.
-    let on_last_page = move || current() + 1 >= pages();
     let pager = move || {
-        (pages() > 1).then(|| {
-            view! {
-                <nav class="pager" aria-label="Learner pages">
-                    <button
-                        type="button"
-                        class="button small secondary"
-                        disabled=move || current() == 0
-                        on:click=move |_| page.set(current().saturating_sub(1))
-                    >
-                        "Previous page"
-                    </button>
-                    <span>{move || format!("Page {} of {}", current() + 1, pages())}</span>
-                    <button
-                        type="button"
-                        class="button small secondary"
-                        disabled=on_last_page
-                        on:click=move |_| page.set(current() + 1)
-                    >
-                        "Next page"
-                    </button>
-                </nav>
-            }
-        })
+        (pages() > 1)
+            .then(|| view! { <Pager label="Learner pages" pages=Signal::derive(pages) page /> })
     };
     view! {
         <div class="table-tools">
@@ -347,16 +307,6 @@ fn LearnerLine(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_class_of_up_to_100_is_one_page_and_a_bigger_one_pages_of_50() {
-        assert_eq!(rows_per_page(28, WHOLE_CLASS_UP_TO), 28);
-        assert_eq!(rows_per_page(100, WHOLE_CLASS_UP_TO), 100);
-        assert_eq!(rows_per_page(101, WHOLE_CLASS_UP_TO), PAGE_SIZE);
-        assert_eq!(rows_per_page(0, WHOLE_CLASS_UP_TO), 1);
-        // The school-wide table always pages.
-        assert_eq!(rows_per_page(60, 0), PAGE_SIZE);
-    }
 
     fn learner(first: &str, last: &str, username: &str, class: &str) -> LearnerRow {
         LearnerRow {
