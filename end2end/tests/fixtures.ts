@@ -8,7 +8,23 @@ import { classkeysBinary } from "../global-setup";
 export { expect };
 
 /** Tests run against the server that global-setup started. */
-export const test = base.extend<{ press: (target: Locator) => Promise<void> }>({
+export const test = base.extend<{ press: (target: Locator) => Promise<void>; noPolicyViolations: void }>({
+  /**
+   * Every test fails if its page broke the Content-Security-Policy: the
+   * browser then silently drops what was refused (an inline style, a
+   * script), so the page looks fine in code and wrong on screen.
+   */
+  noPolicyViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await use();
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
   baseURL: async ({}, use) => {
     await use(process.env.CLASSKEYS_URL);
   },

@@ -148,6 +148,10 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await page.getByLabel("Roster file").setInputFiles(file);
   await press(page.getByRole("button", { name: "Preview" }));
   await expect(page.getByRole("table").getByRole("cell", { name: "Unchanged", exact: true })).toHaveCount(4);
+  // A line without a username shows the one the learner has, and why nothing changes.
+  const sean = page.getByRole("table").getByRole("row", { name: /Seán Ó Súilleabháin/ });
+  await expect(sean.getByRole("cell").nth(1)).toHaveText(/^[a-z][a-z0-9.]+$/);
+  await expect(sean.getByRole("cell").nth(4)).toHaveText("Already up to date.");
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
   await expect(page.getByText("Nothing to change: the school already matches the file.")).toBeVisible();
 });

@@ -219,7 +219,10 @@ fn ImportProgressBar(now: ImportProgress) -> impl IntoView {
                 aria-valuenow=percent.to_string()
                 aria-valuetext=format!("{percent}%")
             >
-                <div class="progress-fill" style=format!("width: {percent}%")></div>
+                // Set through the CSS object model, which the page's
+                // Content-Security-Policy (style-src 'self') allows; an
+                // inline style attribute it would refuse.
+                <div class="progress-fill" style:width=format!("{percent}%")></div>
             </div>
             <p class="hint">{format!("{percent}%")}</p>
         </div>
@@ -287,13 +290,22 @@ fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
     }
 }
 
+/// "1 class", "2 classes".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[component]
 fn ImportDone(summary: ImportSummary) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let has_new = !summary.new_accounts.is_empty();
     let text = format!(
-        "Import done: {} learners created, {} updated, {} unchanged, {} inactivated, {} classes created.",
-        summary.created, summary.updated, summary.unchanged, summary.inactivated, summary.classes_created
+        "Import done: {} created, {} updated, {} unchanged, {} inactivated, {} created.",
+        counted(summary.created, "learner", "learners"),
+        summary.updated,
+        summary.unchanged,
+        summary.inactivated,
+        counted(summary.classes_created, "class", "classes"),
     );
     let download = move |_| {
         let bytes = crate::csv::access_codes_csv(&summary.new_accounts);
@@ -310,5 +322,17 @@ fn ImportDone(summary: ImportSummary) -> impl IntoView {
             <button type="button" class="button primary" on:click=download>"Download CSV"</button>
         })}
         {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(counted(1, "class", "classes"), "1 class");
+        assert_eq!(counted(2, "class", "classes"), "2 classes");
+        assert_eq!(counted(0, "learner", "learners"), "0 learners");
     }
 }

@@ -421,6 +421,8 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
     }
     for group in groups {
         let first = &group.rows[0];
+        // The account a line matched, for its username when the file has none.
+        let mut matched_username = None;
         let outcome: Result<(LineStatus, String), String> = match &group.error {
             Some(error) => Err(error.clone()),
             None => match_learner(
@@ -432,6 +434,7 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
             )
             .and_then(|existing| {
                 if let Some(account) = existing {
+                    matched_username = Some(account.username.to_lowercase());
                     if let Some(earlier) =
                         matched_by.insert(account.id.clone(), where_is(&first.row))
                     {
@@ -558,7 +561,7 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                     }
                     if changes.is_empty() {
                         unchanged += 1;
-                        Ok((LineStatus::Unchanged, String::new()))
+                        Ok((LineStatus::Unchanged, "Already up to date.".to_string()))
                     } else {
                         updates.push(PlannedUpdate {
                             id: account.id.clone(),
@@ -586,6 +589,10 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
             if status == LineStatus::Create {
                 if let Some(created) = creates.last() {
                     line.username = created.username.clone();
+                }
+            } else if line.username.is_empty() {
+                if let Some(username) = &matched_username {
+                    line.username = username.clone();
                 }
             }
             lines.push(line);
