@@ -45,13 +45,33 @@ test("a teacher shows a password, generates a new one and resets it", async ({ p
   const password = await dialog.getByLabel("New password").inputValue();
   await press(dialog.getByRole("button", { name: "Reset", exact: true }));
   await expect(dialog.getByRole("status")).toContainText(`The new password is ${password}`);
+  // The old password, no longer working, is not left on screen to be read out.
+  await expect(dialog.getByText(/Current password:/)).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Show current password" })).toHaveCount(0);
   await press(dialog.getByRole("button", { name: "Close" }));
   await expect(dialog).toHaveCount(0);
+  // Focus is back on the row's button, though the reset redrew the row.
+  await expect(row.getByRole("button", { name: "Reset password" })).toBeFocused();
 
   // The table shows the new password in place, without a reload.
   await press(row.getByRole("button", { name: "Show" }));
   await expect(row.locator(".secret")).toHaveText(password);
   await learnerSignsIn(page, username, password);
+});
+
+test("a regenerated parent access code replaces the old one in the table at once", async ({ page, press }, testInfo) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openClass(page, "Year 3 Hazel");
+  const row = page.locator("tbody tr").nth(testInfo.project.name === "desktop" ? 20 : 21);
+  const before = (await row.locator("td.code").textContent())!.trim();
+  await press(row.getByRole("button", { name: "Reset password" }));
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await press(dialog.getByRole("button", { name: "Regenerate parent access code" }));
+  await expect(dialog.getByRole("status")).toContainText("The old code no longer works");
+  const code = (await dialog.locator("strong.code").textContent())!.trim();
+  expect(code).not.toBe(before);
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(row.locator("td.code")).toHaveText(code);
 });
 
 for (const mode of ["Same password for every learner", "New password for each learner"]) {

@@ -187,7 +187,7 @@ pub fn LearnerTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked, row.has_badge) let:row>
+                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked, row.has_badge, row.parent_access_code.clone()) let:row>
                         <LearnerLine row show_classes learners on_reset on_edit on_remove on_void_badge />
                     </For>
                 </tbody>
@@ -276,7 +276,9 @@ fn LearnerLine(
             </td>
             <td class="code">{row.parent_access_code.clone()}</td>
             <td class="actions">
-                <button type="button" class="button small" on:click=move |_| on_reset.run(LearnerRow::clone(&reset_row))>
+                // An id, so the reset dialog gives focus back to this
+                // button even after the reset has redrawn the row.
+                <button type="button" id=format!("reset-{}", row.id) class="button small" on:click=move |_| on_reset.run(LearnerRow::clone(&reset_row))>
                     "Reset password"
                 </button>
                 {on_edit.map(|edit| view! {

@@ -99,7 +99,9 @@ pub fn ResetPasswordDialog(
     view! {
         <Modal title="Reset password" on_close>
             <p>"Learner: " <strong>{name.clone()}</strong> " (" {learner.username.clone()} ")"</p>
-            {viewable.then(|| view! {
+            // Once reset, the current password is the new one, shown below:
+            // the old one must not stay on screen to be read out by mistake.
+            {move || (viewable && done.get().is_none()).then(|| view! {
                 <div class="dialog-row">
                     <button type="button" class="button" on:click=move |_| { show_current.dispatch(()); }>
                         "Show current password"

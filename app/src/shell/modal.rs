@@ -5,7 +5,8 @@
 //! request, such as a tablet's back gesture), on its close button and on a
 //! tap outside, wraps Tab from its last control to its first (the browser
 //! alone would let focus leave for its own toolbar), and gives focus back
-//! to what opened it.
+//! to what opened it (or, if the page redrew that meanwhile, to the
+//! element that now has its id).
 
 use leptos::html;
 use leptos::prelude::*;
@@ -61,6 +62,13 @@ pub fn Modal(
                 // (and so the opener) cannot take focus.
                 element.close();
                 use wasm_bindgen::JsCast;
+                let opener = opener.as_ref().and_then(|opener| {
+                    if opener.is_connected() || opener.id().is_empty() {
+                        Some(opener.clone())
+                    } else {
+                        document().get_element_by_id(&opener.id())
+                    }
+                });
                 if let Some(opener) = opener
                     .as_ref()
                     .and_then(|e| e.dyn_ref::<web_sys::HtmlElement>())
