@@ -38,7 +38,7 @@ fn ClassAccessCodes() -> impl IntoView {
                 Ok(class) => view! {
                     <PageTitle text=format!("Access codes: {}", class.name) />
                     <section class="page">
-                        <p><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
+                        <p class="back-link"><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
                         <h1>"Access codes"</h1>
                         <AccessCodesPanel class_id=Some(class.id) />
                     </section>
