@@ -1,6 +1,11 @@
+import type { Browser, Locator, Page, TestInfo } from "@playwright/test";
 import { addStaffMember, expect, open, signedIn, test } from "./fixtures";
 
-test("inactivating a signed-in teacher sends their next page to sign-in", async ({ browser, page, press }, testInfo) => {
+/**
+ * A new staff member with a password they keep (no forced change), signed
+ * in in a browser of their own; the office stays signed in on `page`.
+ */
+async function memberSignedInElsewhere(browser: Browser, page: Page, press: (t: Locator) => Promise<void>, testInfo: TestInfo) {
   const member = await addStaffMember(page, press, testInfo);
   // The office sets a password the teacher keeps (no forced change).
   await press(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" }));
@@ -15,14 +20,24 @@ test("inactivating a signed-in teacher sends their next page to sign-in", async 
   const teacherContext = await browser.newContext({ viewport, hasTouch, isMobile, baseURL: process.env.CLASSKEYS_URL });
   const teacher = await teacherContext.newPage();
   await signedIn(teacher, press, "OAK", member.username, "teacher-keeps-7");
+  return { member, teacher, teacherContext };
+}
 
+/** The member's row alone on `/users`. */
+async function rowOnUsers(page: Page, username: string) {
   await open(page, "/users");
-  await page.getByLabel("Search").fill(member.username);
+  await page.getByLabel("Search").fill(username);
   // The searched list has replaced the first one (whose row for the member
   // could otherwise take the press and then be swapped out).
   await expect(page.getByRole("status").filter({ hasText: "page 1 of" })).toHaveText(/^1 account · page 1 of 1$/);
-  const row = page.getByRole("row").filter({ hasText: member.username });
+  const row = page.getByRole("row").filter({ hasText: username });
   await expect(row).toHaveCount(1);
+  return row;
+}
+
+test("inactivating a signed-in teacher sends their next page to sign-in", async ({ browser, page, press }, testInfo) => {
+  const { member, teacher, teacherContext } = await memberSignedInElsewhere(browser, page, press, testInfo);
+  const row = await rowOnUsers(page, member.username);
   await press(row.getByRole("button", { name: "Inactivate" }));
   const confirm = page.getByRole("dialog", { name: "Inactivate account" });
   await expect(confirm).toContainText(member.name);
@@ -33,6 +48,21 @@ test("inactivating a signed-in teacher sends their next page to sign-in", async 
 
   await open(teacher, "/classes");
   await expect(teacher).toHaveURL(/\/login/);
+  await teacherContext.close();
+});
+
+test("Sign out everywhere ends a member's sessions and leaves the account able to sign in", async ({ browser, page, press }, testInfo) => {
+  const { member, teacher, teacherContext } = await memberSignedInElsewhere(browser, page, press, testInfo);
+  const row = await rowOnUsers(page, member.username);
+  await press(row.getByRole("button", { name: "Sign out everywhere" }));
+  await expect(page.getByRole("status").filter({ hasText: "signed out everywhere" })).toHaveText(
+    `${member.name} (${member.username}) is signed out everywhere: their next page asks them to sign in.`,
+  );
+  await expect(row).toContainText("Active");
+
+  await open(teacher, "/classes");
+  await expect(teacher).toHaveURL(/\/login/);
+  await signedIn(teacher, press, "OAK", member.username, "teacher-keeps-7");
   await teacherContext.close();
 });
 

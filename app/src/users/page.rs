@@ -9,6 +9,7 @@ use super::api::{
     send_account_reset_link, set_account_active, unlink_single_sign_on,
 };
 use super::{UserQuery, UserRow};
+use crate::auth::api::sign_out_everywhere;
 use crate::auth::permissions::Permission;
 use crate::classes::LearnerRow;
 use crate::learners::reset_dialog::ResetPasswordDialog;
@@ -124,6 +125,19 @@ fn UsersView() -> impl IntoView {
             }
         }
     });
+    // Ends every session of the account; it stays active and can sign in again.
+    let sign_out_all = Action::new(move |row: &UserRow| {
+        let row = row.clone();
+        async move {
+            notice.set(Some(match sign_out_everywhere(row.id.clone()).await {
+                Ok(()) => Ok(format!(
+                    "{} ({}) is signed out everywhere: their next page asks them to sign in.",
+                    row.display_name, row.username
+                )),
+                Err(e) => Err(e.to_string()),
+            }));
+        }
+    });
     let on_row = Callback::new(move |(row, act): (UserRow, RowAction)| match act {
         RowAction::ResetPassword => {
             notice.set(None);
@@ -136,6 +150,9 @@ fn UsersView() -> impl IntoView {
         RowAction::ChangeEmail => pending.set(Some(Pending::ChangeEmail(row))),
         RowAction::UnlinkSso => {
             unlink.dispatch(row);
+        }
+        RowAction::SignOutEverywhere => {
+            sign_out_all.dispatch(row);
         }
     });
     let done = Callback::new(move |message: String| {
@@ -238,6 +255,7 @@ enum RowAction {
     Reactivate,
     ChangeEmail,
     UnlinkSso,
+    SignOutEverywhere,
 }
 
 #[component]
@@ -255,6 +273,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                 let for_email = row.clone();
                 let for_reset = row.clone();
                 let for_unlink = row.clone();
+                let for_sign_out = row.clone();
                 let has_email = row.role != "learner";
                 let reset_label = if has_email { "Send reset link" } else { "Reset password" };
                 view! {
@@ -269,6 +288,11 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                     {has_email.then(|| view! {
                         <button type="button" class="button small" on:click=move |_| on_row.run((for_email.clone(), RowAction::ChangeEmail))>
                             "Change email"
+                        </button>
+                    })}
+                    {row.active.then(|| view! {
+                        <button type="button" class="button small" on:click=move |_| on_row.run((for_sign_out.clone(), RowAction::SignOutEverywhere))>
+                            "Sign out everywhere"
                         </button>
                     })}
                     {row.sso_linked.then(|| view! {
