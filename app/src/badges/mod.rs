@@ -21,6 +21,8 @@ pub const BADGE_PATH: &str = "/badge";
 pub enum CardPassword {
     Shown(String),
     SetByLearner,
+    /// Staff set it but no copy is kept: a reset gives one to print.
+    NotStored,
     HiddenBySchool,
 }
 
@@ -29,6 +31,7 @@ impl CardPassword {
         match self {
             CardPassword::Shown(password) => password,
             CardPassword::SetByLearner => "Set by the learner",
+            CardPassword::NotStored => "Not stored: reset it to print one",
             CardPassword::HiddenBySchool => "Hidden by the school",
         }
     }

@@ -173,7 +173,8 @@ pub async fn cards(
             password: match (source.password, source.password_text) {
                 (PasswordState::Viewable, Some(text)) => CardPassword::Shown(text),
                 (PasswordState::Hidden, _) => CardPassword::HiddenBySchool,
-                _ => CardPassword::SetByLearner,
+                (PasswordState::SetByLearner, _) => CardPassword::SetByLearner,
+                (PasswordState::Viewable | PasswordState::NotStored, _) => CardPassword::NotStored,
             },
             learner_id: source.id,
             class_name: source.class_name,

@@ -254,6 +254,7 @@ fn LearnerLine(
                 }}
             }.into_any(),
             PasswordState::SetByLearner => view! { <span class="muted">"Set by the learner"</span> }.into_any(),
+            PasswordState::NotStored => view! { <span class="muted">"Not stored (reset to see a new one)"</span> }.into_any(),
             PasswordState::Hidden => view! { <span class="muted">"Not shown (school setting)"</span> }.into_any(),
         }
     };

@@ -50,6 +50,9 @@ pub enum PasswordState {
     Viewable,
     /// The learner chose it: nobody can see it.
     SetByLearner,
+    /// Staff set it, but no copy is kept (it was destroyed when the school
+    /// stopped showing passwords): nobody can see it until the next reset.
+    NotStored,
     /// The school does not let staff see learner passwords.
     Hidden,
 }

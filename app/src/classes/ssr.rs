@@ -95,6 +95,8 @@ struct LearnerQueryRow {
     reveal_key_id: Option<String>,
     reveal_sealed: Option<String>,
     locked_until: Option<i64>,
+    /// `staff` or `self` (the learner chose it).
+    password_set_by: String,
     code_key_id: Option<String>,
     code_sealed: Option<String>,
     /// `None` for a learner in no (unarchived) class.
@@ -107,7 +109,7 @@ struct LearnerQueryRow {
 const CLASS_LEARNERS: &str =
     "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
      r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
-     a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name, \
+     a.locked_until, a.password_set_by, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name, \
      EXISTS (SELECT 1 FROM badges b WHERE b.learner_id = a.id) AS has_badge \
      FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN accounts a ON a.id = e.account_id \
      LEFT JOIN learner_password_reveals r ON r.account_id = a.id \
@@ -122,7 +124,7 @@ const CLASS_LEARNERS: &str =
 const SCHOOL_LEARNERS: &str =
     "SELECT a.id, a.first_name, a.last_name, a.username, a.password_version, \
      r.password_version AS reveal_version, r.key_id AS reveal_key_id, r.sealed AS reveal_sealed, \
-     a.locked_until, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name, \
+     a.locked_until, a.password_set_by, p.key_id AS code_key_id, p.sealed AS code_sealed, c.name AS class_name, \
      EXISTS (SELECT 1 FROM badges b WHERE b.learner_id = a.id) AS has_badge \
      FROM accounts a \
      LEFT JOIN enrolments e ON e.account_id = a.id AND EXISTS \
@@ -184,8 +186,12 @@ fn password_state(settings: &SchoolSettings, row: &LearnerQueryRow) -> PasswordS
         PasswordState::Hidden
     } else if row.reveal_version == Some(row.password_version) {
         PasswordState::Viewable
-    } else {
+    } else if row.password_set_by == "self" {
         PasswordState::SetByLearner
+    } else {
+        // Set by staff, but its copy is gone: destroyed when the school
+        // stopped showing passwords, or never kept while it did not.
+        PasswordState::NotStored
     }
 }
 
@@ -398,7 +404,64 @@ pub async fn record_codes_shown(
 
 #[cfg(test)]
 mod tests {
-    use super::{CLASS_LEARNERS, SCHOOL_LEARNERS};
+    use super::{password_state, LearnerQueryRow, PasswordState, CLASS_LEARNERS, SCHOOL_LEARNERS};
+    use crate::schools::ssr::SchoolSettings;
+
+    fn learner(set_by: &str, reveal_version: Option<i64>) -> LearnerQueryRow {
+        LearnerQueryRow {
+            id: "learner".into(),
+            first_name: "Poppy".into(),
+            last_name: "Begum".into(),
+            username: "poppyb".into(),
+            password_version: 2,
+            reveal_version,
+            reveal_key_id: None,
+            reveal_sealed: None,
+            locked_until: None,
+            password_set_by: set_by.into(),
+            code_key_id: None,
+            code_sealed: None,
+            class_name: None,
+            has_badge: false,
+        }
+    }
+
+    /// A password staff set whose copy is gone (the school stopped showing
+    /// passwords, then started again) is "not stored", never "set by the
+    /// learner": a teacher must not think the child chose it.
+    #[test]
+    fn a_staff_set_password_without_its_copy_is_not_stored() {
+        let settings = |visible| SchoolSettings {
+            id: "school".into(),
+            name: "Oakwood Primary".into(),
+            code: "OAK".into(),
+            policy: crate::password_rules::PasswordPolicy::default(),
+            learner_passwords_visible: visible,
+            learners_change_after_reset: false,
+            badges_enabled: false,
+        };
+        let (visible, hidden) = (settings(true), settings(false));
+        assert_eq!(
+            password_state(&visible, &learner("staff", Some(2))),
+            PasswordState::Viewable
+        );
+        assert_eq!(
+            password_state(&visible, &learner("staff", None)),
+            PasswordState::NotStored
+        );
+        assert_eq!(
+            password_state(&visible, &learner("staff", Some(1))),
+            PasswordState::NotStored
+        );
+        assert_eq!(
+            password_state(&visible, &learner("self", None)),
+            PasswordState::SetByLearner
+        );
+        assert_eq!(
+            password_state(&hidden, &learner("staff", Some(2))),
+            PasswordState::Hidden
+        );
+    }
     use crate::db::testing::fresh_db;
 
     /// Each table is read by an index look-up, never scanned or built whole.
