@@ -45,6 +45,7 @@ test("a teacher shows a password, generates a new one and resets it", async ({ p
   const password = await dialog.getByLabel("New password").inputValue();
   await press(dialog.getByRole("button", { name: "Reset", exact: true }));
   await expect(dialog.getByRole("status")).toContainText(`The new password is ${password}`);
+  await expect(dialog.getByRole("status")).toBeFocused();
   // The old password, no longer working, is not left on screen to be read out.
   await expect(dialog.getByText(/Current password:/)).toHaveCount(0);
   await expect(dialog.getByRole("button", { name: "Show current password" })).toHaveCount(0);

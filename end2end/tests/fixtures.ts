@@ -113,7 +113,10 @@ export async function addStaffMember(page: Page, press: (t: Locator) => Promise<
   await dialog.getByLabel("Email").fill(member.email);
   await press(dialog.getByRole("button", { name: "Create account" }));
   await expect(dialog.getByRole("status")).toContainText(`Added ${member.name}`);
+  // The form is gone: focus is on what replaced it, not lost to the page.
+  await expect(dialog.getByRole("status")).toBeFocused();
   await press(dialog.getByRole("button", { name: "Close" }));
+  await expect(page.getByRole("button", { name: "Add staff member" })).toBeFocused();
   await expect(page.getByRole("row").filter({ hasText: member.username })).toBeVisible();
   return member;
 }

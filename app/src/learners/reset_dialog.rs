@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{reset_learner_password, reveal_learner_password, suggest_learner_password};
 use crate::classes::{LearnerRow, PasswordState};
 use crate::parents::api::{regenerate_parent_access_code, unlink_parents};
-use crate::shell::modal::Modal;
+use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
 pub fn ResetPasswordDialog(
@@ -114,9 +114,9 @@ pub fn ResetPasswordDialog(
             <Show
                 when=move || done.get().is_none()
                 fallback=move || view! {
-                    <p class="notice" role="status">
+                    <DialogOutcome>
                         "Done. The new password is " <strong class="secret">{done.get().unwrap_or_default()}</strong> "."
-                    </p>
+                    </DialogOutcome>
                 }
             >
                 <div class="field">

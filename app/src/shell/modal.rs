@@ -118,6 +118,25 @@ pub fn Modal(
     }
 }
 
+/// What a dialog's form turned into once it was sent ("Added …", "Done. The
+/// new password is …"), given focus as it appears: the form, with the
+/// button that had focus, is gone, and focus would otherwise fall out of
+/// the dialog, leaving a keyboard or screen-reader user nowhere.
+#[component]
+pub fn DialogOutcome(children: Children) -> impl IntoView {
+    let line = NodeRef::<html::P>::new();
+    Effect::new(move |_| {
+        if let Some(line) = line.get() {
+            let _ = line.focus();
+        }
+    });
+    view! {
+        <p class="notice" role="status" tabindex="-1" node_ref=line>
+            {children()}
+        </p>
+    }
+}
+
 #[cfg(feature = "hydrate")]
 fn focusables(dialog: &web_sys::HtmlDialogElement) -> Vec<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;

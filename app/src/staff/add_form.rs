@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::add_staff_member;
 use super::fields::{StaffFieldValues, StaffFields};
 use super::{ClassOption, NewStaffMember, StaffRow};
-use crate::shell::modal::Modal;
+use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
 pub fn AddStaffDialog(
@@ -51,11 +51,11 @@ pub fn AddStaffDialog(
                 when=move || added.get().is_none()
                 fallback=move || {
                     added.get().map(|row| view! {
-                        <p class="notice" role="status">
+                        <DialogOutcome>
                             "Added " {row.display_name.clone()} " (" {row.username.clone()} "). An email to "
                             {row.email.clone().unwrap_or_default()}
                             " is on its way with a link to choose a password; it works once, for 60 minutes."
-                        </p>
+                        </DialogOutcome>
                     })
                 }
             >
