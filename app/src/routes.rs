@@ -31,6 +31,9 @@ pub fn loads_no_webassembly(path: &str) -> bool {
 pub const NOTICE_PASSWORD_CHANGED: &str = "password-changed";
 pub const NOTICE_SIGNED_OUT: &str = "signed-out";
 pub const AFTER_PASSWORD_CHANGE: &str = "/login?notice=password-changed";
+/// After a new staff member chose their first password (welcome link).
+pub const NOTICE_PASSWORD_SET: &str = "password-set";
+pub const AFTER_FIRST_PASSWORD: &str = "/login?notice=password-set";
 pub const AFTER_SIGN_OUT: &str = "/login?notice=signed-out";
 
 /// The cookie that marks the browser a parent signed up in: opening the

@@ -47,7 +47,10 @@ mod server_page {
 
     use super::PostedLogin;
     use crate::auth::ssr::cookies::remembered_school_code_in;
-    use crate::routes::{FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_SIGNED_OUT};
+    use crate::routes::{
+        FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_PASSWORD_SET,
+        NOTICE_SIGNED_OUT,
+    };
     use crate::session::use_session;
     use crate::shell::title::PageTitle;
     use crate::sso::api::sso_for_school;
@@ -92,6 +95,7 @@ mod server_page {
             Some(NOTICE_PASSWORD_CHANGED) => {
                 Some("Your password was changed. Please sign in again with your new password.")
             }
+            Some(NOTICE_PASSWORD_SET) => Some("Your password is set. Please sign in with it."),
             Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
             _ => None,
         };

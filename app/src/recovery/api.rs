@@ -44,7 +44,6 @@ pub async fn reset_password_with_token(
     use crate::auth::ssr::guard::request_client_addr;
     use crate::auth::ssr::password_change::{prepare_new_password, write_new_password};
     use crate::db::begin_write;
-    use crate::routes::AFTER_PASSWORD_CHANGE;
 
     let state = crate::state::app_state()?;
     let unusable = || {
@@ -100,7 +99,7 @@ pub async fn reset_password_with_token(
         .await?;
     }
     tx.commit().await?;
-    crate::navigation::redirect_plain_form(AFTER_PASSWORD_CHANGE);
+    crate::navigation::redirect_plain_form(page.after_password());
     Ok(())
 }
 

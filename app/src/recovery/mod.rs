@@ -43,6 +43,15 @@ pub enum LinkPage {
 }
 
 impl LinkPage {
+    /// Where the page goes once the password is set: a first password is
+    /// "set", never "changed".
+    pub fn after_password(self) -> &'static str {
+        match self {
+            LinkPage::ResetPassword => crate::routes::AFTER_PASSWORD_CHANGE,
+            LinkPage::Welcome => crate::routes::AFTER_FIRST_PASSWORD,
+        }
+    }
+
     pub fn accepts(self) -> &'static [TokenPurpose] {
         match self {
             LinkPage::ResetPassword => &[TokenPurpose::ResetPassword, TokenPurpose::OwnerRecovery],

@@ -10,7 +10,7 @@ use super::{LinkPage, LinkState};
 use crate::auth::password_form::NewPasswordInputs;
 use crate::navigation::reload_at;
 use crate::page_data::page_data;
-use crate::routes::{AFTER_PASSWORD_CHANGE, FORGOT_PASSWORD};
+use crate::routes::FORGOT_PASSWORD;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -66,7 +66,7 @@ fn ResetForm(
     let action = ServerAction::<ResetPasswordWithToken>::new();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) {
-            reload_at(AFTER_PASSWORD_CHANGE);
+            reload_at(page.after_password());
         }
     });
     let error = move || {
