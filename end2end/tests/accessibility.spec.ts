@@ -33,6 +33,8 @@ async function smallTargets(page: Page): Promise<string[]> {
 }
 
 test("no page breaks WCAG 2.1 AA by axe-core, signed out or as the owner", async ({ page, press }) => {
+  // Twenty pages, each analysed whole: three times the usual time.
+  test.slow();
   for (const path of ["/login", "/forgot-password", "/parent/signup", "/badge", "/no-such-page"]) {
     await open(page, path);
     expect(await violations(page), path).toEqual([]);
@@ -73,6 +75,7 @@ test("no page breaks WCAG 2.1 AA by axe-core, signed out or as the owner", async
 
 test("every control is a touch target of at least 44 px on the tablet", async ({ page, press }, testInfo) => {
   test.skip(testInfo.project.name !== "tablet", "touch targets are a tablet's concern");
+  test.slow();
   for (const path of ["/login", "/forgot-password", "/parent/signup", "/badge", "/no-such-page"]) {
     await open(page, path);
     expect(await smallTargets(page), path).toEqual([]);

@@ -570,6 +570,16 @@ fn megabytes(bytes: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn megabytes_read_to_one_decimal() {
+        assert_eq!(super::megabytes(0), "0.0 MB");
+        assert_eq!(super::megabytes(1_048_576), "1.0 MB");
+        assert_eq!(super::megabytes(5_300_000), "5.1 MB");
+        assert_eq!(super::megabytes(5 * 1_048_576 + 1), "5.0 MB");
+        assert_eq!(super::megabytes(1_048_576 + 52_429), "1.1 MB");
+        assert_eq!(super::megabytes(1_048_576 + 52_428), "1.0 MB");
+    }
+
     use super::*;
 
     fn parse_ok(bytes: &[u8]) -> ParsedRoster {
