@@ -8,6 +8,11 @@
 //! two are different JSON readers, so the WebAssembly carried a second
 //! decoder for every type a page loads. [`Json`] reads resources from bytes
 //! too: the same JSON on the wire, one decoder per type.
+//!
+//! A page's data that comes back "not signed in" in the browser means the
+//! session ended elsewhere (signed out everywhere, inactivated, a password
+//! change): the page reloads at the sign-in page, dropping what it showed,
+//! instead of keeping the signed-in header and data around an error.
 
 use std::future::Future;
 
@@ -41,6 +46,38 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
 /// A page's data: a [`Resource`] read with [`Json`].
 pub type PageData<T> = Resource<T, Json>;
 
+/// Whether a page's data says the session it was asked for has ended.
+pub trait EndsSession {
+    fn ends_session(&self) -> bool;
+}
+
+impl<T> EndsSession for Result<T, crate::error::AppError> {
+    fn ends_session(&self) -> bool {
+        matches!(self, Err(crate::error::AppError::NotSignedIn))
+    }
+}
+
+/// `fetcher`, reloading the browser at the sign-in page when its answer
+/// says the session has ended.
+fn leaving_when_signed_out<T, S, Fut>(
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> impl Fn(S) -> std::pin::Pin<Box<dyn Future<Output = T> + Send>> + Send + Sync + 'static
+where
+    T: EndsSession + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    move |source| {
+        let answer = fetcher(source);
+        Box::pin(async move {
+            let answer = answer.await;
+            if answer.ends_session() {
+                crate::navigation::reload_at(crate::routes::AFTER_SESSION_ENDED);
+            }
+            answer
+        })
+    }
+}
+
 /// Loads `fetcher(source())` (again whenever `source` changes), as
 /// `Resource::new`.
 #[track_caller]
@@ -49,11 +86,11 @@ pub fn page_data<T, S, Fut>(
     fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
 ) -> PageData<T>
 where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + EndsSession + Send + Sync + 'static,
     S: PartialEq + Clone + Send + Sync + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
-    Resource::new_with_options(source, fetcher, false)
+    Resource::new_with_options(source, leaving_when_signed_out(fetcher), false)
 }
 
 /// As [`page_data`], but the server sends nothing of the page until it has
@@ -65,17 +102,25 @@ pub fn page_data_blocking<T, S, Fut>(
     fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
 ) -> PageData<T>
 where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + EndsSession + Send + Sync + 'static,
     S: PartialEq + Clone + Send + Sync + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
-    Resource::new_with_options(source, fetcher, true)
+    Resource::new_with_options(source, leaving_when_signed_out(fetcher), true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::AppError;
+
+    #[test]
+    fn only_not_signed_in_ends_the_session() {
+        assert!(Err::<(), _>(AppError::NotSignedIn).ends_session());
+        assert!(!Err::<(), _>(AppError::Forbidden).ends_session());
+        assert!(!Err::<(), _>(AppError::NotFound).ends_session());
+        assert!(!Ok::<(), AppError>(()).ends_session());
+    }
 
     #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
     struct Row {

@@ -35,6 +35,10 @@ pub const AFTER_PASSWORD_CHANGE: &str = "/login?notice=password-changed";
 pub const NOTICE_PASSWORD_SET: &str = "password-set";
 pub const AFTER_FIRST_PASSWORD: &str = "/login?notice=password-set";
 pub const AFTER_SIGN_OUT: &str = "/login?notice=signed-out";
+/// A page found its session ended elsewhere (signed out everywhere,
+/// inactivated, the password changed).
+pub const NOTICE_SESSION_ENDED: &str = "session-ended";
+pub const AFTER_SESSION_ENDED: &str = "/login?notice=session-ended";
 
 /// The cookie that marks the browser a parent signed up in: opening the
 /// emailed link there finishes without typing the password again.

@@ -49,7 +49,7 @@ mod server_page {
     use crate::auth::ssr::cookies::remembered_school_code_in;
     use crate::routes::{
         FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_PASSWORD_SET,
-        NOTICE_SIGNED_OUT,
+        NOTICE_SESSION_ENDED, NOTICE_SIGNED_OUT,
     };
     use crate::session::use_session;
     use crate::shell::title::PageTitle;
@@ -97,6 +97,7 @@ mod server_page {
             }
             Some(NOTICE_PASSWORD_SET) => Some("Your password is set. Please sign in with it."),
             Some(NOTICE_SIGNED_OUT) => Some("You have signed out."),
+            Some(NOTICE_SESSION_ENDED) => Some("You were signed out. Please sign in again."),
             _ => None,
         };
         // Why the last single sign-on signed nobody in (fixed words only).
