@@ -156,6 +156,51 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(page.getByText("Nothing to change: the school already matches the file.")).toBeVisible();
 });
 
+test("turning learner passwords off asks first, and a staff-set password then reads Not stored", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  await addClass(page, press, "Year 1");
+  await page.getByRole("link", { name: "Year 1" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Add learner" }));
+  const add = page.getByRole("dialog", { name: "Add learner" });
+  await add.getByLabel("First name").fill("Maya");
+  await add.getByLabel("Last name").fill("Patel");
+  await add.getByLabel("Username").fill("maya.p");
+  await press(add.getByRole("button", { name: "Add learner" }));
+  await press(add.getByRole("button", { name: "Done" }));
+  const classPage = page.url();
+
+  // Unticking and saving asks first; Cancel saves nothing.
+  await open(page, "/settings");
+  const visible = page.getByLabel("Staff can see learner passwords");
+  // The school settings' own "Save" (single sign-on has another).
+  const save = page.locator("form").filter({ has: visible }).getByRole("button", { name: "Save" });
+  await visible.uncheck();
+  await press(save);
+  const confirm = page.getByRole("dialog", { name: "Stop showing learner passwords?" });
+  await expect(confirm).toContainText("cannot be brought back");
+  await press(confirm.getByRole("button", { name: "Cancel" }));
+  await expect(confirm).toHaveCount(0);
+  await open(page, "/settings");
+  await expect(visible).toBeChecked();
+
+  // Confirmed, the copies are destroyed; turning it on again asks nothing.
+  await visible.uncheck();
+  await press(save);
+  await press(confirm.getByRole("button", { name: "Destroy stored passwords and save" }));
+  await expect(page.getByRole("status")).toHaveText("Saved");
+  await visible.check();
+  await press(save);
+  await expect(confirm).toHaveCount(0);
+  await expect(page.getByRole("status")).toHaveText("Saved");
+
+  // Staff set Maya's password: it is not stored, not "set by the learner".
+  await open(page, new URL(classPage).pathname);
+  const maya = page.getByRole("row", { name: /Maya Patel/ });
+  await expect(maya).toContainText("Not stored (reset to see a new one)");
+  await expect(maya).not.toContainText("Set by the learner");
+});
+
 test("the year-end rollover moves a class on and is undone", async ({ page, press }, testInfo) => {
   await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 1");

@@ -9,6 +9,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::modal::Modal;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -82,12 +83,17 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let badge_sign_in = RwSignal::new(form.badge_sign_in);
     let credits = RwSignal::new(sms_credits);
     let outcome = RwSignal::new(None::<Result<(), String>>);
+    // Whether the school shows passwords as last saved: turning that off
+    // destroys every stored copy, so it asks first.
+    let saved_visible = RwSignal::new(form.learner_passwords_visible);
+    let confirming = RwSignal::new(None::<SchoolSettingsForm>);
 
     let save = Action::new(move |settings: &SchoolSettingsForm| {
         let settings = *settings;
         async move {
             match save_school_settings(settings, version.get_untracked()).await {
                 Ok(saved) => {
+                    saved_visible.set(settings.learner_passwords_visible);
                     credits.set(saved.sms_credits);
                     version.set(saved.version);
                     outcome.set(Some(Ok(())));
@@ -105,7 +111,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
             )));
             return;
         };
-        save.dispatch(SchoolSettingsForm {
+        let settings = SchoolSettingsForm {
             min_password_length,
             require_digit: require_digit.get_untracked(),
             block_common_passwords: block_common.get_untracked(),
@@ -113,8 +119,14 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
             learners_change_after_reset: change_after_reset.get_untracked(),
             sms_enabled: sms_enabled.get_untracked(),
             badge_sign_in: badge_sign_in.get_untracked(),
-        });
+        };
+        if saved_visible.get_untracked() && !settings.learner_passwords_visible {
+            confirming.set(Some(settings));
+        } else {
+            save.dispatch(settings);
+        }
     };
+    let close = Callback::new(move |()| confirming.set(None));
 
     view! {
         <p class="lead">{school_name}</p>
@@ -168,5 +180,26 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                 <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>"Save"</button>
             </div>
         </form>
+        {move || confirming.get().map(|settings| view! {
+            <Modal title="Stop showing learner passwords?" on_close=close>
+                <p>
+                    "Every stored learner password is destroyed at once and cannot be brought back. "
+                    "Staff can still reset a learner's password, and see the new one only if this is turned on again."
+                </p>
+                <div class="dialog-row">
+                    <button
+                        type="button"
+                        class="button warn"
+                        on:click=move |_| {
+                            confirming.set(None);
+                            save.dispatch(settings);
+                        }
+                    >
+                        "Destroy stored passwords and save"
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| close.run(())>"Cancel"</button>
+                </div>
+            </Modal>
+        })}
     }
 }
