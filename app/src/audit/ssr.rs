@@ -163,6 +163,14 @@ pub async fn audit_page(
     }
     let from = day_start(&query.from, "from")?;
     let to = day_start(&query.to, "to")?.map(|start| start + 24 * 60 * 60);
+    if let (Some(from), Some(to)) = (from, to) {
+        if to <= from {
+            return Err(AppError::invalid(
+                "to",
+                "The \u{201c}To\u{201d} date is before the \u{201c}From\u{201d} date.",
+            ));
+        }
+    }
     let class_actions = super::CLASS_LEARNER_ACTIONS
         .iter()
         .map(|a| format!("'{}'", a.as_str()))

@@ -100,6 +100,22 @@ async fn full_admins_see_every_event_of_their_school_newest_first() {
     assert_eq!(long_ago.total, 0);
     let bad = audit_as(&app, &office, json!({ "from": "yesterday" })).await;
     assert_eq!(bad.status(), 422);
+    // A range that ends before it starts is refused in words, not "0 events".
+    let backwards = audit_as(
+        &app,
+        &office,
+        json!({ "from": "2026-12-04", "to": "2026-12-01" }),
+    )
+    .await;
+    assert_eq!(backwards.status(), 422);
+    assert!(backwards.text().await.unwrap().contains("date is before"));
+    let one_day = audit_as(
+        &app,
+        &office,
+        json!({ "from": "2026-12-01", "to": "2026-12-01" }),
+    )
+    .await;
+    assert_eq!(one_day.status(), 200);
 }
 
 #[tokio::test]
