@@ -48,6 +48,12 @@ test("a parent signs up with a code read from the class access codes and sees th
   // (accessibility.spec.ts), once it has settled after the link's redirect.
   await expect(page).toHaveTitle("My children · Oakwood Primary · ClassKeys");
   expect(await accessibilityViolations(page), "/parent").toEqual([]);
+  // "Add a child" with the same child's code says so, and clears the field.
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("Parent access code").fill(code);
+  await press(page.getByRole("button", { name: "Add a child" }));
+  await expect(page.getByRole("status")).toHaveText(`${child} was already linked to your account: nothing changed.`);
+  await expect(page.getByLabel("Parent access code")).toHaveValue("");
   // A parent's navigation offers their children and their account only.
   await expect(page.getByRole("link", { name: "Classes" })).toHaveCount(0);
   await open(page, "/staff");

@@ -82,7 +82,7 @@ pub async fn my_children() -> Result<Vec<ChildRow>, AppError> {
 
 /// "Add a child" on `/parent`.
 #[server(endpoint = "add_child")]
-pub async fn add_child(parent_access_code: String) -> Result<(), AppError> {
+pub async fn add_child(parent_access_code: String) -> Result<super::ChildAdded, AppError> {
     use crate::auth::ssr::guard::{request_client_addr, require_user};
 
     let user = require_user().await?;

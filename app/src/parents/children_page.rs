@@ -37,6 +37,15 @@ fn ChildrenGate() -> impl IntoView {
 fn Children() -> impl IntoView {
     let add = ServerAction::<AddChild>::new();
     let children = page_data(move || add.version().get(), |_| my_children());
+    // A code that worked is cleared, ready for the next child's.
+    let code_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            if let Some(input) = code_input.get() {
+                input.set_value("");
+            }
+        }
+    });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -70,10 +79,10 @@ fn Children() -> impl IntoView {
         <ActionForm action=add attr:class="form" attr:novalidate=true>
             <div class="field">
                 <label for="parent_access_code">"Parent access code"</label>
-                <input id="parent_access_code" name="parent_access_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required />
+                <input id="parent_access_code" name="parent_access_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required node_ref=code_input />
             </div>
             {move || match add.value().get() {
-                Some(Ok(())) => view! { <p class="notice" role="status">"Child added."</p> }.into_any(),
+                Some(Ok(added)) => view! { <p class="notice" role="status">{added.message()}</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 None => ().into_any(),
             }}

@@ -18,3 +18,22 @@ pub struct ChildRow {
     pub classes: Vec<String>,
     pub school: String,
 }
+
+/// What "Add a child" did, with the child's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChildAdded {
+    Linked(String),
+    /// The code is right, but this child was already on the parent's list.
+    AlreadyLinked(String),
+}
+
+impl ChildAdded {
+    pub fn message(&self) -> String {
+        match self {
+            ChildAdded::Linked(name) => format!("{name} is now linked to your account."),
+            ChildAdded::AlreadyLinked(name) => {
+                format!("{name} was already linked to your account: nothing changed.")
+            }
+        }
+    }
+}

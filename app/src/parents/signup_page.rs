@@ -32,7 +32,7 @@ pub fn ParentSignUpPage() -> impl IntoView {
                 <div class="field">
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="new-password" required />
-                    <p class="hint">"At least 8 characters, with a digit; not a common password."</p>
+                    <p class="hint">"At least 8 characters. Your child's school may ask for more, such as a digit; if it does, we say so when you create the account."</p>
                 </div>
                 <div class="field">
                     <label for="confirm_password">"Confirm password"</label>

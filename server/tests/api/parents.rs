@@ -268,7 +268,33 @@ async fn add_a_child_links_another_learner_of_the_same_school() {
         .call_as(&mum, "add_child", &[("parent_access_code", &second)])
         .await;
     assert_eq!(added.status(), 200);
+    let added: app::parents::ChildAdded = added.json().await.unwrap();
+    assert!(
+        matches!(added, app::parents::ChildAdded::Linked(_)),
+        "{added:?}"
+    );
     assert_eq!(children(&app, &mum).await.len(), 2);
+    // The same code again: said so, nothing changes.
+    let again: app::parents::ChildAdded = app
+        .call_as(&mum, "add_child", &[("parent_access_code", &second)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        matches!(again, app::parents::ChildAdded::AlreadyLinked(_)),
+        "{again:?}"
+    );
+    assert_eq!(children(&app, &mum).await.len(), 2);
+    // Nothing typed is asked for, and is not counted as a wrong code.
+    let empty = app
+        .call_as(&mum, "add_child", &[("parent_access_code", "  ")])
+        .await;
+    let (_, error) = app_error(empty).await;
+    assert!(
+        error.to_string().starts_with("Type the parent access code"),
+        "{error}"
+    );
 
     let riv_learner = app
         .account(&world.riv, "learner", "kestrel1", None, (false, false))

@@ -111,6 +111,13 @@ pub(crate) async fn check_code(
     school: Option<&str>,
     client: &str,
 ) -> Result<(String, String), AppError> {
+    // Nothing typed is not a guess: asked for, and not counted.
+    if typed.trim().is_empty() {
+        return Err(AppError::invalid(
+            "code",
+            "Type the parent access code from your child's school, such as K7Q-P2M-9XD.",
+        ));
+    }
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     let network = network_label(client);
@@ -183,8 +190,8 @@ pub(crate) async fn link(
     parent_id: &str,
     learner_id: &str,
     now: i64,
-) -> Result<(), AppError> {
-    sqlx::query(
+) -> Result<bool, AppError> {
+    let inserted = sqlx::query(
         "INSERT INTO parent_links (parent_id, learner_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (parent_id, learner_id) DO NOTHING",
     )
@@ -193,7 +200,8 @@ pub(crate) async fn link(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    // Whether the link is new (false: the parent already had this child).
+    Ok(inserted.rows_affected() == 1)
 }
 
 fn require_parent(user: &SignedInUser) -> Result<(), AppError> {
@@ -210,18 +218,25 @@ pub async fn add_child(
     parent: &SignedInUser,
     code: &str,
     client: &str,
-) -> Result<(), AppError> {
+) -> Result<super::ChildAdded, AppError> {
     require_parent(parent)?;
     // A code of another school answers like a wrong one.
     let (learner_id, _) = check_code(state, code, Some(&parent.school_id), client).await?;
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    link(&mut tx, &parent.id, &learner_id, now).await?;
+    let linked = link(&mut tx, &parent.id, &learner_id, now).await?;
+    let (name,): (String,) = sqlx::query_as("SELECT display_name FROM accounts WHERE id = $1")
+        .bind(&learner_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !linked {
+        return Ok(super::ChildAdded::AlreadyLinked(name));
+    }
     let target = learner_username(&mut tx, &learner_id).await?;
     let event = AuditEvent::by(parent, client).on(&learner_id, &target);
     audit(&mut *tx, AuditAction::ParentLinked, event, now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(super::ChildAdded::Linked(name))
 }
 
 /// The parent's children with their classes and school.
