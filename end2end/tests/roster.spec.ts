@@ -34,6 +34,19 @@ async function addClass(page: Page, press: Press, name: string) {
   await expect(page.getByRole("status")).toHaveText(`Added ${name}.`);
 }
 
+/** On Year 1's class page, adds Maya Patel (maya.p), a password staff set. */
+async function addMayaToYear1(page: Page, press: Press) {
+  await page.getByRole("link", { name: "Year 1" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Add learner" }));
+  const add = page.getByRole("dialog", { name: "Add learner" });
+  await add.getByLabel("First name").fill("Maya");
+  await add.getByLabel("Last name").fill("Patel");
+  await add.getByLabel("Username").fill("maya.p");
+  await press(add.getByRole("button", { name: "Add learner" }));
+  await press(add.getByRole("button", { name: "Done" }));
+}
+
 test("a new school's owner adds a class and a learner, who signs in at once", async ({ page, press }, testInfo) => {
   const code = await newSchool(page, press, testInfo);
   await addClass(page, press, "Reception Robins");
@@ -159,15 +172,7 @@ test("an import is previewed, applied with progress, downloaded, and previews as
 test("turning learner passwords off asks first, and a staff-set password then reads Not stored", async ({ page, press }, testInfo) => {
   await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 1");
-  await page.getByRole("link", { name: "Year 1" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await press(page.getByRole("button", { name: "Add learner" }));
-  const add = page.getByRole("dialog", { name: "Add learner" });
-  await add.getByLabel("First name").fill("Maya");
-  await add.getByLabel("Last name").fill("Patel");
-  await add.getByLabel("Username").fill("maya.p");
-  await press(add.getByRole("button", { name: "Add learner" }));
-  await press(add.getByRole("button", { name: "Done" }));
+  await addMayaToYear1(page, press);
   const classPage = page.url();
 
   // Unticking and saving asks first; Cancel saves nothing.
@@ -205,15 +210,7 @@ test("the year-end rollover moves a class on and is undone", async ({ page, pres
   await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 1");
   await addClass(page, press, "Year 2");
-  await page.getByRole("link", { name: "Year 1" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await press(page.getByRole("button", { name: "Add learner" }));
-  const dialog = page.getByRole("dialog", { name: "Add learner" });
-  await dialog.getByLabel("First name").fill("Maya");
-  await dialog.getByLabel("Last name").fill("Patel");
-  await dialog.getByLabel("Username").fill("maya.p");
-  await press(dialog.getByRole("button", { name: "Add learner" }));
-  await press(dialog.getByRole("button", { name: "Done" }));
+  await addMayaToYear1(page, press);
 
   await open(page, "/school/rollover");
   await expect(page.getByRole("heading", { name: "Year-end rollover", level: 1 })).toBeVisible();
