@@ -206,6 +206,29 @@ test("turning learner passwords off asks first, and a staff-set password then re
   await expect(maya).not.toContainText("Set by the learner");
 });
 
+test("a double click on \"Apply rollover\" applies it once", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  await addClass(page, press, "Year 1");
+  await addClass(page, press, "Year 2");
+  await addMayaToYear1(page, press);
+
+  // Year 1 → Year 2 → leavers: applied twice, Maya would move up and then
+  // leave the school.
+  await open(page, "/school/rollover");
+  await page.getByRole("combobox", { name: "Next class for Year 1" }).selectOption({ label: "Year 2" });
+  await page.getByRole("combobox", { name: "Next class for Year 2" }).selectOption({ label: "Leavers: inactivate learners" });
+  await press(page.getByRole("button", { name: "Preview rollover" }));
+  await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
+  await page.getByRole("button", { name: "Apply rollover" }).dblclick();
+  await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learners moved, 0 inactivated.");
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await open(page, "/classes");
+  await press(page.getByRole("link", { name: "Year 2" }));
+  await expect(page.getByRole("row", { name: /Maya Patel/ })).toBeVisible();
+  await open(page, "/school/rollover");
+  await expect(page.getByText(/by .*: 1 learners\./)).toBeVisible();
+});
+
 test("the year-end rollover moves a class on and is undone", async ({ page, press }, testInfo) => {
   await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 1");

@@ -172,4 +172,9 @@ pub struct RolloverPreview {
     pub moves: Vec<LearnerMove>,
     pub new_classes: Vec<String>,
     pub leavers: usize,
+    /// What the preview was made from (a digest of every move). "Apply
+    /// rollover" sends it back, and the server applies only while the moves
+    /// are still exactly these: a second click, a second tab or another
+    /// admin's change in between is refused, not applied again.
+    pub basis: String,
 }

@@ -23,6 +23,10 @@ use crate::state::AppState;
 
 const LEAVER: &str = "Inactivated (leaver)";
 
+/// Why "Apply rollover" was refused when its preview no longer holds.
+pub const CHANGED_SINCE_PREVIEW: &str = "The classes changed since this preview, so nothing was \
+     changed: preview the rollover again to see where every learner goes now.";
+
 /// Where one class's learners go, resolved against the school.
 #[derive(Debug, Clone)]
 enum Target {
@@ -271,8 +275,36 @@ pub async fn preview(
     Ok(preview_of(&moves, &resolved))
 }
 
+/// The digest a preview's "Apply rollover" must match: every move as
+/// (learner id, class it leaves, where it goes: `class:<id>`,
+/// `new:<name in lower case>` or `leavers`), in any order.
+pub fn basis_of<'a>(moves: impl IntoIterator<Item = (&'a str, &'a str, String)>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut lines: Vec<String> = moves
+        .into_iter()
+        .map(|(learner, from, to)| format!("{learner}\t{from}\t{to}\n"))
+        .collect();
+    lines.sort();
+    Sha256::digest(lines.concat().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn basis(moves: &[Move]) -> String {
+    basis_of(moves.iter().map(|m| {
+        let to = match &m.target {
+            Target::Class { id: Some(id), .. } => format!("class:{id}"),
+            Target::Class { id: None, name } => format!("new:{}", name.to_lowercase()),
+            Target::Leavers => "leavers".to_string(),
+        };
+        (m.learner_id.as_str(), m.from_id.as_str(), to)
+    }))
+}
+
 fn preview_of(moves: &[Move], resolved: &[Resolved]) -> RolloverPreview {
     RolloverPreview {
+        basis: basis(moves),
         leavers: moves
             .iter()
             .filter(|m| matches!(m.target, Target::Leavers))
@@ -293,12 +325,13 @@ fn preview_of(moves: &[Move], resolved: &[Resolved]) -> RolloverPreview {
     }
 }
 
-/// "Apply rollover": every move in one transaction. Returns the preview of
-/// what was done.
+/// "Apply rollover": every move in one transaction, if they are still the
+/// moves of the preview whose `basis` is sent. Returns what was done.
 pub async fn apply(
     state: &AppState,
     user: &SignedInUser,
     choices: &[RolloverChoice],
+    basis: &str,
     client: &str,
 ) -> Result<RolloverPreview, AppError> {
     allowed(user)?;
@@ -312,6 +345,11 @@ pub async fn apply(
         ));
     }
     let done = preview_of(&moves, &resolved);
+    if done.basis != basis {
+        // Applied already (a second click, another tab), or the classes
+        // changed since the preview: nothing is written.
+        return Err(AppError::Conflict(CHANGED_SINCE_PREVIEW.into()));
+    }
     let rollover_id = new_id();
     sqlx::query(
         "INSERT INTO rollovers (id, school_id, created_by, created_at) VALUES ($1, $2, $3, $4)",
@@ -481,4 +519,31 @@ pub async fn undo(
     audit(&mut *tx, AuditAction::RolloverUndone, event, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::basis_of;
+
+    #[test]
+    fn a_basis_names_the_moves_in_any_order_and_changes_with_any_of_them() {
+        let moves = |list: &[(&'static str, &'static str, &str)]| {
+            basis_of(list.iter().map(|&(l, f, t)| (l, f, t.to_string())))
+        };
+        let a = moves(&[("l1", "c3", "class:c4"), ("l2", "c4", "leavers")]);
+        assert_eq!(
+            a,
+            moves(&[("l2", "c4", "leavers"), ("l1", "c3", "class:c4")])
+        );
+        assert_ne!(a, moves(&[("l1", "c3", "class:c4")]), "a move fewer");
+        assert_ne!(
+            a,
+            moves(&[("l1", "c3", "class:c5"), ("l2", "c4", "leavers")])
+        );
+        assert_ne!(
+            a,
+            moves(&[("l1", "c4", "class:c4"), ("l2", "c4", "leavers")])
+        );
+        assert_eq!(a.len(), 64);
+    }
 }

@@ -27,15 +27,19 @@ pub async fn preview_rollover(choices: Vec<RolloverChoice>) -> Result<RolloverPr
     super::rollover::preview(&state, &user, &choices).await
 }
 
-/// "Apply rollover": one transaction.
+/// "Apply rollover": one transaction, only while the moves are still those
+/// of the preview whose `basis` is sent.
 #[server(endpoint = "apply_rollover", input = Json)]
-pub async fn apply_rollover(choices: Vec<RolloverChoice>) -> Result<RolloverPreview, AppError> {
+pub async fn apply_rollover(
+    choices: Vec<RolloverChoice>,
+    basis: String,
+) -> Result<RolloverPreview, AppError> {
     use crate::auth::ssr::guard::{request_client_addr, require_user};
 
     let user = require_user().await?;
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
-    super::rollover::apply(&state, &user, &choices, &client).await
+    super::rollover::apply(&state, &user, &choices, &basis, &client).await
 }
 
 /// "Undo rollover" for the school's last rollover.

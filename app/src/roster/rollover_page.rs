@@ -110,9 +110,16 @@ fn LastRolloverPanel(
             <button
                 type="button"
                 class="button secondary"
-                disabled=refused.is_some()
+                disabled={
+                    let refused = refused.is_some();
+                    move || refused || undo.pending().get()
+                }
                 aria-busy=move || undo.pending().get().to_string()
-                on:click=move |_| { undo.dispatch(()); }
+                on:click=move |_| {
+                    if !undo.pending().get_untracked() {
+                        undo.dispatch(());
+                    }
+                }
             >
                 "Undo rollover"
             </button>
@@ -149,11 +156,12 @@ fn RolloverForm(
             }
         }
     });
-    let apply = Action::new(move |choices: &Vec<RolloverChoice>| {
-        let choices = choices.clone();
+    let apply = Action::new(move |(choices, basis): &(Vec<RolloverChoice>, String)| {
+        let (choices, basis) = (choices.clone(), basis.clone());
         async move {
-            match apply_rollover(choices).await {
+            match apply_rollover(choices, basis).await {
                 Ok(done) => {
+                    previewed.set(None);
                     notice.set(Some(format!(
                         "Rollover done: {} learners moved, {} inactivated.",
                         done.moves.len() - done.leavers,
@@ -229,8 +237,12 @@ fn RolloverForm(
             <button
                 type="button"
                 class="button"
+                disabled=move || preview.pending().get()
                 aria-busy=move || preview.pending().get().to_string()
                 on:click=move |_| {
+                    if preview.pending().get_untracked() {
+                        return;
+                    }
                     error.set(None);
                     previewed.set(None);
                     preview.dispatch(choices());
@@ -239,7 +251,9 @@ fn RolloverForm(
                 "Preview rollover"
             </button>
         </div>
-        {move || previewed.get().map(|result| view! {
+        {move || previewed.get().map(|result| {
+            let basis = StoredValue::new(result.basis.clone());
+            view! {
             <h2>"Preview"</h2>
             <p>
                 {format!(
@@ -262,18 +276,25 @@ fn RolloverForm(
                 </table>
             </div>
             <div class="dialog-row">
+                // Pressed once, applied once: the button is disabled while
+                // its request runs, and the server refuses a preview's
+                // second apply anyway (its basis no longer matches).
                 <button
                     type="button"
                     class="button primary"
+                    disabled=move || apply.pending().get()
                     aria-busy=move || apply.pending().get().to_string()
                     on:click=move |_| {
+                        if apply.pending().get_untracked() {
+                            return;
+                        }
                         error.set(None);
-                        apply.dispatch(choices());
+                        apply.dispatch((choices(), basis.get_value()));
                     }
                 >
                     "Apply rollover"
                 </button>
             </div>
-        })}
+        }})}
     }
 }

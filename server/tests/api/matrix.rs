@@ -322,7 +322,7 @@ fn matrix() -> Vec<Row> {
         // The year-end rollover.
         Row::read("rollover_setup", "", ADMIN_PAGE, no_args),
         Row::read("preview_rollover", "", ROLLOVER_OF_HAZEL, hazel_leaves),
-        Row::write("apply_rollover", "", ROLLOVER_OF_HAZEL, hazel_leaves),
+        Row::write("apply_rollover", "", ROLLOVER_OF_HAZEL, apply_hazel_leaves),
         Row::read("undo_rollover", "made-up rollover", UNDO_NOTHING, |_| form([("rollover_id", "none")])),
         Row::read("class_detail", "", CLASS_WORK, hazel),
         Row::read("class_summary", "", CLASS_WORK, hazel),
@@ -400,6 +400,15 @@ fn oliver(f: &Fixture) -> Args {
 /// The rollover with Year 3 Hazel's learners leaving.
 fn hazel_leaves(f: &Fixture) -> Args {
     Args::Json(json!({ "choices": [{ "class_id": f.hazel, "next": "Leavers" }] }))
+}
+
+/// "Apply rollover" of [`hazel_leaves`]' preview: its basis is Amelia and
+/// Oliver leaving Year 3 Hazel.
+fn apply_hazel_leaves(f: &Fixture) -> Args {
+    let moves = [&f.world.oak_learner, &f.world.oak_learner2]
+        .map(|learner| (learner.as_str(), f.hazel.as_str(), "leavers".to_string()));
+    let basis = app::roster::rollover::basis_of(moves);
+    Args::Json(json!({ "choices": [{ "class_id": f.hazel, "next": "Leavers" }], "basis": basis }))
 }
 
 /// "Preview" or "Apply import" of a one-learner roster file.

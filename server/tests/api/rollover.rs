@@ -50,6 +50,33 @@ fn choices(s: &School) -> Value {
     ] })
 }
 
+/// "Preview rollover", then "Apply rollover" with that preview's basis.
+async fn preview_then_apply(app: &TestApp, choices: Value) -> reqwest::Response {
+    let preview: RolloverPreview = app
+        .call_json("preview_rollover", choices.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.call_json("apply_rollover", with_basis(choices, &preview.basis))
+        .await
+}
+
+/// Every class into the next existing one: Year 3 → 4 → 6 → leavers. Applied
+/// twice, it would move Year 3 two years on.
+fn chain(s: &School) -> Value {
+    json!({ "choices": [
+        { "class_id": s.y3, "next": { "Existing": s.y4 } },
+        { "class_id": s.y4, "next": { "Existing": s.y6 } },
+        { "class_id": s.y6, "next": "Leavers" },
+    ] })
+}
+
+fn with_basis(mut choices: Value, basis: &str) -> Value {
+    choices["basis"] = json!(basis);
+    choices
+}
+
 async fn classes_of(app: &TestApp, username: &str) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT c.name FROM enrolments e JOIN classes c ON c.id = e.class_id \
@@ -104,7 +131,9 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
         "a preview writes nothing"
     );
 
-    let response = app.call_json("apply_rollover", choices(&s)).await;
+    let response = app
+        .call_json("apply_rollover", with_basis(choices(&s), &preview.basis))
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(classes_of(&app, "amelias").await, ["Year 4"]);
     assert_eq!(
@@ -149,10 +178,7 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
 async fn undo_is_refused_once_a_learner_changed_since() {
     let app = spawn_app().await;
     let s = school(&app).await;
-    assert_eq!(
-        app.call_json("apply_rollover", choices(&s)).await.status(),
-        200
-    );
+    assert_eq!(preview_then_apply(&app, choices(&s)).await.status(), 200);
     let form = [
         ("class_id", s.y4.as_str()),
         ("learner_id", s.world.oak_learner2.as_str()),
@@ -217,7 +243,7 @@ async fn bad_choices_are_explained_and_change_nothing() {
     ];
     for (choices, message) in cases {
         let response = app
-            .call_json("apply_rollover", json!({ "choices": choices }))
+            .call_json("apply_rollover", json!({ "choices": choices, "basis": "" }))
             .await;
         let (status, error) = app_error(response).await;
         assert_eq!((status, error.to_string().as_str()), (422, message));
@@ -234,11 +260,75 @@ async fn only_the_owner_and_full_admins_roll_the_year_over() {
         let client = new_client();
         app.signed_in_as(&client, "OAK", username, PASSWORD).await;
         for function in ["preview_rollover", "apply_rollover"] {
-            let response = app.call_json_as(&client, function, choices(&s)).await;
+            let args = with_basis(choices(&s), "");
+            let response = app.call_json_as(&client, function, args).await;
             assert_eq!(response.status(), 403, "{username} {function}");
         }
         let response = app.call_as(&client, "rollover_setup", &[]).await;
         assert_eq!(response.status(), 403, "{username}");
     }
     assert_eq!(classes_of(&app, "amelias").await, ["Year 3"]);
+}
+
+#[tokio::test]
+async fn a_preview_is_applied_once_and_only_while_the_classes_are_as_previewed() {
+    let app = spawn_app().await;
+    let s = school(&app).await;
+    let preview: RolloverPreview = app
+        .call_json("preview_rollover", chain(&s))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let apply = || app.call_json("apply_rollover", with_basis(chain(&s), &preview.basis));
+    assert_eq!(apply().await.status(), 200);
+    // The same preview again (a double click, a second tab): refused, so
+    // Year 3 does not move on to Year 6 and Year 4 does not leave.
+    let (status, error) = app_error(apply().await).await;
+    assert_eq!(
+        (status, error.to_string().as_str()),
+        (409, app::roster::rollover::CHANGED_SINCE_PREVIEW)
+    );
+    assert_eq!(classes_of(&app, "amelias").await, ["Year 4"]);
+    assert_eq!(classes_of(&app, "noahp").await, ["Year 6"]);
+    assert!(classes_of(&app, "zoew").await.is_empty());
+    let (rollovers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rollovers")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rollovers, 1);
+
+    // A learner who joins a class after its preview would move unseen:
+    // refused too, and applied once previewed again.
+    let id = last_rollover_id(&app).await;
+    let undone = app
+        .call_as(&app.client, "undo_rollover", &[("rollover_id", &id)])
+        .await;
+    assert_eq!(undone.status(), 200);
+    let preview: RolloverPreview = app
+        .call_json("preview_rollover", chain(&s))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let newcomer = app
+        .account(&s.world.oak, "learner", "newkid", None, (false, false))
+        .await;
+    sqlx::query("INSERT INTO enrolments (class_id, account_id) VALUES ($1, $2)")
+        .bind(&s.y6)
+        .bind(&newcomer)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let stale = app
+        .call_json("apply_rollover", with_basis(chain(&s), &preview.basis))
+        .await;
+    assert_eq!(stale.status(), 409);
+    assert_eq!(
+        classes_of(&app, "newkid").await,
+        ["Year 6"],
+        "nothing moved"
+    );
+    assert_eq!(preview_then_apply(&app, chain(&s)).await.status(), 200);
+    assert!(classes_of(&app, "newkid").await.is_empty(), "a leaver now");
 }
