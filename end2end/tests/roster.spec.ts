@@ -144,6 +144,8 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(page.getByRole("status").filter({ hasText: "Import done" })).toHaveText(
     "Import done: 3 learners created, 0 updated, 0 unchanged, 0 inactivated, 2 classes created.",
   );
+  // "Apply import" went with the preview: focus is on what it did.
+  await expect(page.getByRole("status").filter({ hasText: "Import done" })).toBeFocused();
   await expect(page.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("aria-valuenow", "100");
 
   const downloading = page.waitForEvent("download");
@@ -221,6 +223,7 @@ test("a double click on \"Apply rollover\" applies it once", async ({ page, pres
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
   await page.getByRole("button", { name: "Apply rollover" }).dblclick();
   await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learners moved, 0 inactivated.");
+  await expect(page.getByRole("status")).toBeFocused();
   await expect(page.getByRole("alert")).toHaveCount(0);
   await open(page, "/classes");
   await press(page.getByRole("link", { name: "Year 2" }));
@@ -252,6 +255,7 @@ test("the year-end rollover moves a class on and is undone", async ({ page, pres
   await expect(page.getByRole("status")).toHaveText(
     "The last rollover is undone: every learner is back in their class.",
   );
+  await expect(page.getByRole("status")).toBeFocused();
   await open(page, "/classes");
   await expect(page.getByRole("row", { name: /Year 1/ })).toContainText("1");
   await expect(page.getByRole("row", { name: /Year 2/ })).toContainText("0");

@@ -56,13 +56,20 @@ pub async fn preview(
         .preview())
 }
 
+/// Why "Apply import" was refused when the file no longer previews as shown.
+pub const CHANGED_SINCE_PREVIEW: &str = "The school's roster changed since this preview, so \
+     nothing was imported: preview the file again to see what it would do now.";
+
 /// "Apply import": checks the file again and starts the apply in the
-/// background. Returns the job id to ask [`super::jobs::progress`] about.
+/// background, if it still previews as the preview whose `basis` is sent
+/// (the page always sends it). Returns the job id to ask
+/// [`super::jobs::progress`] about.
 pub async fn start(
     state: &AppState,
     user: &SignedInUser,
     bytes: &[u8],
     inactivate_missing: bool,
+    basis: Option<&str>,
     client: &str,
 ) -> Result<String, AppError> {
     if !user.can(Permission::ManageRoster) {
@@ -70,7 +77,11 @@ pub async fn start(
     }
     let parsed = parsed(bytes)?;
     let plan = plan(state, user, parsed.clone(), inactivate_missing).await?;
-    let errors = plan.preview().totals.error;
+    let preview = plan.preview();
+    if basis.is_some_and(|basis| basis != preview.basis) {
+        return Err(AppError::Conflict(CHANGED_SINCE_PREVIEW.into()));
+    }
+    let errors = preview.totals.error;
     if errors > 0 {
         return Err(AppError::invalid(
             "file",

@@ -32,9 +32,14 @@ pub async fn preview_import(
     Ok(preview)
 }
 
-/// "Apply import": starts it; returns the job to follow with [`follow_import`].
+/// "Apply import": starts it, if the file still previews as the preview
+/// whose `basis` is sent; returns the job to follow with [`follow_import`].
 #[server(endpoint = "start_import", input = Json)]
-pub async fn start_import(file: String, inactivate_missing: bool) -> Result<String, AppError> {
+pub async fn start_import(
+    file: String,
+    inactivate_missing: bool,
+    basis: Option<String>,
+) -> Result<String, AppError> {
     use crate::auth::ssr::guard::{request_client_addr, require_user};
 
     let user = require_user().await?;
@@ -45,6 +50,7 @@ pub async fn start_import(file: String, inactivate_missing: bool) -> Result<Stri
         &user,
         &file_bytes(&file)?,
         inactivate_missing,
+        basis.as_deref(),
         &client,
     )
     .await

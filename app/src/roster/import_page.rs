@@ -9,6 +9,7 @@ use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus};
 use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::modal::DialogOutcome;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -108,34 +109,39 @@ fn Importer() -> impl IntoView {
             }
         }
     });
-    let apply = Action::new_local(move |(file, inactivate): &(ChosenFile, bool)| {
-        let (file, inactivate) = (file.clone(), *inactivate);
-        async move {
-            let job = match start_import(file.base64, inactivate).await {
-                Ok(job) => job,
-                Err(e) => return error.set(Some(e.to_string())),
-            };
-            loop {
-                match follow_import(job.clone()).await {
-                    Ok(now) => {
-                        let outcome = now.outcome.clone();
-                        progress.set(Some(now));
-                        match outcome {
-                            Some(Ok(done)) => {
-                                previewed.set(None);
-                                return summary.set(Some(done));
-                            }
-                            Some(Err(message)) => return error.set(Some(message)),
-                            None => pause(400).await,
-                        }
-                    }
+    let apply = Action::new_local(
+        move |(file, inactivate, basis): &(ChosenFile, bool, String)| {
+            let (file, inactivate, basis) = (file.clone(), *inactivate, basis.clone());
+            async move {
+                let job = match start_import(file.base64, inactivate, Some(basis)).await {
+                    Ok(job) => job,
                     Err(e) => return error.set(Some(e.to_string())),
+                };
+                loop {
+                    match follow_import(job.clone()).await {
+                        Ok(now) => {
+                            let outcome = now.outcome.clone();
+                            progress.set(Some(now));
+                            match outcome {
+                                Some(Ok(done)) => {
+                                    previewed.set(None);
+                                    return summary.set(Some(done));
+                                }
+                                Some(Err(message)) => return error.set(Some(message)),
+                                None => pause(400).await,
+                            }
+                        }
+                        Err(e) => return error.set(Some(e.to_string())),
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     let on_preview = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if preview.pending().get_untracked() || apply.pending().get_untracked() {
+            return;
+        }
         error.set(None);
         summary.set(None);
         progress.set(None);
@@ -166,7 +172,7 @@ fn Importer() -> impl IntoView {
                 <label for="inactivate_missing">"Inactivate learners who are not in the file"</label>
             </div>
             <div class="dialog-row">
-                <button type="submit" class="button" aria-busy=move || preview.pending().get().to_string() disabled=busy>
+                <button type="submit" class="button" aria-busy=move || preview.pending().get().to_string() aria-disabled=move || busy().to_string()>
                     "Preview"
                 </button>
             </div>
@@ -178,16 +184,21 @@ fn Importer() -> impl IntoView {
             let can_apply = result.totals.error == 0
                 && (result.totals.create + result.totals.update > 0 || !result.to_inactivate.is_empty());
             let nothing_to_do = result.totals.error == 0 && !can_apply;
-            let to_apply = (file.clone(), inactivate);
+            let to_apply = (file.clone(), inactivate, result.basis.clone());
             view! {
                 <PreviewReport file_name=file.name preview=result />
                 <div class="dialog-row">
                     <button
                         type="button"
                         class="button primary"
-                        disabled=move || !can_apply || busy()
+                        disabled=!can_apply
+                        aria-disabled=move || busy().to_string()
                         aria-busy=move || apply.pending().get().to_string()
                         on:click=move |_| {
+                            // Busy: a press does nothing, and focus stays here.
+                            if busy() {
+                                return;
+                            }
                             error.set(None);
                             apply.dispatch(to_apply.clone());
                         }
@@ -316,7 +327,8 @@ fn ImportDone(summary: ImportSummary) -> impl IntoView {
         }
     };
     view! {
-        <p class="notice" role="status">{text}</p>
+        // Focused as it appears: "Apply import" is gone with the preview.
+        <DialogOutcome>{text}</DialogOutcome>
         {has_new.then(|| view! {
             <p>"The new learners' passwords and parent access codes are shown only now: download them before you leave this page."</p>
             <button type="button" class="button primary" on:click=download>"Download CSV"</button>

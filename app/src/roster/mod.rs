@@ -85,6 +85,26 @@ pub struct ImportPreview {
     pub new_classes: Vec<String>,
     /// Learners not in the file who would be inactivated (when asked).
     pub to_inactivate: Vec<String>,
+    /// A digest of everything above. "Apply import" sends it back, and the
+    /// server starts the import only while the file still previews exactly
+    /// so: another admin's import in between (a learner more to
+    /// inactivate, a username taken) is refused, not applied unseen.
+    pub basis: String,
+}
+
+#[cfg(feature = "ssr")]
+impl ImportPreview {
+    /// This preview with its `basis`: a SHA-256 of everything it shows.
+    pub fn with_basis(mut self) -> Self {
+        use sha2::{Digest, Sha256};
+        self.basis = String::new();
+        let shown = serde_json::to_vec(&self).unwrap_or_default();
+        self.basis = Sha256::digest(&shown)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self
+    }
 }
 
 /// What an applied import did, with the new accounts' access codes (in

@@ -472,14 +472,17 @@ pub(crate) fn read_table(
             return Err(too_many());
         }
         if record.len() != *width {
-            table.errors.push((
-                line,
+            let message = if record.iter().any(|f| f.contains(['\n', '\r'])) {
+                // A quote that is never closed takes in the lines after it.
+                UNCLOSED_QUOTE.to_string()
+            } else {
                 format!(
                     "This line has {}, but the header has {}.",
                     plural(record.len(), "field"),
                     width
-                ),
-            ));
+                )
+            };
+            table.errors.push((line, message));
             continue;
         }
         let fields = positions
@@ -495,6 +498,9 @@ pub(crate) fn read_table(
     }
     Ok(header.map(|_| table))
 }
+
+const UNCLOSED_QUOTE: &str = "This line opens a quote (\") that is not closed on the same \
+     line, so the lines after it were read as part of it. Close the quote or remove it.";
 
 /// Line numbers of records from their byte offsets. (csv's own `Position::line()` is taken
 /// before the line ends and blank lines in front of a record are skipped, so it is one short
@@ -778,6 +784,24 @@ mod tests {
         assert!(
             message.contains("\"first_name\" appears more than once"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn a_quote_left_open_is_named_as_such() {
+        let text = "class,first_name,last_name,username,external_id,email\n\
+                    7A,\"Ana,Lopez,,X8101,\n\
+                    7A,Dan,Fox,dan,X4,d@example.org\n";
+        let parsed = parse_ok(text.as_bytes());
+        assert!(parsed.rows.is_empty());
+        assert_eq!(parsed.line_errors.len(), 1);
+        assert_eq!(parsed.line_errors[0].0, 2);
+        assert!(
+            parsed.line_errors[0]
+                .2
+                .starts_with("This line opens a quote (\")"),
+            "{:?}",
+            parsed.line_errors
         );
     }
 

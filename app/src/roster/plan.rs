@@ -172,7 +172,9 @@ impl Plan {
             new_learners: self.creates.len(),
             new_classes: self.new_classes.clone(),
             to_inactivate: self.inactivate.iter().map(|i| i.label.clone()).collect(),
+            basis: String::new(),
         }
+        .with_basis()
     }
 }
 

@@ -10,6 +10,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::modal::DialogOutcome;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -61,7 +62,8 @@ fn Rollover() -> impl IntoView {
             "At the end of the school year, choose where each class's learners go next. Classes left as "
             "“Stays as it is” do not change. Nothing changes until you apply the preview."
         </p>
-        {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        // Focused as it appears: the button that was pressed is gone.
+        {move || notice.get().map(|text| view! { <DialogOutcome>{text}</DialogOutcome> })}
         <Transition fallback=|| view! { <p class="loading">"Loading classes…"</p> }>
             {move || Suspend::new(async move {
                 match setup.await {
@@ -110,10 +112,8 @@ fn LastRolloverPanel(
             <button
                 type="button"
                 class="button secondary"
-                disabled={
-                    let refused = refused.is_some();
-                    move || refused || undo.pending().get()
-                }
+                disabled=refused.is_some()
+                aria-disabled=move || undo.pending().get().to_string()
                 aria-busy=move || undo.pending().get().to_string()
                 on:click=move |_| {
                     if !undo.pending().get_untracked() {
@@ -237,7 +237,7 @@ fn RolloverForm(
             <button
                 type="button"
                 class="button"
-                disabled=move || preview.pending().get()
+                aria-disabled=move || preview.pending().get().to_string()
                 aria-busy=move || preview.pending().get().to_string()
                 on:click=move |_| {
                     if preview.pending().get_untracked() {
@@ -276,13 +276,14 @@ fn RolloverForm(
                 </table>
             </div>
             <div class="dialog-row">
-                // Pressed once, applied once: the button is disabled while
-                // its request runs, and the server refuses a preview's
-                // second apply anyway (its basis no longer matches).
+                // Pressed once, applied once: a press while the request runs
+                // does nothing (`aria-disabled`, so focus stays on the
+                // button), and the server refuses a preview's second apply
+                // anyway (its basis no longer matches).
                 <button
                     type="button"
                     class="button primary"
-                    disabled=move || apply.pending().get()
+                    aria-disabled=move || apply.pending().get().to_string()
                     aria-busy=move || apply.pending().get().to_string()
                     on:click=move |_| {
                         if apply.pending().get_untracked() {

@@ -118,7 +118,7 @@ pub fn Modal(
     }
 }
 
-/// What a dialog's form turned into once it was sent ("Added …", "Done. The
+/// What a dialog's (or a page's) form turned into once it was sent ("Added …", "Done. The
 /// new password is …"), given focus as it appears: the form, with the
 /// button that had focus, is gone, and focus would otherwise fall out of
 /// the dialog, leaving a keyboard or screen-reader user nowhere.

@@ -495,3 +495,47 @@ async fn the_readme_samples_preview_without_errors() {
     assert_eq!((result.totals.create, result.totals.error), (3, 0));
     assert_eq!(result.new_classes, ["Year 5 Ash", "Year 6 Elm"]);
 }
+
+/// "Apply import" with the preview's basis: refused (nothing written) once
+/// the file would do anything the preview did not show, here inactivate a
+/// learner another import added meanwhile; started once previewed again.
+#[tokio::test]
+async fn an_import_applies_only_what_its_preview_showed() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = "class,first_name,last_name,username\nYear 3 Hazel,Amelia,S,amelias\n";
+    let start = |basis: String| {
+        let body = serde_json::json!({
+            "file": base64::engine::general_purpose::STANDARD.encode(file),
+            "inactivate_missing": true,
+            "basis": basis,
+        });
+        app.call_json("start_import", body)
+    };
+    let shown = preview(&app, file.as_bytes(), true).await;
+    assert_eq!(shown.to_inactivate, ["(oliverj)"]);
+    // Another admin's import adds Dan to the class in between.
+    let dan = "class,first_name,last_name,username\nYear 3 Hazel,Dan,Lee,dan.lee\n";
+    apply_import(&app, &app.client, dan.as_bytes(), false)
+        .await
+        .unwrap();
+    let before = roster_state(&app).await;
+    let (status, error) = crate::helpers::app_error(start(shown.basis.clone()).await).await;
+    assert_eq!(
+        (status, error.to_string().as_str()),
+        (409, app::roster::import::CHANGED_SINCE_PREVIEW)
+    );
+    assert_eq!(roster_state(&app).await, before, "nothing was imported");
+
+    let again = preview(&app, file.as_bytes(), true).await;
+    assert_eq!(again.to_inactivate.len(), 2, "{:?}", again.to_inactivate);
+    assert!(again.to_inactivate.iter().any(|l| l.contains("dan.lee")));
+    let response = start(again.basis).await;
+    assert_eq!(response.status(), 200);
+    let job: String = response.json().await.unwrap();
+    let summary = crate::helpers::follow_import(&app, &app.client, &job)
+        .await
+        .unwrap();
+    assert_eq!(summary.inactivated, 2);
+}
