@@ -5,7 +5,6 @@
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL, Engine as _};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 
 use super::{LinkPage, TokenPurpose};
 use crate::auth::ssr::accounts::AccountRecord;
@@ -17,10 +16,7 @@ pub const TOKEN_LIFETIME_SECS: i64 = 60 * 60;
 
 /// What is stored of a link's, badge's or sign-in's token: its SHA-256.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(token.as_bytes())
 }
 
 /// Issues a token for `account_id`, retiring its outstanding ones. Returns

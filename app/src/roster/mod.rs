@@ -96,13 +96,9 @@ pub struct ImportPreview {
 impl ImportPreview {
     /// This preview with its `basis`: a SHA-256 of everything it shows.
     pub fn with_basis(mut self) -> Self {
-        use sha2::{Digest, Sha256};
         self.basis = String::new();
         let shown = serde_json::to_vec(&self).unwrap_or_default();
-        self.basis = Sha256::digest(&shown)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        self.basis = crate::digest::sha256_hex(&shown);
         self
     }
 }

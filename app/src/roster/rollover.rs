@@ -279,16 +279,12 @@ pub async fn preview(
 /// (learner id, class it leaves, where it goes: `class:<id>`,
 /// `new:<name in lower case>` or `leavers`), in any order.
 pub fn basis_of<'a>(moves: impl IntoIterator<Item = (&'a str, &'a str, String)>) -> String {
-    use sha2::{Digest, Sha256};
     let mut lines: Vec<String> = moves
         .into_iter()
         .map(|(learner, from, to)| format!("{learner}\t{from}\t{to}\n"))
         .collect();
     lines.sort();
-    Sha256::digest(lines.concat().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(lines.concat().as_bytes())
 }
 
 fn basis(moves: &[Move]) -> String {

@@ -3,7 +3,6 @@
 //! an account can be ended at once.
 
 use async_trait::async_trait;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -43,10 +42,7 @@ impl SqlSessionStore {
 }
 
 fn row_key(id: &Id) -> String {
-    Sha256::digest(id.to_string().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(id.to_string().as_bytes())
 }
 
 fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
