@@ -50,15 +50,16 @@ fn choices(s: &School) -> Value {
     ] })
 }
 
+async fn preview_rollover(app: &TestApp, choices: Value) -> RolloverPreview {
+    let response = app.call_json("preview_rollover", choices).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
 /// "Preview rollover", then "Apply rollover" with that preview's basis.
 async fn preview_then_apply(app: &TestApp, choices: Value) -> reqwest::Response {
-    let preview: RolloverPreview = app
-        .call_json("preview_rollover", choices.clone())
-        .await
-        .json()
-        .await
-        .unwrap();
-    app.call_json("apply_rollover", with_basis(choices, &preview.basis))
+    let basis = preview_rollover(app, choices.clone()).await.basis;
+    app.call_json("apply_rollover", with_basis(choices, &basis))
         .await
 }
 
@@ -104,12 +105,7 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
     let app = spawn_app().await;
     let s = school(&app).await;
     let before = classes_of(&app, "amelias").await;
-    let preview: RolloverPreview = app
-        .call_json("preview_rollover", choices(&s))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let preview = preview_rollover(&app, choices(&s)).await;
     let moves: Vec<(&str, &str, &str)> = preview
         .moves
         .iter()
@@ -274,12 +270,7 @@ async fn only_the_owner_and_full_admins_roll_the_year_over() {
 async fn a_preview_is_applied_once_and_only_while_the_classes_are_as_previewed() {
     let app = spawn_app().await;
     let s = school(&app).await;
-    let preview: RolloverPreview = app
-        .call_json("preview_rollover", chain(&s))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let preview = preview_rollover(&app, chain(&s)).await;
     let apply = || app.call_json("apply_rollover", with_basis(chain(&s), &preview.basis));
     assert_eq!(apply().await.status(), 200);
     // The same preview again (a double click, a second tab): refused, so
@@ -305,12 +296,7 @@ async fn a_preview_is_applied_once_and_only_while_the_classes_are_as_previewed()
         .call_as(&app.client, "undo_rollover", &[("rollover_id", &id)])
         .await;
     assert_eq!(undone.status(), 200);
-    let preview: RolloverPreview = app
-        .call_json("preview_rollover", chain(&s))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let preview = preview_rollover(&app, chain(&s)).await;
     let newcomer = app
         .account(&s.world.oak, "learner", "newkid", None, (false, false))
         .await;
