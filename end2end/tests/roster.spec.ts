@@ -34,6 +34,14 @@ async function addClass(page: Page, press: Press, name: string) {
   await expect(page.getByRole("status")).toHaveText(`Added ${name}.`);
 }
 
+/** A new school with Year 1 (Maya Patel) and Year 2 (empty), for a rollover. */
+async function schoolOfYears1And2WithMaya(page: Page, press: Press, testInfo: TestInfo) {
+  await newSchool(page, press, testInfo);
+  await addClass(page, press, "Year 1");
+  await addClass(page, press, "Year 2");
+  await addMayaToYear1(page, press);
+}
+
 /** On Year 1's class page, adds Maya Patel (maya.p), a password staff set. */
 async function addMayaToYear1(page: Page, press: Press) {
   await page.getByRole("link", { name: "Year 1" }).click();
@@ -209,10 +217,7 @@ test("turning learner passwords off asks first, and a staff-set password then re
 });
 
 test("a double click on \"Apply rollover\" applies it once", async ({ page, press }, testInfo) => {
-  await newSchool(page, press, testInfo);
-  await addClass(page, press, "Year 1");
-  await addClass(page, press, "Year 2");
-  await addMayaToYear1(page, press);
+  await schoolOfYears1And2WithMaya(page, press, testInfo);
 
   // Year 1 → Year 2 → leavers: applied twice, Maya would move up and then
   // leave the school.
@@ -233,10 +238,7 @@ test("a double click on \"Apply rollover\" applies it once", async ({ page, pres
 });
 
 test("the year-end rollover moves a class on and is undone", async ({ page, press }, testInfo) => {
-  await newSchool(page, press, testInfo);
-  await addClass(page, press, "Year 1");
-  await addClass(page, press, "Year 2");
-  await addMayaToYear1(page, press);
+  await schoolOfYears1And2WithMaya(page, press, testInfo);
 
   await open(page, "/school/rollover");
   await expect(page.getByRole("heading", { name: "Year-end rollover", level: 1 })).toBeVisible();

@@ -137,9 +137,13 @@ fn Importer() -> impl IntoView {
             }
         },
     );
+    let (previewing, applying) = (preview.pending(), apply.pending());
+    let busy = move || previewing.get() || applying.get();
+    // In a press's handler: a press while busy does nothing.
+    let busy_now = move || previewing.get_untracked() || applying.get_untracked();
     let on_preview = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if preview.pending().get_untracked() || apply.pending().get_untracked() {
+        if busy_now() {
             return;
         }
         error.set(None);
@@ -148,7 +152,6 @@ fn Importer() -> impl IntoView {
         previewed.set(None);
         preview.dispatch(inactivate.get_untracked());
     };
-    let busy = move || preview.pending().get() || apply.pending().get();
     view! {
         <p class="lead">
             "Add or update the school's classes and learners from a file: a CSV with the header "
@@ -172,7 +175,7 @@ fn Importer() -> impl IntoView {
                 <label for="inactivate_missing">"Inactivate learners who are not in the file"</label>
             </div>
             <div class="dialog-row">
-                <button type="submit" class="button" aria-busy=move || preview.pending().get().to_string() aria-disabled=move || busy().to_string()>
+                <button type="submit" class="button" aria-busy=move || previewing.get().to_string() aria-disabled=move || busy().to_string()>
                     "Preview"
                 </button>
             </div>
@@ -193,10 +196,10 @@ fn Importer() -> impl IntoView {
                         class="button primary"
                         disabled=!can_apply
                         aria-disabled=move || busy().to_string()
-                        aria-busy=move || apply.pending().get().to_string()
+                        aria-busy=move || applying.get().to_string()
                         on:click=move |_| {
                             // Busy: a press does nothing, and focus stays here.
-                            if busy() {
+                            if busy_now() {
                                 return;
                             }
                             error.set(None);

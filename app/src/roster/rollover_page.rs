@@ -103,6 +103,7 @@ fn LastRolloverPanel(
             Err(e) => error.set(Some(e.to_string())),
         }
     });
+    let undoing = undo.pending();
     let refused = last.undo_refused.clone();
     view! {
         <div class="panel">
@@ -113,10 +114,10 @@ fn LastRolloverPanel(
                 type="button"
                 class="button secondary"
                 disabled=refused.is_some()
-                aria-disabled=move || undo.pending().get().to_string()
-                aria-busy=move || undo.pending().get().to_string()
+                aria-disabled=move || undoing.get().to_string()
+                aria-busy=move || undoing.get().to_string()
                 on:click=move |_| {
-                    if !undo.pending().get_untracked() {
+                    if !undoing.get_untracked() {
                         undo.dispatch(());
                     }
                 }
@@ -173,6 +174,7 @@ fn RolloverForm(
             }
         }
     });
+    let (previewing, applying) = (preview.pending(), apply.pending());
     let options = StoredValue::new(
         classes
             .iter()
@@ -237,10 +239,10 @@ fn RolloverForm(
             <button
                 type="button"
                 class="button"
-                aria-disabled=move || preview.pending().get().to_string()
-                aria-busy=move || preview.pending().get().to_string()
+                aria-disabled=move || previewing.get().to_string()
+                aria-busy=move || previewing.get().to_string()
                 on:click=move |_| {
-                    if preview.pending().get_untracked() {
+                    if previewing.get_untracked() {
                         return;
                     }
                     error.set(None);
@@ -283,10 +285,10 @@ fn RolloverForm(
                 <button
                     type="button"
                     class="button primary"
-                    aria-disabled=move || apply.pending().get().to_string()
-                    aria-busy=move || apply.pending().get().to_string()
+                    aria-disabled=move || applying.get().to_string()
+                    aria-busy=move || applying.get().to_string()
                     on:click=move |_| {
-                        if apply.pending().get_untracked() {
+                        if applying.get_untracked() {
                             return;
                         }
                         error.set(None);
