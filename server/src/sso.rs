@@ -60,7 +60,13 @@ fn with_outcome(page: &str, code: &str) -> String {
     format!("{page}?sso={code}")
 }
 
-async fn start(State(state): State<SsoState>, Query(query): Query<StartRequest>) -> Response {
+async fn start(
+    State(state): State<SsoState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<StartRequest>,
+) -> Response {
+    let client = client_addr(Some(peer), &headers, &state.trusted_proxies);
     let refused = |code| see_other(&with_outcome(LOGIN, code), vec![]);
     let school = match school_id_of(&state.app.db, &query.school_code).await {
         Ok(Some(id)) => for_school(&state.app, &id).await,
@@ -72,12 +78,18 @@ async fn start(State(state): State<SsoState>, Query(query): Query<StartRequest>)
         Ok(_) => return refused("not_enabled"),
         Err(_) => return refused("provider_error"),
     };
-    begin(&state, &school, Purpose::SignIn, LOGIN).await
+    begin(&state, &school, Purpose::SignIn, LOGIN, client).await
 }
 
 /// "Test sign-in" on `/settings`: a full admin or the owner goes through
 /// the provider; nothing is linked and nobody is signed in.
-async fn test(State(state): State<SsoState>, auth: AuthSession) -> Response {
+async fn test(
+    State(state): State<SsoState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    auth: AuthSession,
+) -> Response {
+    let client = client_addr(Some(peer), &headers, &state.trusted_proxies);
     let Some(user) = auth
         .user
         .map(|account| account.user)
@@ -92,6 +104,7 @@ async fn test(State(state): State<SsoState>, auth: AuthSession) -> Response {
                 &school,
                 Purpose::Test { admin_id: user.id },
                 SETTINGS,
+                client,
             )
             .await
         }
@@ -105,8 +118,9 @@ async fn begin(
     school: &app::sso::ssr::settings::SchoolSso,
     purpose: Purpose,
     back_to: &str,
+    client: IpAddr,
 ) -> Response {
-    match flow::begin(&state.app, school, purpose).await {
+    match flow::begin(&state.app, school, purpose, client).await {
         Ok(started) => see_other(
             &started.authorize_url,
             vec![cookie(

@@ -176,8 +176,14 @@ pub async fn audit_page(
         .map(|a| format!("'{}'", a.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
+    // A parent's username is their email, which only admins see (user
+    // management): to a lead teacher a parent's learner event ("Parent
+    // linked") reads "a parent", and the actor filter matches only that.
+    let actor = "CASE WHEN $6 AND EXISTS (SELECT 1 FROM accounts p \
+                 WHERE p.id = e.actor_id AND p.role = 'parent') THEN 'a parent' \
+                 ELSE e.actor_label END";
     let filter = format!(
-        "e.school_id = $1 AND ($2 = '' OR e.action = $2) AND ($3 = '' OR lower(e.actor_label) = lower($3)) \
+        "e.school_id = $1 AND ($2 = '' OR e.action = $2) AND ($3 = '' OR lower({actor}) = lower($3)) \
          AND ($4 IS NULL OR e.created_at >= $4) AND ($5 IS NULL OR e.created_at < $5) \
          AND ($6 = FALSE OR e.action IN ({class_actions}) OR EXISTS (SELECT 1 FROM accounts a \
          WHERE a.id = e.target_id AND a.role = 'learner' AND a.school_id = e.school_id))"
@@ -198,7 +204,7 @@ pub async fn audit_page(
     let page = query.page.clamp(1, pages);
     let rows: Vec<(i64, String, String, String, String, String)> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT e.created_at, e.actor_label, e.action, e.target_label, e.client_addr, e.detail \
+            "SELECT e.created_at, {actor}, e.action, e.target_label, e.client_addr, e.detail \
              FROM audit_events e WHERE {filter} ORDER BY e.created_at DESC, e.rowid DESC \
              LIMIT $7 OFFSET $8"
         )))

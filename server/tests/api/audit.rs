@@ -118,6 +118,70 @@ async fn full_admins_see_every_event_of_their_school_newest_first() {
     assert_eq!(one_day.status(), 200);
 }
 
+/// A parent's username is their email: a lead teacher sees a parent's
+/// learner events, but not who the parent is, nor can they test a guessed
+/// address with the actor filter.
+#[tokio::test]
+async fn a_lead_teacher_never_sees_a_parents_email() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let mut tx = app::db::begin_write(&app.state.db).await.unwrap();
+    let code = app::parents::ssr::store_access_code(
+        &mut tx,
+        &app.state,
+        &world.oak,
+        &world.oak_learner,
+        0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let parent = new_client();
+    app.signed_in_as(&parent, "OAK", "parent@home.example", PASSWORD)
+        .await;
+    let added = app
+        .call_as(&parent, "add_child", &[("parent_access_code", &code)])
+        .await;
+    assert_eq!(added.status(), 200);
+
+    let lead = new_client();
+    app.signed_in_as(&lead, "OAK", "lead", PASSWORD).await;
+    let log: AuditPage = audit_as(&app, &lead, json!({})).await.json().await.unwrap();
+    let linked: Vec<_> = log
+        .rows
+        .iter()
+        .filter(|r| r.action == "Parent linked to a child")
+        .collect();
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].actor, "a parent");
+    assert!(
+        log.rows
+            .iter()
+            .all(|r| !format!("{r:?}").contains("home.example")),
+        "{:?}",
+        log.rows
+    );
+    let guessed: AuditPage = audit_as(&app, &lead, json!({ "actor": "parent@home.example" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(guessed.total, 0);
+
+    // The office sees who it was.
+    let office = new_client();
+    app.signed_in_as(&office, "OAK", "office", PASSWORD).await;
+    let log: AuditPage = audit_as(&app, &office, json!({ "actor": "parent@home.example" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(log
+        .rows
+        .iter()
+        .any(|r| r.action == "Parent linked to a child"));
+}
+
 #[tokio::test]
 async fn a_lead_teacher_sees_learner_events_only_and_a_teacher_nothing() {
     let app = spawn_app().await;

@@ -744,32 +744,98 @@ async fn test_sign_in_checks_the_provider_without_linking_or_signing_in() {
     );
 }
 
+/// A full admin sets single sign-on up, so a provider they run could vouch
+/// for the owner's email: the owner is never linked nor signed in by it,
+/// even with a link made before this rule.
 #[tokio::test]
-async fn anonymous_starts_cannot_fill_the_pending_table() {
+async fn single_sign_on_never_signs_anyone_in_as_the_owner() {
     let sso = Sso::new(STAFF).await;
+    let office = new_client();
+    sso.app
+        .signed_in_as(&office, "OAK", "office", PASSWORD)
+        .await;
+    let saved = save(&sso.app, &office, settings(&sso.idp.issuer, STAFF), 1).await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    sso.idp
+        .account("evil", teacher_claims("owner@oakwood.example"))
+        .await;
+    let browser = new_client();
+    assert_eq!(
+        landed(&sso.sign_in(&browser, "evil").await),
+        "/login?sso=no_account"
+    );
+    assert!(sso.app.current_user_of(&browser).await.is_none());
+    let owner_links = "SELECT COUNT(*) FROM sso_identities WHERE account_id = $1";
+    assert_eq!(sso.count(owner_links, &sso.world.oak_owner).await, 0);
+
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
-         INSERT INTO sso_pending (state_hash, school_id, purpose, browser_hash, nonce, pkce_verifier, created_at) \
-         SELECT 'h' || i, $1, 'sign_in', 'b', 'n', 'v', $2 FROM n",
+        "INSERT INTO sso_identities (school_id, issuer, subject, account_id, linked_at) \
+         VALUES ($1, $2, 'evil', $3, 0)",
     )
+    .bind(&sso.world.oak)
+    .bind(&sso.idp.issuer)
+    .bind(&sso.world.oak_owner)
+    .execute(&sso.app.state.db)
+    .await
+    .unwrap();
+    let browser = new_client();
+    assert_eq!(
+        landed(&sso.sign_in(&browser, "evil").await),
+        "/login?sso=no_account"
+    );
+    assert!(sso.app.current_user_of(&browser).await.is_none());
+}
+
+/// `rows` sign-ins waiting at the provider, started from `network` (`i` is
+/// the row's number, for a network per row).
+async fn pending_from(sso: &Sso, rows: i64, network: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+         INSERT INTO sso_pending (state_hash, school_id, purpose, browser_hash, nonce, pkce_verifier, created_at, client_net) \
+         SELECT 'h' || i || {network}, $1, 'sign_in', 'b', 'n', 'v', $2, {network} FROM n"
+    )))
     .bind(&sso.world.oak)
     .bind(sso.app.state.clock.now())
     .execute(&sso.app.state.db)
     .await
     .unwrap();
+}
+
+async fn start_from_here(sso: &Sso) -> String {
     let start = new_client()
         .get(format!("{}/sso/start?school_code=OAK", sso.app.url))
         .send()
         .await
         .unwrap();
-    assert_eq!(location(&start), "/login?sso=busy");
+    location(&start).to_string()
+}
+
+#[tokio::test]
+async fn anonymous_starts_cannot_fill_the_pending_table() {
+    use app::sso::ssr::flow::{MAX_PENDING_PER_NETWORK, MAX_PENDING_PER_SCHOOL};
+    let sso = Sso::new(STAFF).await;
+    let waiting = "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1";
+    // One address that kept starting sign-ins has filled its share: the
+    // school's own network still starts them; that address does not.
+    pending_from(&sso, MAX_PENDING_PER_NETWORK, "'198.51.100.7'").await;
+    assert!(start_from_here(&sso).await.starts_with(&sso.idp.issuer));
+    pending_from(&sso, MAX_PENDING_PER_NETWORK - 1, "'127.0.0.1'").await;
+    assert_eq!(start_from_here(&sso).await, "/login?sso=busy");
     assert_eq!(
-        sso.count(
-            "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1",
-            &sso.world.oak
-        )
-        .await,
-        2000
+        sso.count(waiting, &sso.world.oak).await,
+        2 * MAX_PENDING_PER_NETWORK
+    );
+
+    // Many networks together fill the school's table: every start waits.
+    sqlx::query("DELETE FROM sso_pending")
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    pending_from(&sso, MAX_PENDING_PER_SCHOOL, "'10.0.' || (i % 10) || '.1'").await;
+    assert_eq!(start_from_here(&sso).await, "/login?sso=busy");
+    assert_eq!(
+        sso.count(waiting, &sso.world.oak).await,
+        MAX_PENDING_PER_SCHOOL
     );
     // Ten minutes on, the old ones are gone and sign-ins start again.
     sqlx::query("UPDATE sso_pending SET created_at = created_at - 601")
@@ -777,12 +843,22 @@ async fn anonymous_starts_cannot_fill_the_pending_table() {
         .await
         .unwrap();
     sso.start(&new_client()).await;
+    assert_eq!(sso.count(waiting, &sso.world.oak).await, 1);
+}
+
+#[test]
+fn a_pending_sign_in_counts_against_its_address_or_its_ipv6_site() {
+    use app::sso::ssr::flow::pending_network;
     assert_eq!(
-        sso.count(
-            "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1",
-            &sso.world.oak
-        )
-        .await,
-        1
+        pending_network("203.0.113.9".parse().unwrap()),
+        "203.0.113.9"
+    );
+    assert_eq!(
+        pending_network("::ffff:203.0.113.9".parse().unwrap()),
+        "203.0.113.9"
+    );
+    assert_eq!(
+        pending_network("2001:db8:1234:5678::1".parse().unwrap()),
+        "2001:db8:1234::/48"
     );
 }

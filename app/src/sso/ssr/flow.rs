@@ -3,6 +3,8 @@
 //! single-use `state`, exchanges the code, verifies the ID token (keys,
 //! issuer, audience, expiry, nonce) and finds the account.
 
+use std::net::IpAddr;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata};
@@ -26,10 +28,29 @@ use crate::state::AppState;
 
 /// How long a sign-in sent to the provider may take to come back.
 pub const PENDING_SECS: i64 = 10 * 60;
-/// Sign-ins of one school waiting at its provider at once: a whole school
-/// signing in within ten minutes fits; anonymous requests to `/sso/start`
-/// cannot grow the table without bound.
-pub const MAX_PENDING_PER_SCHOOL: i64 = 2_000;
+/// Sign-ins of one school waiting at its provider at once from one network
+/// (see [`pending_network`]): a whole school signing in within ten minutes
+/// behind its one address fits, and one address sending `/sso/start` over
+/// and over fills only its own share.
+pub const MAX_PENDING_PER_NETWORK: i64 = 2_000;
+/// Sign-ins of one school waiting at its provider at once from all
+/// networks: anonymous requests cannot grow the table without bound, and
+/// blocking a school's sign-ins takes ten networks doing nothing else.
+pub const MAX_PENDING_PER_SCHOOL: i64 = 10 * MAX_PENDING_PER_NETWORK;
+
+/// The network a waiting sign-in counts against: an IPv4 address (a
+/// school's router), an IPv6 /48 (a site's prefix: one host may hold a
+/// whole /64).
+pub fn pending_network(client: IpAddr) -> String {
+    match crate::auth::ssr::client_addr::network_of(client) {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[3..].fill(0);
+            format!("{}/48", std::net::Ipv6Addr::from(segments))
+        }
+    }
+}
 
 /// What a flow is for: signing in, or an admin's "Test sign-in", which
 /// signs nobody in and links nothing.
@@ -110,6 +131,7 @@ pub async fn begin(
     state: &AppState,
     school: &SchoolSso,
     purpose: Purpose,
+    browser_addr: IpAddr,
 ) -> Result<Started, &'static str> {
     let metadata = state
         .sso
@@ -138,22 +160,30 @@ pub async fn begin(
         Purpose::SignIn => ("sign_in", None),
         Purpose::Test { admin_id } => ("test", Some(admin_id.clone())),
     };
+    let network = pending_network(browser_addr);
     let stored = async {
         sqlx::query("DELETE FROM sso_pending WHERE created_at < $1")
             .bind(now - PENDING_SECS)
             .execute(&state.db)
             .await?;
-        let (waiting,): (i64,) =
+        let (in_school,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM sso_pending WHERE school_id = $1")
                 .bind(&school.school_id)
                 .fetch_one(&state.db)
                 .await?;
-        if waiting >= MAX_PENDING_PER_SCHOOL {
+        let (from_network,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND client_net = $2",
+        )
+        .bind(&school.school_id)
+        .bind(&network)
+        .fetch_one(&state.db)
+        .await?;
+        if in_school >= MAX_PENDING_PER_SCHOOL || from_network >= MAX_PENDING_PER_NETWORK {
             return Ok(false);
         }
         sqlx::query(
             "INSERT INTO sso_pending (state_hash, school_id, purpose, requested_by, browser_hash, \
-             nonce, pkce_verifier, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             nonce, pkce_verifier, created_at, client_net) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(hash(csrf.secret()))
         .bind(&school.school_id)
@@ -163,6 +193,7 @@ pub async fn begin(
         .bind(nonce.secret())
         .bind(verifier.secret())
         .bind(now)
+        .bind(&network)
         .execute(&state.db)
         .await?;
         Ok::<bool, sqlx::Error>(true)
@@ -172,7 +203,7 @@ pub async fn begin(
         "provider_error"
     })?;
     if !stored {
-        tracing::warn!(school = %school.school_id, "single sign-on: too many sign-ins waiting at the provider");
+        tracing::warn!(school = %school.school_id, %network, "single sign-on: too many sign-ins waiting at the provider");
         return Err("busy");
     }
     Ok(Started {
@@ -392,11 +423,15 @@ pub async fn finish(
     };
     let matched = linking::match_account(&state.db, &school, &identity).await?;
     if test {
-        return Ok(Finished::Tested(if matched.is_ok() {
-            "test_ok"
-        } else {
-            "test_ok_unmatched"
-        }));
+        // The owner testing with their own identity: the provider works,
+        // though it never signs the owner in.
+        return Ok(Finished::Tested(
+            if matches!(matched, Ok(_) | Err(NoMatch::Owner)) {
+                "test_ok"
+            } else {
+                "test_ok_unmatched"
+            },
+        ));
     }
     let Matched {
         account,
@@ -411,6 +446,9 @@ pub async fn finish(
                 }
                 NoMatch::Inactive => format!("account of {email} is inactive"),
                 NoMatch::NotEnabled => format!("not switched on for the account of {email}"),
+                NoMatch::Owner => {
+                    format!("{email} is the owner's, who signs in with a password only")
+                }
             };
             audit_failure(detail).await?;
             return Ok(refused(why.code()));

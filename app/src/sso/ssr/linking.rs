@@ -32,6 +32,10 @@ pub enum NoMatch {
     Inactive,
     /// Single sign-on is off for this kind of account.
     NotEnabled,
+    /// The identity is the owner's, who signs in with a password only (see
+    /// [`enabled_for`]). Told apart only for "Test sign-in" and the audit
+    /// log: whoever signs in is told "no account", as for a stranger.
+    Owner,
 }
 
 impl NoMatch {
@@ -40,6 +44,7 @@ impl NoMatch {
             NoMatch::NoAccount => "no_account",
             NoMatch::Inactive => "inactive",
             NoMatch::NotEnabled => "not_enabled",
+            NoMatch::Owner => "no_account",
         }
     }
 }
@@ -93,7 +98,8 @@ fn in_school_domain(school: &SchoolSso, identity: &Identity) -> bool {
     email_domain_ok && provider_ok
 }
 
-/// The one active staff or learner account of the school with this email.
+/// The one active staff, learner or owner account of the school with this
+/// email (the owner's is then refused: see [`enabled_for`]).
 async fn only_account_with_email(
     db: &Db,
     school_id: &str,
@@ -113,12 +119,16 @@ async fn only_account_with_email(
     }
 }
 
-/// Whether the school lets this kind of account use single sign-on.
+/// Whether the school lets this kind of account use single sign-on. The
+/// owner always signs in with their password: a full admin sets up single
+/// sign-on (provider, issuer, domain), and a provider they run could
+/// otherwise vouch for the owner's email and sign them in as the owner,
+/// whose account a full admin may never use (DESIGN.md §2).
 fn enabled_for(school: &SchoolSso, account: &AccountRecord) -> bool {
     match account.role() {
-        Role::Owner | Role::Staff => school.staff_enabled,
+        Role::Staff => school.staff_enabled,
         Role::Learner => school.learners_enabled,
-        Role::Parent => false,
+        Role::Owner | Role::Parent => false,
     }
 }
 
@@ -148,6 +158,10 @@ pub async fn match_account(
     };
     if account.school_id != school.school_id || account.role() == Role::Parent {
         return Ok(Err(NoMatch::NoAccount));
+    }
+    if account.role() == Role::Owner {
+        // Neither linked nor signed in, even by a link made before this rule.
+        return Ok(Err(NoMatch::Owner));
     }
     if !account.active {
         return Ok(Err(NoMatch::Inactive));
