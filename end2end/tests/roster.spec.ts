@@ -83,6 +83,8 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
   // Edit the learner's name, then take them out of the class.
   await press(page.getByRole("row", { name: /Ali Khan/ }).getByRole("button", { name: "Edit learner" }));
   const edit = page.getByRole("dialog", { name: "Edit learner" });
+  // The form loads after the dialog opens; its first field then takes focus.
+  await expect(edit.getByLabel("First name")).toBeFocused();
   await edit.getByLabel("First name").fill("Alia");
   await press(edit.getByRole("button", { name: "Save learner" }));
   await expect(page.getByRole("row", { name: /Alia Khan/ })).toBeVisible();
@@ -109,6 +111,7 @@ test("a class is renamed, given its teachers, archived and restored", async ({ p
 
   await press(page.getByRole("button", { name: "Assign teachers" }));
   const assign = page.getByRole("dialog", { name: "Assign teachers" });
+  await expect(assign.getByLabel(/Test Owner/)).toBeFocused();
   await assign.getByLabel(/Test Owner/).check();
   await press(assign.getByRole("button", { name: "Save teachers" }));
   await expect(page.getByRole("status").filter({ hasText: "Saved" })).toHaveText("Saved the class's teachers.");
@@ -141,12 +144,15 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   );
   await open(page, "/school/import");
   await expect(page.getByRole("heading", { name: "Import roster", level: 1 })).toBeVisible();
+  // The file picker offers what the import reads, tab-separated text too.
+  await expect(page.getByLabel("Roster file")).toHaveAttribute("accept", /\.csv,\.tsv,.*\.zip/);
   await page.getByLabel("Roster file").setInputFiles(file);
   await press(page.getByRole("button", { name: "Preview" }));
   const table = page.getByRole("table");
   await expect(table.getByRole("row", { name: /Seán Ó Súilleabháin/ })).toContainText("Create");
   await expect(table.getByRole("row")).toHaveCount(5);
   await expect(page.getByText("New classes: Year 2 Birch, Year 3 Cedar.")).toBeVisible();
+  await expect(page.getByText("3 learners will get an account: a learner on several lines is counted once.")).toBeVisible();
 
   await press(page.getByRole("button", { name: "Apply import" }));
   await expect(page.getByRole("status").filter({ hasText: "Import done" })).toHaveText(
@@ -156,9 +162,27 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(page.getByRole("status").filter({ hasText: "Import done" })).toBeFocused();
   await expect(page.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("aria-valuenow", "100");
 
+  // The new passwords are shown only here: a link away asks first, and
+  // staying keeps them.
+  const asked: string[] = [];
+  page.on("dialog", (dialog) => {
+    asked.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Classes" }).click();
+  expect(asked).toEqual([
+    "confirm: The new learners' passwords and parent access codes are shown only on this page and are not downloaded yet. Leave the page without them?",
+  ]);
+  await expect(page).toHaveURL(/\/school\/import$/);
+  await expect(page.getByRole("button", { name: "Download CSV" })).toBeVisible();
+
   const downloading = page.waitForEvent("download");
   await press(page.getByRole("button", { name: "Download CSV" }));
   const download = await downloading;
+  // Downloaded: leaving no longer asks.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Classes" }).click();
+  await expect(page).toHaveURL(/\/classes$/);
+  expect(asked).toHaveLength(1);
   expect(download.suggestedFilename()).toBe(`${code}-new accounts-access-codes.csv`);
   const lines = readFileSync((await download.path())!).subarray(3).toString("utf8").trim().split("\r\n");
   expect(lines[0]).toBe('"class","first_name","last_name","username","password","parent_access_code"');
@@ -168,6 +192,7 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await learnerSignsIn(page, code, "wang.fang", wang[4]);
 
   // The same file again: nothing to do.
+  await open(page, "/school/import");
   await page.getByLabel("Roster file").setInputFiles(file);
   await press(page.getByRole("button", { name: "Preview" }));
   await expect(page.getByRole("table").getByRole("cell", { name: "Unchanged", exact: true })).toHaveCount(4);
@@ -177,6 +202,26 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(sean.getByRole("cell").nth(4)).toHaveText("Already up to date.");
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
   await expect(page.getByText("Nothing to change: the school already matches the file.")).toBeVisible();
+});
+
+test("a file's lines with errors are listed first, named, and block the import", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  const file = testInfo.outputPath("roster.tsv");
+  // Tab-separated, with the name columns as a school system exports them.
+  writeFileSync(file, "Class\tForename\tSurname\n7A\tAnn\tLee\n7A\tBob\tRay\n7A\t\tKhan\n");
+  await open(page, "/school/import");
+  await page.getByLabel("Roster file").setInputFiles(file);
+  await press(page.getByRole("button", { name: "Preview" }));
+  await expect(page.getByRole("status").filter({ hasText: "roster.tsv" })).toHaveText(
+    "roster.tsv (CSV, UTF-8): 2 to create, 0 to update, 0 unchanged, 1 with errors.",
+  );
+  const rows = page.getByRole("table").getByRole("row");
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(1).getByRole("cell").first()).toHaveText("4");
+  await expect(rows.nth(1)).toContainText("Error");
+  await expect(rows.nth(2).getByRole("cell").first()).toHaveText("2");
+  await expect(page.getByText(/^Lines with errors block the import/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
 });
 
 test("turning learner passwords off asks first, and a staff-set password then reads Not stored", async ({ page, press }, testInfo) => {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{assign_class_teachers, class_teachers, rename_class, set_class_archived};
 use crate::page_data::page_data;
 use crate::shell::fields::{CheckboxList, TextInput};
-use crate::shell::modal::Modal;
+use crate::shell::modal::{FocusWhenLoaded, Modal};
 
 /// "Rename class": the new name, checked on the server (unique in the school).
 #[component]
@@ -86,6 +86,7 @@ pub fn AssignTeachersDialog(
                                 .collect();
                             view! {
                                 <form class="form" novalidate on:submit=submit>
+                                    <FocusWhenLoaded />
                                     <CheckboxList legend="Teachers of this class" id_prefix="teacher" options chosen />
                                     {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                                     <div class="dialog-row">

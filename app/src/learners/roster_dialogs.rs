@@ -12,7 +12,7 @@ use crate::classes::LearnerRow;
 use crate::error::AppError;
 use crate::page_data::page_data;
 use crate::shell::fields::{CheckboxList, TextInput};
-use crate::shell::modal::Modal;
+use crate::shell::modal::{FocusWhenLoaded, Modal};
 
 /// The error of `field`, if `error` is about it.
 fn field_error(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
@@ -247,6 +247,7 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<()>) -> impl Into
     });
     view! {
         <form class="form" novalidate on:submit=submit>
+            <FocusWhenLoaded />
             <TextInput id="edit_first_name" label="First name" value=first maxlength=60 error=field_error(error, "first_name") />
             <TextInput id="edit_last_name" label="Last name" value=last maxlength=60 error=field_error(error, "last_name") />
             <TextInput id="edit_username" label="Username" value=username maxlength=40 error=username_error />

@@ -9,6 +9,7 @@ use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus};
 use crate::auth::permissions::Permission;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::leave_guard::warn_before_leaving;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::title::PageTitle;
 
@@ -162,8 +163,8 @@ fn Importer() -> impl IntoView {
         <form class="form" novalidate on:submit=on_preview>
             <div class="field">
                 <label for="roster_file">"Roster file"</label>
-                <input id="roster_file" type="file" accept=".csv,.txt,.zip,text/csv,application/zip" />
-                <p class="hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma or semicolon) or a OneRoster zip, up to 5 MB."</p>
+                <input id="roster_file" type="file" accept=".csv,.tsv,.txt,.zip,text/csv,text/tab-separated-values,application/zip" />
+                <p class="hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or a OneRoster zip, up to 5 MB."</p>
             </div>
             <div class="choice">
                 <input
@@ -246,6 +247,11 @@ fn ImportProgressBar(now: ImportProgress) -> impl IntoView {
 #[component]
 fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
     let totals = preview.totals;
+    let new_learners = preview.new_learners;
+    let mut lines = preview.lines;
+    // What blocks the import first, where a long file would hide it; each
+    // group keeps the file's order.
+    lines.sort_by_key(|line| line.status != LineStatus::Error);
     view! {
         <h2>"Preview"</h2>
         <p role="status">
@@ -254,8 +260,11 @@ fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
                 preview.file_kind, totals.create, totals.update, totals.unchanged, totals.error
             )}
         </p>
+        {(new_learners > 0).then(|| view! {
+            <p>{new_learners_line(new_learners, totals.create)}</p>
+        })}
         {(totals.error > 0).then(|| view! {
-            <p class="error">"Lines with errors block the import: fix them in the file, then preview again."</p>
+            <p class="error">"Lines with errors block the import: fix them in the file, then preview again. They are listed first."</p>
         })}
         {(!preview.new_classes.is_empty()).then(|| view! {
             <p>{format!("New classes: {}.", preview.new_classes.join(", "))}</p>
@@ -279,7 +288,7 @@ fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {preview.lines.into_iter().map(|line| {
+                    {lines.into_iter().map(|line| {
                         let where_ = if line.file.is_empty() { line.line.to_string() } else { format!("{} {}", line.file, line.line) };
                         let class = match line.status {
                             LineStatus::Error => "status error",
@@ -309,6 +318,18 @@ fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// How many learners the lines to create make: fewer than the lines when
+/// a learner is in several classes, which the totals (one per line) do not
+/// show, and "Import done" counts learners.
+fn new_learners_line(learners: usize, lines_to_create: usize) -> String {
+    let who = counted(learners, "learner", "learners");
+    if learners == lines_to_create {
+        format!("{who} will get an account.")
+    } else {
+        format!("{who} will get an account: a learner on several lines is counted once.")
+    }
+}
+
 #[component]
 fn ImportDone(summary: ImportSummary) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
@@ -321,12 +342,16 @@ fn ImportDone(summary: ImportSummary) -> impl IntoView {
         summary.inactivated,
         counted(summary.classes_created, "class", "classes"),
     );
+    let downloaded = RwSignal::new(false);
+    warn_before_leaving(
+        Signal::derive(move || has_new && !downloaded.get()),
+        "The new learners' passwords and parent access codes are shown only on this page and are not downloaded yet. Leave the page without them?",
+    );
     let download = move |_| {
         let bytes = crate::csv::access_codes_csv(&summary.new_accounts);
-        if let Err(e) =
-            crate::download::save_file(&summary.file_name, "text/csv;charset=utf-8", &bytes)
-        {
-            error.set(Some(e));
+        match crate::download::save_file(&summary.file_name, "text/csv;charset=utf-8", &bytes) {
+            Ok(()) => downloaded.set(true),
+            Err(e) => error.set(Some(e)),
         }
     };
     view! {
@@ -342,12 +367,21 @@ fn ImportDone(summary: ImportSummary) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::counted;
+    use super::{counted, new_learners_line};
 
     #[test]
     fn counts_read_as_words() {
         assert_eq!(counted(1, "class", "classes"), "1 class");
         assert_eq!(counted(2, "class", "classes"), "2 classes");
         assert_eq!(counted(0, "learner", "learners"), "0 learners");
+    }
+
+    #[test]
+    fn a_learner_on_several_lines_is_counted_once() {
+        assert_eq!(new_learners_line(1, 1), "1 learner will get an account.");
+        assert_eq!(
+            new_learners_line(5, 6),
+            "5 learners will get an account: a learner on several lines is counted once."
+        );
     }
 }

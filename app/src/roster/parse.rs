@@ -68,6 +68,7 @@ const EXPECTED_HEADER: &str = "class,first_name,last_name,username,external_id,e
 /// Shown for an Excel workbook (also used by the zip reader).
 pub(crate) const XLSX_MESSAGE: &str = "This is an Excel workbook (.xlsx). Save it as CSV UTF-8 first: in Excel, use File › Save As and choose \"CSV UTF-8 (Comma delimited)\", then upload the .csv file.";
 const XLS_MESSAGE: &str = "This is an older Excel workbook (.xls). Save it as CSV UTF-8 first: in Excel, use File › Save As and choose \"CSV UTF-8 (Comma delimited)\", then upload the .csv file.";
+const PDF_MESSAGE: &str = "This is a PDF document, not a CSV file. A roster printed to PDF cannot be read back: export it from your school's information system or spreadsheet as CSV UTF-8, then upload the .csv file.";
 const NOT_CSV_MESSAGE: &str = "This doesn't look like a CSV file. In Excel, use File › Save As › CSV UTF-8, then upload the .csv file.";
 
 /// What a file over [`MAX_FILE_BYTES`] is told, before it is read.
@@ -94,6 +95,12 @@ pub fn parse_roster(bytes: &[u8]) -> Result<ParsedRoster, FileError> {
     // OLE compound file: an old .xls workbook (or another old Office file).
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Err(FileError(XLS_MESSAGE.to_string()));
+    }
+
+    // A PDF starts with a line of text, so it would otherwise be read as a
+    // CSV file with a strange header.
+    if bytes.starts_with(b"%PDF-") {
+        return Err(FileError(PDF_MESSAGE.to_string()));
     }
 
     let decoded = decode(bytes).map_err(|e| {
@@ -194,13 +201,20 @@ fn map_native_header(header: &[String]) -> Result<Vec<Option<usize>>, FileError>
     Ok(positions)
 }
 
-/// "First Name " → "first_name".
+/// "First Name " → "first_name"; the names school systems' exports give
+/// the two name columns ("Forename", "Surname") → ours.
 fn normalize_header(name: &str) -> String {
-    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    let name = name
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .split_whitespace()
         .collect::<Vec<_>>()
         .join("_")
-        .to_lowercase()
+        .to_lowercase();
+    match name.as_str() {
+        "forename" | "given_name" => "first_name".to_string(),
+        "surname" | "family_name" => "last_name".to_string(),
+        _ => name,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -748,6 +762,22 @@ mod tests {
     }
 
     #[test]
+    fn forename_and_surname_name_the_name_columns() {
+        let parsed = parse_ok("Class,Forename,Surname\n7A,Siobhán,Ní Bhriain\n".as_bytes());
+        assert_eq!(
+            parsed.rows,
+            vec![row(2, "7A", "Siobhán", "Ní Bhriain", "", "", "")]
+        );
+        let parsed = parse_ok(b"class,Given Name,Family Name\n7A,Ann,Lee\n");
+        assert_eq!(parsed.rows, vec![row(2, "7A", "Ann", "Lee", "", "", "")]);
+        let message = parse_err(b"class,first_name,surname,last_name\n7A,Ann,Lee,Lee\n");
+        assert!(
+            message.contains("\"last_name\" appears more than once"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn optional_columns_absent() {
         let parsed = parse_ok(b"last_name,class,first_name\nLee,7A,Ann\n");
         assert_eq!(parsed.rows, vec![row(2, "7A", "Ann", "Lee", "", "", "")]);
@@ -976,10 +1006,20 @@ mod tests {
     fn binary_files() {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0".to_vec();
         png.extend((0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
-        let pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Length 5 >>\nstream\n\x01\x02\x03\x04\x05\x06\x07\x08\nendstream\n";
         let junk: Vec<u8> = (1..3000u32).map(|i| ((i * 37) % 255 + 1) as u8).collect();
-        for bytes in [&png[..], &pdf[..], &junk[..]] {
+        for bytes in [&png[..], &junk[..]] {
             assert_eq!(parse_err(bytes), NOT_CSV_MESSAGE);
+        }
+    }
+
+    #[test]
+    fn a_pdf_is_named_as_one() {
+        let binary = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Length 5 >>\nstream\n\x01\x02\x03\x04\x05\x06\x07\x08\nendstream\n";
+        // Mostly text, as a PDF of a printed class list is: read as a CSV
+        // file, its first line would be taken for a header.
+        let texty = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
+        for bytes in [&binary[..], &texty[..]] {
+            assert_eq!(parse_err(bytes), PDF_MESSAGE);
         }
     }
 

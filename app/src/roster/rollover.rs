@@ -205,11 +205,16 @@ pub async fn setup(state: &AppState, user: &SignedInUser) -> Result<RolloverSetu
     })
 }
 
-/// The school's last rollover that was not undone, if any.
+/// The school's last rollover that was not undone, if any. Who applied it
+/// reads as the staff list shows them, "Name (username)"; a username no
+/// account has any more reads alone.
 async fn last_rollover(conn: &mut Conn, school_id: &str) -> Result<Option<LastRollover>, AppError> {
     let last: Option<(String, i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, created_at, created_by, undone_at FROM rollovers WHERE school_id = $1 \
-         ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        "SELECT r.id, r.created_at, \
+         COALESCE(a.display_name || ' (' || r.created_by || ')', r.created_by), r.undone_at \
+         FROM rollovers r LEFT JOIN accounts a \
+         ON a.school_id = r.school_id AND lower(a.username) = lower(r.created_by) \
+         WHERE r.school_id = $1 ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1",
     )
     .bind(school_id)
     .fetch_optional(&mut *conn)

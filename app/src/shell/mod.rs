@@ -4,6 +4,7 @@ pub mod allowed;
 pub mod fields;
 pub mod header;
 pub mod home;
+pub mod leave_guard;
 pub mod modal;
 pub mod nav;
 pub mod not_found;

@@ -23,6 +23,7 @@ pub fn Modal(
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
+    provide_context(OpenDialog(dialog));
     let title_id = format!(
         "dialog-{}",
         title
@@ -115,6 +116,56 @@ pub fn Modal(
                 {children()}
             </div>
         </dialog>
+    }
+}
+
+/// The `<dialog>` element of the [`Modal`] a component is rendered in.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct OpenDialog(NodeRef<html::Dialog>);
+
+/// Put inside a dialog's content that loads after the dialog opened (a
+/// form waiting for its data): as the content appears, its first control
+/// takes focus, as it would have had the content been there at once. Only
+/// while focus is still where opening put it (the close button, the one
+/// control then): a user who has moved on is not pulled back.
+#[component]
+pub fn FocusWhenLoaded() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    focus_first_control_once_in_page();
+}
+
+/// [`FocusWhenLoaded`]'s work, in the browser.
+#[cfg(feature = "hydrate")]
+fn focus_first_control_once_in_page() {
+    let Some(dialog) = use_context::<OpenDialog>().and_then(|open| open.0.get_untracked()) else {
+        return;
+    };
+    let dialog = send_wrapper::SendWrapper::new(dialog);
+    // On the next frame: the effect can run before the loaded content is
+    // in the page, and focus cannot go to a control not there yet.
+    Effect::new(move |_| {
+        let dialog = dialog.clone();
+        request_animation_frame(move || focus_unless_moved(&dialog));
+    });
+}
+
+/// Focuses the dialog's first control unless focus has moved on from where
+/// opening the dialog put it.
+#[cfg(feature = "hydrate")]
+fn focus_unless_moved(dialog: &web_sys::HtmlDialogElement) {
+    let elements = focusables(dialog);
+    let untouched = match document().active_element() {
+        None => true,
+        Some(active) => {
+            active.tag_name().eq_ignore_ascii_case("body")
+                || elements
+                    .first()
+                    .is_some_and(|close| &active == close.as_ref() as &web_sys::Element)
+        }
+    };
+    if untouched {
+        focus_first_control(dialog);
     }
 }
 

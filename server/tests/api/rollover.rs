@@ -193,6 +193,10 @@ async fn undo_is_refused_once_a_learner_changed_since() {
         .unwrap();
     let last = setup.last.unwrap();
     assert_eq!(
+        last.by, "office display (office)",
+        "who applied it, by name"
+    );
+    assert_eq!(
         last.undo_refused.as_deref(),
         Some("Undo is no longer possible: oliverj changed since the rollover.")
     );
