@@ -56,7 +56,10 @@ pub async fn classes_for(
 }
 
 /// One class `user` may open. Another school's class is "not found"; a
-/// class a teacher is not assigned to is "forbidden".
+/// class a teacher is not assigned to, or one archived, is "forbidden": a
+/// teacher's way into a class is teaching it while it is in use, and an
+/// archived class, out of every list, is closed to them by its address too
+/// (its learners stay reachable through their other classes).
 pub async fn class_for<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user: &SignedInUser,
@@ -78,7 +81,7 @@ pub async fn class_for<'e>(
         .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !assigned && !user.can(Permission::EveryClass) {
+    if !user.can(Permission::EveryClass) && (!assigned || archived.0) {
         return Err(AppError::Forbidden);
     }
     Ok(summary((id, name, learner_count, archived)))

@@ -31,7 +31,7 @@ pub struct LearnerRecord {
 
 /// The learner `learner_id` if `user` may manage them: another school's
 /// learner (or no learner) is "not found"; a teacher may manage only the
-/// learners of their assigned classes.
+/// learners of their assigned classes that are not archived.
 pub async fn learner_for(
     db: &Db,
     user: &SignedInUser,
@@ -52,7 +52,8 @@ pub async fn learner_for(
     if !user.can(Permission::EveryClass) {
         let (Flag(taught),): (Flag,) = sqlx::query_as(
             "SELECT EXISTS (SELECT 1 FROM enrolments e JOIN class_teachers t ON t.class_id = e.class_id \
-             WHERE e.account_id = $1 AND t.account_id = $2)",
+             JOIN classes c ON c.id = e.class_id \
+             WHERE e.account_id = $1 AND t.account_id = $2 AND c.archived_at IS NULL)",
         )
         .bind(learner_id)
         .bind(&user.id)

@@ -221,15 +221,30 @@ async fn an_archived_class_leaves_the_lists_keeps_its_learners_and_can_be_restor
         .unwrap();
     assert_eq!(learners.len(), 2);
     assert!(learners.iter().all(|l| l.classes.is_empty()));
-    // A teacher cannot list archived classes.
+    // A teacher cannot list archived classes, nor open theirs, nor reset
+    // a learner through it, by its address.
     assert_eq!(
         app.call_as(&teacher, "archived_classes", &[])
             .await
             .status(),
         403
     );
+    let class_form = [("class_id", hazel.as_str())];
+    let open_class = || app.call_as(&teacher, "class_detail", &class_form);
+    assert_eq!(open_class().await.status(), 403);
+    let reset = [
+        ("learner_id", world.oak_learner.as_str()),
+        ("password", "greenfox47"),
+    ];
+    assert_eq!(
+        app.call_as(&teacher, "reset_learner_password", &reset)
+            .await
+            .status(),
+        403
+    );
     assert_eq!(archive("false").await.status(), 200);
     assert_eq!(class_names(&app, &teacher).await, ["Year 3 Hazel"]);
+    assert_eq!(open_class().await.status(), 200);
     let actions = app.audit_actions().await;
     assert!(actions.contains(&"class_archived".to_string()));
     assert!(actions.contains(&"class_restored".to_string()));
