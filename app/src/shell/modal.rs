@@ -141,13 +141,9 @@ fn focus_first_control_once_in_page() {
     let Some(dialog) = use_context::<OpenDialog>().and_then(|open| open.0.get_untracked()) else {
         return;
     };
-    let dialog = send_wrapper::SendWrapper::new(dialog);
-    // On the next frame: the effect can run before the loaded content is
+    // On the next frame: this runs as the content is built, before it is
     // in the page, and focus cannot go to a control not there yet.
-    Effect::new(move |_| {
-        let dialog = dialog.clone();
-        request_animation_frame(move || focus_unless_moved(&dialog));
-    });
+    request_animation_frame(move || focus_unless_moved(&dialog));
 }
 
 /// Focuses the dialog's first control unless focus has moved on from where

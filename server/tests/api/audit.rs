@@ -19,6 +19,11 @@ async fn audit_as(
         .await
 }
 
+/// The audit page `client` gets for `query` (which must be allowed).
+async fn log_as(app: &TestApp, client: &reqwest::Client, query: serde_json::Value) -> AuditPage {
+    audit_as(app, client, query).await.json().await.unwrap()
+}
+
 /// The office resets a learner's password and sets the teacher's.
 async fn some_events(app: &TestApp, world: &World) -> reqwest::Client {
     app.class(&world.oak, "Year 3 Hazel", &[], &[&world.oak_learner])
@@ -56,11 +61,7 @@ async fn full_admins_see_every_event_of_their_school_newest_first() {
     let app = spawn_app().await;
     let world = app.world().await;
     let office = some_events(&app, &world).await;
-    let log: AuditPage = audit_as(&app, &office, json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log = log_as(&app, &office, json!({})).await;
     assert!(!log.learner_events_only);
     let actions: Vec<&str> = log.rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(
@@ -80,23 +81,11 @@ async fn full_admins_see_every_event_of_their_school_newest_first() {
         "Riverside's events stay there"
     );
 
-    let resets: AuditPage = audit_as(&app, &office, json!({ "action": "password_reset" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let resets = log_as(&app, &office, json!({ "action": "password_reset" })).await;
     assert_eq!(resets.total, 1);
-    let by_actor: AuditPage = audit_as(&app, &office, json!({ "actor": "OFFICE" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_actor = log_as(&app, &office, json!({ "actor": "OFFICE" })).await;
     assert_eq!(by_actor.total, 4);
-    let long_ago: AuditPage = audit_as(&app, &office, json!({ "to": "2020-01-01" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let long_ago = log_as(&app, &office, json!({ "to": "2020-01-01" })).await;
     assert_eq!(long_ago.total, 0);
     let bad = audit_as(&app, &office, json!({ "from": "yesterday" })).await;
     assert_eq!(bad.status(), 422);
@@ -146,7 +135,7 @@ async fn a_lead_teacher_never_sees_a_parents_email() {
 
     let lead = new_client();
     app.signed_in_as(&lead, "OAK", "lead", PASSWORD).await;
-    let log: AuditPage = audit_as(&app, &lead, json!({})).await.json().await.unwrap();
+    let log = log_as(&app, &lead, json!({})).await;
     let linked: Vec<_> = log
         .rows
         .iter()
@@ -161,21 +150,13 @@ async fn a_lead_teacher_never_sees_a_parents_email() {
         "{:?}",
         log.rows
     );
-    let guessed: AuditPage = audit_as(&app, &lead, json!({ "actor": "parent@home.example" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let guessed = log_as(&app, &lead, json!({ "actor": "parent@home.example" })).await;
     assert_eq!(guessed.total, 0);
 
     // The office sees who it was.
     let office = new_client();
     app.signed_in_as(&office, "OAK", "office", PASSWORD).await;
-    let log: AuditPage = audit_as(&app, &office, json!({ "actor": "parent@home.example" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log = log_as(&app, &office, json!({ "actor": "parent@home.example" })).await;
     assert!(log
         .rows
         .iter()
@@ -189,7 +170,7 @@ async fn a_lead_teacher_sees_learner_events_only_and_a_teacher_nothing() {
     some_events(&app, &world).await;
     let lead = new_client();
     app.signed_in_as(&lead, "OAK", "lead", PASSWORD).await;
-    let log: AuditPage = audit_as(&app, &lead, json!({})).await.json().await.unwrap();
+    let log = log_as(&app, &lead, json!({})).await;
     assert!(log.learner_events_only);
     let actions: Vec<&str> = log.rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["Password reset"]);

@@ -96,6 +96,18 @@ impl Sso {
         browser.get(callback).send().await.unwrap()
     }
 
+    /// The whole flow as `sub` in a new browser, which is refused for
+    /// `why` and signs nobody in.
+    async fn refused(&self, sub: &str, why: &str) {
+        let browser = new_client();
+        assert_eq!(
+            landed(&self.sign_in(&browser, sub).await),
+            format!("/login?sso={why}"),
+            "{sub}"
+        );
+        assert!(self.app.current_user_of(&browser).await.is_none(), "{sub}");
+    }
+
     async fn count(&self, sql: &str, bind: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
             .bind(bind)
@@ -352,13 +364,7 @@ async fn only_one_active_verified_account_in_the_schools_domain_is_linked() {
         let sso = &sso;
         async move {
             sso.idp.account(sub, claims).await;
-            let browser = new_client();
-            assert_eq!(
-                landed(&sso.sign_in(&browser, sub).await),
-                format!("/login?sso={why}"),
-                "{sub}"
-            );
-            assert!(sso.app.current_user_of(&browser).await.is_none(), "{sub}");
+            sso.refused(sub, why).await;
         }
     };
     refused(
@@ -470,12 +476,7 @@ async fn learners_sign_in_by_single_sign_on_only_when_the_school_allows_it() {
     sso.idp
         .account("l-1", teacher_claims("amelia@oakwood.example"))
         .await;
-    let browser = new_client();
-    assert_eq!(
-        landed(&sso.sign_in(&browser, "l-1").await),
-        "/login?sso=not_enabled"
-    );
-    assert!(sso.app.current_user_of(&browser).await.is_none());
+    sso.refused("l-1", "not_enabled").await;
     assert_eq!(
         sso.count(
             "SELECT COUNT(*) FROM sso_identities WHERE account_id = $1",
@@ -759,12 +760,7 @@ async fn single_sign_on_never_signs_anyone_in_as_the_owner() {
     sso.idp
         .account("evil", teacher_claims("owner@oakwood.example"))
         .await;
-    let browser = new_client();
-    assert_eq!(
-        landed(&sso.sign_in(&browser, "evil").await),
-        "/login?sso=no_account"
-    );
-    assert!(sso.app.current_user_of(&browser).await.is_none());
+    sso.refused("evil", "no_account").await;
     let owner_links = "SELECT COUNT(*) FROM sso_identities WHERE account_id = $1";
     assert_eq!(sso.count(owner_links, &sso.world.oak_owner).await, 0);
 
@@ -778,12 +774,7 @@ async fn single_sign_on_never_signs_anyone_in_as_the_owner() {
     .execute(&sso.app.state.db)
     .await
     .unwrap();
-    let browser = new_client();
-    assert_eq!(
-        landed(&sso.sign_in(&browser, "evil").await),
-        "/login?sso=no_account"
-    );
-    assert!(sso.app.current_user_of(&browser).await.is_none());
+    sso.refused("evil", "no_account").await;
 }
 
 /// `rows` sign-ins waiting at the provider, started from `network` (`i` is

@@ -166,13 +166,9 @@ pub async fn begin(
             .bind(now - PENDING_SECS)
             .execute(&state.db)
             .await?;
-        let (in_school,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM sso_pending WHERE school_id = $1")
-                .bind(&school.school_id)
-                .fetch_one(&state.db)
-                .await?;
-        let (from_network,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND client_net = $2",
+        let (in_school, from_network): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(CASE WHEN client_net = $2 THEN 1 END) \
+             FROM sso_pending WHERE school_id = $1",
         )
         .bind(&school.school_id)
         .bind(&network)
