@@ -97,6 +97,36 @@ test("the owner's row has no controls for a full admin, and filters narrow the l
   await expect(page.getByRole("status").filter({ hasText: "page 2 of 2" })).toBeVisible();
 });
 
+test("the filters are kept in the address: a reload shows the same accounts", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "office", "oakwood-office-1");
+  await open(page, "/users");
+  await page.getByLabel("Role").selectOption("learner");
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByLabel("Search").fill("amelia");
+  await expect(page).toHaveURL(/\/users\?/);
+  const url = new URL(page.url());
+  expect(url.searchParams.get("role")).toBe("learner");
+  expect(url.searchParams.get("status")).toBe("active");
+  expect(url.searchParams.get("q")).toBe("amelia");
+  const summary = page.getByRole("status").filter({ hasText: "page 1 of" });
+  await expect(summary).not.toContainText("84 accounts");
+  const filtered = await summary.textContent();
+
+  await page.reload();
+  await expect(page.getByLabel("Role")).toHaveValue("learner");
+  await expect(page.getByLabel("Status")).toHaveValue("active");
+  await expect(page.getByLabel("Search")).toHaveValue("amelia");
+  await expect(summary).toHaveText(filtered!);
+
+  // Clearing a filter takes it out of the address; a value not in the list
+  // reads as "all".
+  await page.getByLabel("Search").fill("");
+  await expect(page).not.toHaveURL(/q=/);
+  await open(page, "/users?role=janitor");
+  await expect(page.getByLabel("Role")).toHaveValue("");
+  await expect(summary).toBeVisible();
+});
+
 test("a teacher cannot open user management", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   await open(page, "/users");

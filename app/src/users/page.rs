@@ -46,9 +46,11 @@ enum Pending {
 
 #[component]
 fn UsersView() -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let role = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
+    // The filters are kept in the address (`?q=…&role=…&status=…`), so a
+    // reload or a bookmark shows the same accounts again.
+    let (search, set_search) = filter_in_address("q", None);
+    let (role, set_role) = filter_in_address("role", Some(&ROLES));
+    let (status, set_status) = filter_in_address("status", Some(&STATUSES));
     let page = RwSignal::new(1u32);
     // Bumped after every change, so the table and duplicates reload.
     let version = RwSignal::new(0u32);
@@ -171,21 +173,16 @@ fn UsersView() -> impl IntoView {
                 type="search"
                 autocomplete="off"
                 placeholder="Name, username or email"
-                on:input=move |ev| { search.set(event_target_value(&ev)); filter_changed(); }
+                value=search.get_untracked()
+                on:input=move |ev| { set_search.run(event_target_value(&ev)); filter_changed(); }
             />
             <label for="user_role">"Role"</label>
-            <select id="user_role" on:change=move |ev| { role.set(event_target_value(&ev)); filter_changed(); }>
-                <option value="">"All roles"</option>
-                <option value="owner">"Owner"</option>
-                <option value="staff">"Staff"</option>
-                <option value="parent">"Parent"</option>
-                <option value="learner">"Learner"</option>
+            <select id="user_role" on:change=move |ev| { set_role.run(event_target_value(&ev)); filter_changed(); }>
+                {choices(&ROLES, &ROLE_LABELS, role.get_untracked())}
             </select>
             <label for="user_status">"Status"</label>
-            <select id="user_status" on:change=move |ev| { status.set(event_target_value(&ev)); filter_changed(); }>
-                <option value="">"Active and inactive"</option>
-                <option value="active">"Active"</option>
-                <option value="inactive">"Inactive"</option>
+            <select id="user_status" on:change=move |ev| { set_status.run(event_target_value(&ev)); filter_changed(); }>
+                {choices(&STATUSES, &STATUS_LABELS, status.get_untracked())}
             </select>
             <button
                 type="button"
@@ -421,4 +418,54 @@ fn ChangeEmailDialog(
             </form>
         </Modal>
     }
+}
+
+/// The values of the "Role" and "Status" filters ("" is all), and their labels.
+const ROLES: [&str; 5] = ["", "owner", "staff", "parent", "learner"];
+const ROLE_LABELS: [&str; 5] = ["All roles", "Owner", "Staff", "Parent", "Learner"];
+const STATUSES: [&str; 3] = ["", "active", "inactive"];
+const STATUS_LABELS: [&str; 3] = ["Active and inactive", "Active", "Inactive"];
+
+/// A filter kept in the address's query (`key`): its value, read once from
+/// the address (a value not in `allowed` reads as ""), and a setter that
+/// updates the value at once and the address on the next frame, replacing
+/// the history entry so Back still leaves the page. The address is written,
+/// never read back while typing, so a slow navigation cannot undo a
+/// keystroke.
+fn filter_in_address(
+    key: &'static str,
+    allowed: Option<&'static [&'static str]>,
+) -> (RwSignal<String>, Callback<String>) {
+    let options = leptos_router::NavigateOptions {
+        replace: true,
+        scroll: false,
+        ..Default::default()
+    };
+    let (in_address, set_address) =
+        leptos_router::hooks::query_signal_with_options::<String>(key, options);
+    let initial = in_address
+        .get_untracked()
+        .filter(|value| allowed.is_none_or(|allowed| allowed.contains(&value.as_str())))
+        .unwrap_or_default();
+    let value = RwSignal::new(initial);
+    let set = Callback::new(move |new: String| {
+        set_address.set((!new.is_empty()).then(|| new.clone()));
+        value.set(new);
+    });
+    (value, set)
+}
+
+/// A filter's `<option>`s, `current` selected.
+fn choices(
+    values: &'static [&'static str],
+    labels: &'static [&'static str],
+    current: String,
+) -> impl IntoView {
+    values
+        .iter()
+        .zip(labels)
+        .map(|(value, label)| {
+            view! { <option value=*value selected=*value == current>{*label}</option> }
+        })
+        .collect_view()
 }
