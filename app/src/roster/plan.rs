@@ -350,11 +350,16 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                 match group_of.get(&key) {
                     Some(&index) => {
                         let group = &mut groups[index];
-                        match conflict_with(&group.rows, &checked, &key) {
-                            Some(reason) => {
+                        match joining(&group.rows, &checked, &key) {
+                            Joining::AnotherClass => group.rows.push(checked),
+                            Joining::Repeats(earlier) => lines.push(line_of(
+                                &checked.row,
+                                LineStatus::Unchanged,
+                                format!("The same learner and class as {earlier}: read once."),
+                            )),
+                            Joining::Conflict(reason) => {
                                 lines.push(line_of(&checked.row, LineStatus::Error, reason))
                             }
-                            None => group.rows.push(checked),
                         }
                     }
                     None => {
@@ -632,15 +637,25 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
     }
 }
 
-/// Why `row` cannot join the learner of `rows` (same key): other details,
-/// or a class it is already in.
-fn conflict_with(rows: &[Checked], row: &Checked, key: &str) -> Option<String> {
+/// How a row joins the learner of `rows` (the same key).
+enum Joining {
+    /// The learner in one more class.
+    AnotherClass,
+    /// A line repeated as it is (an export listing a child twice): it adds
+    /// nothing, so it is read once instead of blocking the import.
+    Repeats(String),
+    /// Other details for the same learner, or a learner matched by name
+    /// alone listed twice in one class (two namesakes cannot be told apart).
+    Conflict(String),
+}
+
+fn joining(rows: &[Checked], row: &Checked, key: &str) -> Joining {
     let first = &rows[0];
     if (&row.first, &row.last, &row.username, &row.email)
         != (&first.first, &first.last, &first.username, &first.email)
     {
         let earlier = where_is(&first.row);
-        return Some(match (key.split_at(2), &row.username) {
+        return Joining::Conflict(match (key.split_at(2), &row.username) {
             (("u:", username), _) => format!(
                 "Duplicate username in the file: {username} is also on {earlier} for another learner."
             ),
@@ -650,9 +665,14 @@ fn conflict_with(rows: &[Checked], row: &Checked, key: &str) -> Option<String> {
             _ => format!("This learner is also on {earlier} with other details."),
         });
     }
-    rows.iter()
-        .find(|other| other.class_key == row.class_key)
-        .map(|other| format!("Same learner and class as {}.", where_is(&other.row)))
+    match rows.iter().find(|other| other.class_key == row.class_key) {
+        None => Joining::AnotherClass,
+        Some(other) if key.starts_with("n:") => Joining::Conflict(format!(
+            "The same name and class as {}: give each learner a username or an external_id.",
+            where_is(&other.row)
+        )),
+        Some(other) => Joining::Repeats(where_is(&other.row)),
+    }
 }
 
 fn capitalised(text: &str) -> String {

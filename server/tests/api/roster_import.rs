@@ -231,6 +231,66 @@ async fn lines_in_error_say_why_and_block_the_apply() {
 }
 
 #[tokio::test]
+async fn a_line_repeated_as_it_is_is_read_once_but_two_namesakes_in_a_class_are_an_error() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    // An export that lists Ali (by external id) and Bea (by username)
+    // twice, and two Cy Lees in one class with nothing to tell them apart.
+    let file = "class,first_name,last_name,username,external_id\n\
+        Year 3 Hazel,Ali,Khan,,S100\n\
+        Year 3 Hazel,Ali,Khan,,S100\n\
+        Year 3 Hazel,Bea,Lee,bea.lee,\n\
+        Year 4 Rowan,Bea,Lee,bea.lee,\n\
+        Year 3 Hazel,Bea,Lee,bea.lee,\n\
+        Year 3 Hazel,Cy,Lee,,\n\
+        Year 3 Hazel,Cy,Lee,,\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    let reasons: Vec<(usize, LineStatus, &str)> = result
+        .lines
+        .iter()
+        .map(|l| (l.line, l.status, l.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (2, LineStatus::Create, "New learner, username ali.khan."),
+            (3, LineStatus::Unchanged, "The same learner and class as line 2: read once."),
+            (4, LineStatus::Create, "New learner, username bea.lee."),
+            (5, LineStatus::Create, "New learner, username bea.lee."),
+            (6, LineStatus::Unchanged, "The same learner and class as line 4: read once."),
+            (7, LineStatus::Create, "New learner, username cy.lee."),
+            (8, LineStatus::Error, "The same name and class as line 7: give each learner a username or an external_id."),
+        ]
+    );
+    assert!(apply_import(&app, &app.client, file.as_bytes(), false)
+        .await
+        .unwrap_err()
+        .starts_with("422"));
+
+    // Without the namesake, the repeats add nothing: one account each, in
+    // each class once.
+    let file = file.rsplit_once("Year 3 Hazel,Cy").unwrap().0;
+    let summary = apply_import(&app, &app.client, file.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.updated), (3, 0));
+    assert_eq!(
+        summary.new_accounts.len(),
+        4,
+        "one row per learner per class"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM enrolments e JOIN accounts a ON a.id = e.account_id \
+             WHERE a.username IN ('ali.khan', 'bea.lee', 'cy.lee')"
+        )
+        .await,
+        4
+    );
+}
+
+#[tokio::test]
 async fn bad_files_get_a_clear_message_and_change_nothing() {
     let app = spawn_app().await;
     oak_admin(&app).await;
