@@ -10,6 +10,7 @@ pub mod priority;
 pub mod router;
 pub mod secret_key;
 pub mod see_other;
+pub mod serve;
 pub mod sign_in_form;
 pub mod sso;
 pub mod startup;

@@ -1,7 +1,5 @@
 //! Opening the database, seeding demo data and serving.
 
-use std::net::SocketAddr;
-
 use app::auth::ssr::client_addr::TrustedProxies;
 use app::db;
 use app::demo::{self, DEMO_SCHOOLS};
@@ -9,9 +7,8 @@ use app::mail::outbox::deliver_due;
 use app::mail::transport::Mailer;
 use app::sms::SmsGateway;
 use app::state::AppState;
-use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::LeptosOptions;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::router::{build_router, spawn_session_cleanup, RouterSettings};
@@ -126,29 +123,14 @@ pub async fn serve(
         },
     );
     print_banner(&public_url, demo.enabled);
-    axum::serve(
-        without_nagle(listener),
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+    crate::serve::serve(
+        listener,
+        router,
+        crate::serve::HEADER_READ_TIMEOUT,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))
-}
-
-/// The listener with `TCP_NODELAY` on every accepted connection.
-pub type NoDelayListener = TapIo<TcpListener, fn(&mut TcpStream)>;
-
-/// Accepted connections send each response at once. With Nagle's algorithm
-/// on, a response on a kept-alive connection (every browser keeps one)
-/// waits for the client's delayed ACK: about 40 ms on every page and call.
-pub fn without_nagle(listener: TcpListener) -> NoDelayListener {
-    listener.tap_io(set_nodelay as fn(&mut TcpStream))
-}
-
-fn set_nodelay(tcp: &mut TcpStream) {
-    if let Err(error) = tcp.set_nodelay(true) {
-        tracing::warn!(%error, "could not set TCP_NODELAY on a connection");
-    }
+    .await;
+    Ok(())
 }
 
 fn print_banner(url: &str, demo: bool) {
@@ -225,21 +207,4 @@ pub fn spawn_outbox_worker(state: &AppState, mailer: Mailer) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Catches the ~40 ms Nagle stall coming back: every connection the
-    /// server accepts has TCP_NODELAY set.
-    #[tokio::test]
-    async fn accepted_connections_send_responses_without_waiting_for_acks() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let mut listener = without_nagle(listener);
-        let _client = TcpStream::connect(addr).await.unwrap();
-        let (stream, _) = axum::serve::Listener::accept(&mut listener).await;
-        assert!(stream.nodelay().unwrap());
-    }
 }

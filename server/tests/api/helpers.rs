@@ -1,7 +1,6 @@
 //! `spawn_app()`: the real router on port 0 over a fresh database, a
 //! cookie-keeping client, and the small world of accounts tests build on.
 
-use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 use app::auth::ssr::client_addr::TrustedProxies;
@@ -130,12 +129,13 @@ async fn start_server(
         },
     );
     let server = tokio::spawn(async move {
-        axum::serve(
-            server::startup::without_nagle(listener),
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+        server::serve::serve(
+            listener,
+            router,
+            server::serve::HEADER_READ_TIMEOUT,
+            std::future::pending(),
         )
-        .await
-        .unwrap();
+        .await;
     });
     let server = server.abort_handle();
     TestApp {
