@@ -16,7 +16,7 @@ use axum::Router;
 
 use app::auth::permissions::Permission;
 use app::auth::ssr::client_addr::{client_addr, TrustedProxies};
-use app::auth::ssr::cookies::cookie_in;
+use app::auth::ssr::cookies::{cookie_in, cookie_name};
 use app::auth::ssr::guard::start_session;
 use app::auth::ssr::sign_in::SCHOOL_CODE_COOKIE_SECS;
 use app::auth::ssr::AuthSession;
@@ -47,14 +47,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: SsoState) -> Router<S> {
         .with_state(state)
 }
 
-/// The cookie that ties a callback to the browser that started the flow.
-fn browser_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-classkeys_sso"
-    } else {
-        "classkeys_sso"
-    }
-}
+/// The cookie that ties a callback to the browser that started the flow
+/// (`__Host-classkeys_sso` over https, as every cookie: `cookie_name`).
+const BROWSER_COOKIE: &str = "classkeys_sso";
 
 fn with_outcome(page: &str, code: &str) -> String {
     format!("{page}?sso={code}")
@@ -124,7 +119,7 @@ async fn begin(
         Ok(started) => see_other(
             &started.authorize_url,
             vec![cookie(
-                browser_cookie_name(state.secure_cookies),
+                BROWSER_COOKIE,
                 &started.browser_token,
                 PENDING_SECS,
                 state.secure_cookies,
@@ -144,8 +139,7 @@ async fn callback(
     let app = &state.app;
     let client: IpAddr = client_addr(Some(peer), &headers, &state.trusted_proxies);
     let secure = state.secure_cookies;
-    let cookie_name = browser_cookie_name(secure);
-    let forget_browser = cookie(cookie_name, "", 0, secure);
+    let forget_browser = cookie(BROWSER_COOKIE, "", 0, secure);
     // Paced like password sign-ins: a network that fails a lot waits.
     let now = app.clock.now();
     let admitted = match app.network_limiter.admit(client, now, app.pauses.now_ms()) {
@@ -159,7 +153,7 @@ async fn callback(
         flow::finish(
             app,
             &answer,
-            cookie_in(&headers, cookie_name),
+            cookie_in(&headers, &cookie_name(BROWSER_COOKIE, secure)),
             &client.to_string(),
         ),
     )

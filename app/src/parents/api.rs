@@ -65,6 +65,8 @@ pub async fn confirm_parent_sign_up(token: String, password: String) -> Result<(
         Proof::Password(&password)
     };
     let account = confirm_sign_up(&state, &token, proof, &client).await?;
+    // The sign-up is used up: its browser cookie has nothing left to prove.
+    crate::auth::ssr::cookies::set_cookie(PARENT_SIGNUP_COOKIE, "", 0);
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
     crate::navigation::redirect_plain_form(crate::routes::PARENT);

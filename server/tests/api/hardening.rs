@@ -1,6 +1,6 @@
 //! Hardening: cross-site POSTs, security headers, caching, limits, statuses.
 
-use crate::helpers::{spawn_app, spawn_app_with, PASSWORD};
+use crate::helpers::{new_client, spawn_app, spawn_app_with, PASSWORD};
 
 #[tokio::test]
 async fn a_cross_site_post_is_refused_before_it_runs() {
@@ -308,8 +308,29 @@ async fn over_https_the_session_cookie_is_secure_with_the_host_prefix() {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("classkeys_school="))
-        .expect("the remembered school code")
+        .find(|c| c.starts_with("__Host-classkeys_school="))
+        .expect("the remembered school code, with the __Host- prefix")
         .to_string();
     assert!(school_cookie.contains("; Secure"), "{school_cookie}");
+    // Only the prefixed cookie is read: one without it could have been
+    // planted by a sibling subdomain or on a plain-http network.
+    let remembered = |cookie: &'static str| {
+        let app = &app;
+        async move {
+            let response = new_client()
+                .post(format!("{}/api/remembered_school_code", app.url))
+                .header("sec-fetch-site", "same-origin")
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Option<String>>().await.unwrap()
+        }
+    };
+    assert_eq!(
+        remembered("__Host-classkeys_school=OAK").await.as_deref(),
+        Some("OAK")
+    );
+    assert_eq!(remembered("classkeys_school=RIV").await, None);
 }

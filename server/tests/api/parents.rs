@@ -5,7 +5,7 @@ use app::error::AppError;
 use app::parents::ChildRow;
 
 use crate::helpers::{
-    app_error, deliver, link_in, new_client, spawn_app, TestApp, World, PASSWORD,
+    app_error, deliver, link_in, new_client, spawn_app, spawn_app_with, TestApp, World, PASSWORD,
 };
 
 /// A fresh parent access code for the fixture learner, as staff would see it.
@@ -622,4 +622,60 @@ async fn the_browser_that_signed_up_finishes_without_the_password_again() {
     // The browser that filled in the form finishes at once.
     assert_eq!(confirm_with(&app, &laptop, &token, "").await.status(), 200);
     assert_eq!(children(&app, &laptop).await.len(), 1);
+}
+
+#[tokio::test]
+async fn over_https_only_the_host_prefixed_sign_up_cookie_finishes_without_the_password() {
+    let app = spawn_app_with(true).await;
+    let world = app.world().await;
+    app.class(&world.oak, "Year 3 Hazel", &[], &[&world.oak_learner])
+        .await;
+    let code = code_for(&app, &world.oak_learner).await;
+    let response = sign_up(&app, &new_client(), &code, "mum@home.example").await;
+    assert_eq!(response.status(), 200);
+    let set_cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-classkeys_signup="))
+        .expect("the sign-up cookie, with the __Host- prefix")
+        .to_string();
+    assert!(set_cookie.contains("; Secure") && set_cookie.contains("Path=/"));
+    let value = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let token = confirm_link_for(&app, "mum@home.example").await;
+    let finish_sending = |cookie: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            new_client()
+                .post(format!("{}/api/confirm_parent_sign_up", app.url))
+                .header("sec-fetch-site", "same-origin")
+                .header("cookie", cookie)
+                .form(&[("token", token.as_str()), ("password", "")])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The same value without the prefix (which a sibling subdomain or a
+    // plain-http network could plant) proves nothing.
+    let (status, error) =
+        app_error(finish_sending(format!("classkeys_signup={value}")).await).await;
+    assert_eq!((status, error.field()), (422, Some("password")));
+    // The prefixed cookie finishes, and is then cleared.
+    let finished = finish_sending(format!("__Host-classkeys_signup={value}")).await;
+    assert_eq!(finished.status(), 200);
+    assert!(finished
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with("__Host-classkeys_signup=;") && c.contains("Max-Age=0")));
 }

@@ -1,19 +1,40 @@
 //! Cookies ClassKeys writes itself (besides the session's): read from the
-//! request, written on the response, `Secure` whenever the site is https.
+//! request, written on the response, `Secure` and `__Host-` whenever the
+//! site is https.
+
+use std::borrow::Cow;
 
 use leptos::prelude::{expect_context, use_context};
 
 use super::SecureCookies;
+
+/// Cookie `name` as the browser stores it: with the `__Host-` prefix over
+/// https (DESIGN.md §3 "Sessions"), so the browser takes it only from this
+/// origin over https, for the whole site. Nothing on a sibling subdomain or
+/// on a plain-http network can then plant one, such as the parent sign-up
+/// cookie that finishes a sign-up without the password.
+pub fn cookie_name(name: &str, secure: bool) -> Cow<'_, str> {
+    if secure {
+        Cow::Owned(format!("__Host-{name}"))
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// Whether this request's cookies are the https ones.
+fn secure_cookies() -> bool {
+    use_context::<SecureCookies>().is_some_and(|s| s.0)
+}
 
 /// The value of cookie `name` on this request, if any.
 pub async fn request_cookie(name: &str) -> Option<String> {
     let headers = leptos_axum::extract::<http::HeaderMap>()
         .await
         .unwrap_or_default();
-    cookie_in(&headers, name).map(str::to_string)
+    cookie_in(&headers, &cookie_name(name, secure_cookies())).map(str::to_string)
 }
 
-/// The value of cookie `name` in these request headers, if any.
+/// The value of the cookie stored as `name` in these request headers, if any.
 pub fn cookie_in<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(http::header::COOKIE)
@@ -28,24 +49,27 @@ pub fn cookie_in<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str
 /// The school code this device last signed in with, if the cookie holds
 /// a well-formed one.
 pub fn remembered_school_code_in(headers: &http::HeaderMap) -> Option<String> {
-    cookie_in(headers, crate::routes::SCHOOL_CODE_COOKIE)
-        .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok())
-        .map(str::to_string)
+    cookie_in(
+        headers,
+        &cookie_name(crate::routes::SCHOOL_CODE_COOKIE, secure_cookies()),
+    )
+    .filter(|code| crate::schools::ssr::normalise_school_code(code).is_ok())
+    .map(str::to_string)
 }
 
 /// A `Set-Cookie` value for the whole site: HttpOnly, SameSite=Lax, and
-/// Secure when `secure`.
+/// Secure with the `__Host-` prefix ([`cookie_name`]) when `secure`.
 pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let stored = cookie_name(name, secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
+    format!("{stored}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// Sets cookie `name` for the whole site: HttpOnly, SameSite=Lax, and
 /// Secure over https.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    let secure = use_context::<SecureCookies>().is_some_and(|s| s.0);
-    let cookie = cookie_header(name, value, max_age_secs, secure);
+    let cookie = cookie_header(name, value, max_age_secs, secure_cookies());
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
         response.append_header(http::header::SET_COOKIE, value);
     }
