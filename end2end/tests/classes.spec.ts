@@ -198,6 +198,10 @@ test("a lead teacher searches the student database", async ({ page, press }) => 
   await page.getByLabel("Search").fill("Year 4");
   await expect(page.getByText("Page 1 of 2")).toHaveCount(0);
   await expect(page.getByText("Showing 28 of 84 learners")).toBeVisible();
+  // The school-wide access codes are one press away.
+  await press(page.getByRole("link", { name: "Access codes", exact: true }));
+  await expect(page).toHaveURL(/\/school\/accounts$/);
+  await expect(page.getByRole("button", { name: "Download CSV" })).toBeVisible();
 });
 
 test("a teacher is refused the school-wide pages, in the page and on the server", async ({ page, press }) => {

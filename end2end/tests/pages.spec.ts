@@ -75,6 +75,41 @@ test("a class the user cannot see, and its access codes, are the not-found page 
   }
 });
 
+test("every row action of the learner tables is in view without scrolling sideways", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  await open(page, "/classes");
+  await press(page.getByRole("link", { name: "Year 3 Hazel" }));
+  await expect(page.getByRole("heading", { name: "Year 3 Hazel", level: 1 })).toBeVisible();
+  // The navigation shows the section the class page is in, and its user
+  // menu shares the brand's line instead of taking one of its own.
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Classes" })).toHaveAttribute("aria-current", "true");
+  const brand = (await page.locator(".brand").boundingBox())!;
+  const menu = (await page.locator(".user-menu summary").boundingBox())!;
+  expect(Math.abs(brand.y + brand.height / 2 - (menu.y + menu.height / 2))).toBeLessThan(8);
+  for (const path of [new URL(page.url()).pathname, "/school/learners"]) {
+    await open(page, path);
+    await expect(page.getByRole("button", { name: "Edit learner" }).first()).toBeVisible();
+    const layout = await page.evaluate(() => {
+      const scroller = document.querySelector(".table-scroll")!;
+      const buttons = [...document.querySelectorAll("tbody td.actions button")].map((b) => {
+        const box = b.getBoundingClientRect();
+        return { text: b.textContent, left: box.left, right: box.right };
+      });
+      return {
+        scrolls: scroller.scrollWidth > scroller.clientWidth + 1 || document.documentElement.scrollWidth > window.innerWidth + 1,
+        width: window.innerWidth,
+        buttons,
+      };
+    });
+    expect(layout.scrolls, `${path} scrolls sideways`).toBe(false);
+    expect(layout.buttons.length, path).toBeGreaterThan(0);
+    for (const button of layout.buttons) {
+      expect(button.left, `${path} ${button.text}`).toBeGreaterThanOrEqual(0);
+      expect(button.right, `${path} ${button.text}`).toBeLessThanOrEqual(layout.width);
+    }
+  }
+});
+
 test("every row action on /staff and /users is in view without scrolling sideways; dates are short; filters are touch-sized", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
   for (const path of ["/staff", "/users"]) {

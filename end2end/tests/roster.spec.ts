@@ -61,6 +61,12 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
   await page.getByRole("link", { name: "Reception Robins" }).click();
   await expect(page.getByRole("heading", { name: "Reception Robins", level: 1 })).toBeVisible();
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  // An empty class has no passwords to reset, and says so.
+  await press(page.getByRole("button", { name: "Reset class passwords" }));
+  const reset = page.getByRole("dialog", { name: "Reset class passwords" });
+  await expect(reset).toContainText("Reception Robins has no learners yet: there are no passwords to reset.");
+  await expect(reset.getByRole("button", { name: "Reset", exact: true })).toHaveCount(0);
+  await press(reset.getByRole("button", { name: "Close" }));
 
   await press(page.getByRole("button", { name: "Add learner" }));
   const dialog = page.getByRole("dialog", { name: "Add learner" });
@@ -105,6 +111,11 @@ test("a class is renamed, given its teachers, archived and restored", async ({ p
 
   await press(page.getByRole("button", { name: "Rename class" }));
   const rename = page.getByRole("dialog", { name: "Rename class" });
+  // A refused name puts focus back in the field, which carries the error.
+  await rename.getByLabel("Class name").fill("");
+  await press(rename.getByRole("button", { name: "Save name" }));
+  await expect(rename.getByLabel("Class name")).toBeFocused();
+  await expect(rename.getByLabel("Class name")).toHaveAttribute("aria-invalid", "true");
   await rename.getByLabel("Class name").fill("Year 1 Ash");
   await press(rename.getByRole("button", { name: "Save name" }));
   await expect(page.getByRole("heading", { name: "Year 1 Ash", level: 1 })).toBeVisible();
@@ -222,6 +233,31 @@ test("a file's lines with errors are listed first, named, and block the import",
   await expect(rows.nth(2).getByRole("cell").first()).toHaveText("2");
   await expect(page.getByText(/^Lines with errors block the import/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
+});
+
+test("choosing another file or changing the choice after a preview withdraws it, so only a previewed file is applied", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  const first = testInfo.outputPath("first.csv");
+  const second = testInfo.outputPath("second.csv");
+  writeFileSync(first, "class,first_name,last_name\n7A,Ann,Lee\n");
+  writeFileSync(second, "class,first_name,last_name\n7B,Bob,Ray\n");
+  await open(page, "/school/import");
+  const file = page.getByLabel("Roster file");
+  const apply = page.getByRole("button", { name: "Apply import" });
+  await file.setInputFiles(first);
+  await press(page.getByRole("button", { name: "Preview" }));
+  await expect(page.getByRole("status").filter({ hasText: "first.csv" })).toBeVisible();
+  await expect(apply).toBeEnabled();
+
+  await file.setInputFiles(second);
+  await expect(apply).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "first.csv" })).toHaveCount(0);
+
+  await press(page.getByRole("button", { name: "Preview" }));
+  await expect(page.getByRole("status").filter({ hasText: "second.csv" })).toBeVisible();
+  await expect(apply).toBeEnabled();
+  await page.getByLabel("Inactivate learners who are not in the file").check();
+  await expect(apply).toHaveCount(0);
 });
 
 test("turning learner passwords off asks first, and a staff-set password then reads Not stored", async ({ page, press }, testInfo) => {

@@ -42,18 +42,7 @@ pub fn ClassResetDialog(
         }
     });
 
-    let preview = move || {
-        match mode.get() {
-        ClassResetMode::SamePassword => format!(
-            "All {count} learners of {} will get one new password, the same for everyone. Their old passwords stop working at once.",
-            class_name.get_value()
-        ),
-        ClassResetMode::NewPasswordEach => format!(
-            "Each of the {count} learners of {} will get their own new password. Their old passwords stop working at once.",
-            class_name.get_value()
-        ),
-    }
-    };
+    let preview = move || reset_preview(mode.get(), count, &class_name.get_value());
     let radio = move |value: ClassResetMode, id: &'static str, label: &'static str| {
         view! {
             <div class="choice">
@@ -74,6 +63,9 @@ pub fn ClassResetDialog(
             {move || match reset.value().get() {
                 Some(Ok(passwords)) => view! {
                     <NewPasswords passwords school_code=school_code.clone() class_name=class_name.get_value() learners />
+                }.into_any(),
+                _ if count == 0 => view! {
+                    <p class="preview">{preview}</p>
                 }.into_any(),
                 _ => view! {
                     <fieldset class="choices">
@@ -104,6 +96,22 @@ pub fn ClassResetDialog(
                 }.into_any(),
             }}
         </Modal>
+    }
+}
+
+/// What a class reset will do, in words, for `count` learners.
+fn reset_preview(mode: ClassResetMode, count: usize, class: &str) -> String {
+    match (count, mode) {
+        (0, _) => format!("{class} has no learners yet: there are no passwords to reset."),
+        (1, _) => format!(
+            "The one learner of {class} will get a new password. The old password stops working at once."
+        ),
+        (_, ClassResetMode::SamePassword) => format!(
+            "All {count} learners of {class} will get one new password, the same for everyone. Their old passwords stop working at once."
+        ),
+        (_, ClassResetMode::NewPasswordEach) => format!(
+            "Each of the {count} learners of {class} will get their own new password. Their old passwords stop working at once."
+        ),
     }
 }
 
@@ -165,5 +173,23 @@ fn NewPasswords(
             <button type="button" class="button" on:click=download>"Download CSV"</button>
             {move || saved.get().map(|text| view! { <span role="status">{text}</span> })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_counts_learners_in_words() {
+        let each = ClassResetMode::NewPasswordEach;
+        assert_eq!(
+            reset_preview(each, 0, "Chess club"),
+            "Chess club has no learners yet: there are no passwords to reset."
+        );
+        assert!(reset_preview(ClassResetMode::SamePassword, 1, "Chess club")
+            .starts_with("The one learner of Chess club will get a new password."));
+        assert!(reset_preview(each, 28, "Year 3 Hazel")
+            .starts_with("Each of the 28 learners of Year 3 Hazel"));
     }
 }

@@ -175,7 +175,7 @@ pub fn LearnerTable(
             </p>
         </div>
         <div class="table-scroll">
-            <table class="learners">
+            <table class=if show_classes { "learners with-classes" } else { "learners" }>
                 <thead>
                     <tr>
                         {header("Name", SortBy::Name)}

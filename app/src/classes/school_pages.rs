@@ -44,6 +44,7 @@ fn StudentDatabase() -> impl IntoView {
             <h1>"Student database"</h1>
                 {allowed.then(|| view! {
                     <div class="page-actions">
+                        <a class="button" href=crate::routes::SCHOOL_ACCOUNTS>"Access codes"</a>
                         <a class="button" href="/school/cards">"Login cards"</a>
                     </div>
                 })}

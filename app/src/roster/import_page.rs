@@ -153,6 +153,15 @@ fn Importer() -> impl IntoView {
         previewed.set(None);
         preview.dispatch(inactivate.get_untracked());
     };
+    // A preview is of one file with one choice: choosing another file or
+    // changing the choice withdraws it (and its "Apply import"), so what is
+    // applied is always what was previewed on screen.
+    let withdraw_preview = move || {
+        if !applying.get_untracked() && previewed.with_untracked(Option::is_some) {
+            previewed.set(None);
+            error.set(None);
+        }
+    };
     view! {
         <p class="lead">
             "Add or update the school's classes and learners from a file: a CSV with the header "
@@ -163,7 +172,12 @@ fn Importer() -> impl IntoView {
         <form class="form" novalidate on:submit=on_preview>
             <div class="field">
                 <label for="roster_file">"Roster file"</label>
-                <input id="roster_file" type="file" accept=".csv,.tsv,.txt,.zip,text/csv,text/tab-separated-values,application/zip" />
+                <input
+                    id="roster_file"
+                    type="file"
+                    accept=".csv,.tsv,.txt,.zip,text/csv,text/tab-separated-values,application/zip"
+                    on:change=move |_| withdraw_preview()
+                />
                 <p class="hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or a OneRoster zip, up to 5 MB."</p>
             </div>
             <div class="choice">
@@ -171,7 +185,10 @@ fn Importer() -> impl IntoView {
                     id="inactivate_missing"
                     type="checkbox"
                     prop:checked=move || inactivate.get()
-                    on:change=move |ev| inactivate.set(event_target_checked(&ev))
+                    on:change=move |ev| {
+                        inactivate.set(event_target_checked(&ev));
+                        withdraw_preview();
+                    }
                 />
                 <label for="inactivate_missing">"Inactivate learners who are not in the file"</label>
             </div>

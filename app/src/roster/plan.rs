@@ -390,16 +390,17 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                 }
             }
         }
-        let archived: Vec<&str> = group
-            .rows
-            .iter()
-            .filter_map(|r| classes_by_key.get(&r.class_key))
-            .filter(|c| c.archived)
-            .map(|c| c.name.as_str())
-            .collect();
-        if let Some(name) = archived.first() {
+        // Named with its line: the error stands on each of the learner's
+        // lines, also those of classes in use.
+        let archived = group.rows.iter().find_map(|r| {
+            classes_by_key
+                .get(&r.class_key)
+                .filter(|c| c.archived)
+                .map(|c| (c.name.as_str(), where_is(&r.row)))
+        });
+        if let Some((name, line)) = archived {
             group.error = Some(format!(
-                "{name} is archived. Restore it on the Classes page first, or use another class name."
+                "{name} ({line}) is archived. Restore it on the Classes page first, or use another class name."
             ));
         }
     }

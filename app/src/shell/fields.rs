@@ -29,10 +29,13 @@ pub fn TextInput(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
+    let input = NodeRef::<leptos::html::Input>::new();
+    focus_when_refused(input, error);
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input
+                node_ref=input
                 id=id
                 type="text"
                 autocomplete="off"
@@ -48,6 +51,30 @@ pub fn TextInput(
             {move || error.get().map(|text| view! { <p class="error small" id=error_id.clone()>{text}</p> })}
         </div>
     }
+}
+
+/// Moves focus to `input` when `error` appears while focus is not in a
+/// field: the user pressed a button ("Create class", "Add learner") and the
+/// server refused this field, so focus goes where the fix is, and a screen
+/// reader reads the field with its error. An error that appears as the user
+/// types (a username checked as it is typed) leaves focus where it is.
+fn focus_when_refused(input: NodeRef<leptos::html::Input>, error: Signal<Option<String>>) {
+    Effect::new(move |had_error: Option<bool>| {
+        let has_error = error.with(Option::is_some);
+        if has_error && had_error == Some(false) && !typing_in_a_field() {
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+        has_error
+    });
+}
+
+/// Whether focus is in a text field, select or text area.
+fn typing_in_a_field() -> bool {
+    document().active_element().is_some_and(|element| {
+        matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+    })
 }
 
 /// One checkbox per `(id, label)`; `chosen` holds the ids ticked.

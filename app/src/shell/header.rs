@@ -44,7 +44,7 @@ fn SignedInBar(user: SignedInUser) -> impl IntoView {
                     .into_iter()
                     .map(|item| {
                         let current = move || {
-                            (location.pathname.get() == item.path).then_some("page")
+                            location.pathname.with(|path| super::nav::current(item.path, path))
                         };
                         view! {
                             <li>

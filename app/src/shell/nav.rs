@@ -47,6 +47,23 @@ pub fn nav_items(user: &SignedInUser) -> Vec<NavItem> {
     items
 }
 
+/// The `aria-current` of the item at `item_path` on the page at `path`:
+/// "page" on that page, "true" on a page inside its section (a class page
+/// is in "Classes"), so the navigation shows where the user is.
+pub fn current(item_path: &str, path: &str) -> Option<&'static str> {
+    if path == item_path {
+        Some("page")
+    } else if item_path != routes::HOME
+        && path
+            .strip_prefix(item_path)
+            .is_some_and(|rest| rest.starts_with('/'))
+    {
+        Some("true")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +85,18 @@ mod tests {
 
     fn labels(user: &SignedInUser) -> Vec<&'static str> {
         nav_items(user).iter().map(|i| i.label).collect()
+    }
+
+    #[test]
+    fn a_page_inside_a_section_marks_that_section() {
+        assert_eq!(current(routes::CLASSES, "/classes"), Some("page"));
+        assert_eq!(
+            current(routes::CLASSES, "/classes/3f2a/cards"),
+            Some("true")
+        );
+        assert_eq!(current(routes::HOME, "/classes/3f2a"), None);
+        assert_eq!(current(routes::ACCOUNT, "/accounts"), None);
+        assert_eq!(current(routes::STAFF, "/users"), None);
     }
 
     #[test]

@@ -291,6 +291,34 @@ async fn a_line_repeated_as_it_is_is_read_once_but_two_namesakes_in_a_class_are_
 }
 
 #[tokio::test]
+async fn a_learner_with_a_line_in_an_archived_class_is_refused_on_each_line_naming_that_line() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    app.class(&world.oak, "Chess club", &[], &[]).await;
+    sqlx::query("UPDATE classes SET archived_at = 1 WHERE name = 'Chess club'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let file = "class,first_name,last_name,username\n\
+        Year 3 Hazel,Ann,Lee,ann.lee\n\
+        Chess club,Ann,Lee,ann.lee\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    let reason = "Chess club (line 3) is archived. Restore it on the Classes page first, or use another class name.";
+    let reasons: Vec<(usize, LineStatus, &str)> = result
+        .lines
+        .iter()
+        .map(|l| (l.line, l.status, l.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (2, LineStatus::Error, reason),
+            (3, LineStatus::Error, reason)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn bad_files_get_a_clear_message_and_change_nothing() {
     let app = spawn_app().await;
     oak_admin(&app).await;
