@@ -12,7 +12,12 @@ test("an office admin sets a teacher's password and the teacher must change it a
   await press(dialog.getByRole("button", { name: "Save" }));
   await expect(dialog.getByRole("status")).toHaveText("Saved");
   await expect(newPassword).toHaveValue("");
-  await press(dialog.getByRole("button", { name: "Close" }));
+  // Focus stays on the pressed button through the save, and closing gives
+  // it back to the row's "Edit", though the save redrew the row.
+  await expect(dialog.getByRole("button", { name: "Save" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" })).toBeFocused();
 
   await signOut(page, press, office.name);
   await signIn(page, press, "OAK", member.username, "set-by-office-4");
@@ -74,6 +79,7 @@ test("the office sends a reset link from the staff page", async ({ page, press }
   const dialog = page.getByRole("dialog", { name: "Edit staff member" });
   await press(dialog.getByRole("button", { name: "Reset password via email" }));
   await expect(dialog.getByRole("status")).toContainText("Reset link sent by email");
+  await expect(dialog.getByRole("button", { name: "Reset password via email" })).toBeFocused();
   await resetLinkIn(member.email, "Reset your ClassKeys password");
 });
 

@@ -68,8 +68,22 @@ pub fn EditStaffDialog(
             Err(e) => Outcome::Failed(e.to_string()),
         }));
     });
+    // One request at a time: a double tap never sends two messages. The
+    // buttons say so with `aria-disabled` and ignore presses meanwhile; a
+    // `disabled` button would drop the focus it has to the page.
+    let working =
+        move || save.pending().get() || by_email.pending().get() || by_sms.pending().get();
+    let working_now = move || {
+        save.pending().get_untracked()
+            || by_email.pending().get_untracked()
+            || by_sms.pending().get_untracked()
+    };
+    let busy = move || working().to_string();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if working_now() {
+            return;
+        }
         outcome.set(None);
         save.dispatch(StaffChanges {
             id: id.get_value(),
@@ -84,11 +98,6 @@ pub fn EditStaffDialog(
             version: saved_row.with_untracked(|row| row.version),
         });
     };
-    // One request at a time: a double tap never sends two messages.
-    let working =
-        move || save.pending().get() || by_email.pending().get() || by_sms.pending().get();
-    let busy = move || working().to_string();
-
     view! {
         <Modal title="Edit staff member" on_close>
             <p>{row.display_name.clone()} " (" {row.username.clone()} ")"</p>
@@ -125,7 +134,7 @@ pub fn EditStaffDialog(
                     }.into_any()
                 }}
                 <div class="dialog-row">
-                    <button type="submit" class="button primary" aria-busy=busy disabled=working>"Save"</button>
+                    <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string() aria-disabled=busy>"Save"</button>
                 </div>
             </form>
             {(!own_account).then(|| view! {
@@ -134,8 +143,14 @@ pub fn EditStaffDialog(
                     <button
                         type="button"
                         class="button"
-                        disabled=move || !has_email() || working()
-                        on:click=move |_| { outcome.set(None); by_email.dispatch(()); }
+                        disabled=move || !has_email()
+                        aria-disabled=busy
+                        on:click=move |_| {
+                            if !working_now() {
+                                outcome.set(None);
+                                by_email.dispatch(());
+                            }
+                        }
                     >
                         "Reset password via email"
                     </button>
@@ -143,8 +158,13 @@ pub fn EditStaffDialog(
                         <button
                             type="button"
                             class="button"
-                            disabled=working
-                            on:click=move |_| { outcome.set(None); by_sms.dispatch(()); }
+                            aria-disabled=busy
+                            on:click=move |_| {
+                                if !working_now() {
+                                    outcome.set(None);
+                                    by_sms.dispatch(());
+                                }
+                            }
                         >
                             "Reset password via SMS"
                         </button>

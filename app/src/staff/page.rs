@@ -118,7 +118,9 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
                                     <td class="actions">
                                         {if !row.is_owner {
                                             view! {
-                                                <button type="button" class="button small" on:click=move |_| editing.set(Some(edit_row.clone()))>
+                                                // An id, so closing the dialog gives focus back to
+                                                // this button even after a save redrew the row.
+                                                <button type="button" id=format!("edit-{}", row.id) class="button small" on:click=move |_| editing.set(Some(edit_row.clone()))>
                                                     "Edit"
                                                 </button>
                                             }.into_any()
