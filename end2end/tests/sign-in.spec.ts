@@ -27,6 +27,11 @@ test("a wrong password gets one message that does not say which part was wrong",
   await signIn(page, press, "OAK", "office", "not-the-password-9");
   await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
   await expect(page).toHaveURL(/\/login/);
+  // Focus waits in the emptied password field, which names the error.
+  await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
+  await expect(page.getByLabel("Password", { exact: true })).toHaveAccessibleDescription(
+    "The school code, username or password is not right.",
+  );
   await signIn(page, press, "OAK", "nobody-here", "not-the-password-9");
   await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
 });

@@ -106,6 +106,7 @@ mod server_page {
             .get("sso")
             .and_then(|code| outcome_message(&code));
         let code = posted.school_code.trim().to_string();
+        let refused = posted.error.is_some();
         let button =
             provider.map(|provider| view! { <SingleSignOnButton code=code.clone() provider /> });
 
@@ -145,9 +146,19 @@ mod server_page {
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required />
+                        // After a refused sign-in, focus waits in the
+                        // (emptied) password field, which names the error.
+                        <input
+                            id="password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required
+                            autofocus=refused
+                            aria-describedby=refused.then_some("sign_in_error")
+                        />
                     </div>
-                    {posted.error.map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                    {posted.error.map(|text| view! { <p class="error" role="alert" id="sign_in_error">{text}</p> })}
                     <button type="submit" class="button primary">"Sign in"</button>
                 </form>
                 <div
