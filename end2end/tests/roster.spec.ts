@@ -82,6 +82,8 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
   await expect(dialog.getByRole("status")).toHaveText("Added Ali Khan. Give them these details:");
   const password = (await dialog.locator("dd.secret").textContent())!;
   await expect(dialog.locator("dd.code").nth(1)).toHaveText(/^[A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{3}$/);
+  // The form is gone; focus waits on the way on.
+  await expect(dialog.getByRole("button", { name: "Done" })).toBeFocused();
   await press(dialog.getByRole("button", { name: "Done" }));
   await expect(page.getByRole("row", { name: /Ali Khan/ })).toContainText("ali.khan");
   await learnerSignsIn(page, code, "ali.khan", password);

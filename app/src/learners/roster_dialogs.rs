@@ -165,6 +165,14 @@ pub fn AddLearnerDialog(
 #[component]
 fn AddedSummary(learner: AddedLearner, on_close: Callback<()>) -> impl IntoView {
     let AddedLearner { row, password } = learner;
+    // The form, and the button that had focus, are gone: focus moves to
+    // "Done", the way on once the details above it are handed over.
+    let done = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(done) = done.get() {
+            let _ = done.focus();
+        }
+    });
     view! {
         <p role="status">{format!("Added {}. Give them these details:", row.name())}</p>
         <dl class="details">
@@ -173,7 +181,7 @@ fn AddedSummary(learner: AddedLearner, on_close: Callback<()>) -> impl IntoView 
             <dt>"Parent access code"</dt><dd class="code">{row.parent_access_code.clone()}</dd>
         </dl>
         <div class="dialog-row">
-            <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Done"</button>
+            <button type="button" class="button primary" node_ref=done on:click=move |_| on_close.run(())>"Done"</button>
         </div>
     }
 }
