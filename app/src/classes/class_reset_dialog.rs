@@ -77,7 +77,7 @@ pub fn ClassResetDialog(
                     {move || reset.pending().get().then(|| view! {
                         <div class="progress" role="status">
                             <progress aria-label="Resetting passwords"></progress>
-                            " Resetting " {count} " passwords…"
+                            {format!(" Resetting {count} password{}…", if count == 1 { "" } else { "s" })}
                         </div>
                     })}
                     {move || reset.value().get().and_then(Result::err).map(|e| view! {

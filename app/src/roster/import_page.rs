@@ -96,15 +96,23 @@ fn Importer() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let progress = RwSignal::new(None::<ImportProgress>);
     let summary = RwSignal::new(None::<ImportSummary>);
+    // Counts changes to the file and the choice: a preview that comes back
+    // after one (it was asked for the form as it was) is dropped.
+    let form_changes = StoredValue::new(0u64);
     // Local actions: reading a file and waiting are browser futures, not Send.
     let preview = Action::new_local(move |inactivate: &bool| {
         let inactivate = *inactivate;
+        let asked_at = form_changes.get_value();
         async move {
             let file = match read_chosen_file().await {
                 Ok(file) => file,
                 Err(message) => return error.set(Some(message)),
             };
-            match preview_import(file.base64.clone(), inactivate).await {
+            let result = preview_import(file.base64.clone(), inactivate).await;
+            if form_changes.get_value() != asked_at {
+                return;
+            }
+            match result {
                 Ok(result) => previewed.set(Some((file, inactivate, result))),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -154,10 +162,12 @@ fn Importer() -> impl IntoView {
         preview.dispatch(inactivate.get_untracked());
     };
     // A preview is of one file with one choice: choosing another file or
-    // changing the choice withdraws it (and its "Apply import"), so what is
-    // applied is always what was previewed on screen.
+    // changing the choice withdraws it (and its "Apply import"), also one
+    // still on its way, so what is applied is always what was previewed on
+    // screen.
     let withdraw_preview = move || {
-        if !applying.get_untracked() && previewed.with_untracked(Option::is_some) {
+        if !applying.get_untracked() {
+            form_changes.update_value(|n| *n += 1);
             previewed.set(None);
             error.set(None);
         }

@@ -277,6 +277,9 @@ fn where_is(row: &RosterRow) -> String {
 /// A group of rows that are one learner.
 struct Group {
     rows: Vec<Checked>,
+    /// Lines that repeat one of `rows` as it is, with where that one is:
+    /// they read as that learner does (in error when it is).
+    repeats: Vec<(RosterRow, String)>,
     error: Option<String>,
 }
 
@@ -352,11 +355,7 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                         let group = &mut groups[index];
                         match joining(&group.rows, &checked, &key) {
                             Joining::AnotherClass => group.rows.push(checked),
-                            Joining::Repeats(earlier) => lines.push(line_of(
-                                &checked.row,
-                                LineStatus::Unchanged,
-                                format!("The same learner and class as {earlier}: read once."),
-                            )),
+                            Joining::Repeats(earlier) => group.repeats.push((checked.row, earlier)),
                             Joining::Conflict(reason) => {
                                 lines.push(line_of(&checked.row, LineStatus::Error, reason))
                             }
@@ -366,6 +365,7 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                         group_of.insert(key, groups.len());
                         groups.push(Group {
                             rows: vec![checked],
+                            repeats: Vec::new(),
                             error: None,
                         });
                     }
@@ -604,6 +604,16 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                 }
             }
             lines.push(line);
+        }
+        for (row, earlier) in &group.repeats {
+            let (status, reason) = match &outcome {
+                Ok(_) => (
+                    LineStatus::Unchanged,
+                    format!("The same learner and class as {earlier}: read once."),
+                ),
+                Err(reason) => (LineStatus::Error, reason.clone()),
+            };
+            lines.push(line_of(row, status, reason));
         }
     }
 

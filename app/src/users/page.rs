@@ -48,9 +48,9 @@ enum Pending {
 fn UsersView() -> impl IntoView {
     // The filters are kept in the address (`?q=…&role=…&status=…`), so a
     // reload or a bookmark shows the same accounts again.
-    let (search, set_search) = filter_in_address("q", None);
-    let (role, set_role) = filter_in_address("role", Some(&ROLES));
-    let (status, set_status) = filter_in_address("status", Some(&STATUSES));
+    let (search, set_search) = filter_in_address("q", None, Some(TYPING_PAUSE));
+    let (role, set_role) = filter_in_address("role", Some(&ROLES), None);
+    let (status, set_status) = filter_in_address("status", Some(&STATUSES), None);
     let page = RwSignal::new(1u32);
     // Bumped after every change, so the table and duplicates reload.
     let version = RwSignal::new(0u32);
@@ -426,15 +426,20 @@ const ROLE_LABELS: [&str; 5] = ["All roles", "Owner", "Staff", "Parent", "Learne
 const STATUSES: [&str; 3] = ["", "active", "inactive"];
 const STATUS_LABELS: [&str; 3] = ["Active and inactive", "Active", "Inactive"];
 
+/// How long typing in "Search" pauses before the address follows: Safari
+/// and Firefox refuse more than about 100 address changes in 30 s.
+const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// A filter kept in the address's query (`key`): its value, read once from
 /// the address (a value not in `allowed` reads as ""), and a setter that
-/// updates the value at once and the address on the next frame, replacing
-/// the history entry so Back still leaves the page. The address is written,
-/// never read back while typing, so a slow navigation cannot undo a
-/// keystroke.
+/// updates the value at once and the address on the next frame (or after
+/// `pause` without a change), replacing the history entry so Back still
+/// leaves the page. The address is written, never read back while typing,
+/// so a slow navigation cannot undo a keystroke.
 fn filter_in_address(
     key: &'static str,
     allowed: Option<&'static [&'static str]>,
+    pause: Option<std::time::Duration>,
 ) -> (RwSignal<String>, Callback<String>) {
     let options = leptos_router::NavigateOptions {
         replace: true,
@@ -448,9 +453,24 @@ fn filter_in_address(
         .filter(|value| allowed.is_none_or(|allowed| allowed.contains(&value.as_str())))
         .unwrap_or_default();
     let value = RwSignal::new(initial);
+    let waiting = StoredValue::new(None::<TimeoutHandle>);
+    let cancel = move || {
+        if let Some(handle) = waiting.try_get_value().flatten() {
+            handle.clear();
+        }
+    };
+    // Leaving the page first: the address it would write is another page's.
+    on_cleanup(cancel);
     let set = Callback::new(move |new: String| {
-        set_address.set((!new.is_empty()).then(|| new.clone()));
-        value.set(new);
+        value.set(new.clone());
+        let write = move || set_address.set((!new.is_empty()).then_some(new));
+        match pause {
+            None => write(),
+            Some(pause) => {
+                cancel();
+                waiting.set_value(set_timeout_with_handle(write, pause).ok());
+            }
+        }
     });
     (value, set)
 }

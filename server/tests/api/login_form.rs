@@ -151,7 +151,7 @@ async fn a_wrong_password_shows_the_page_again_with_the_message_and_what_was_typ
     let html = response.text().await.unwrap();
     assert!(
         html.contains(
-            r#"role="alert" class="error">The school code, username or password is not right."#
+            r#"role="alert" id="sign_in_error" class="error">The school code, username or password is not right."#
         ),
         "{html}"
     );

@@ -299,9 +299,11 @@ async fn a_learner_with_a_line_in_an_archived_class_is_refused_on_each_line_nami
         .execute(&app.state.db)
         .await
         .unwrap();
+    // Line 4 repeats line 2: it reads as its learner does, in error too.
     let file = "class,first_name,last_name,username\n\
         Year 3 Hazel,Ann,Lee,ann.lee\n\
-        Chess club,Ann,Lee,ann.lee\n";
+        Chess club,Ann,Lee,ann.lee\n\
+        Year 3 Hazel,Ann,Lee,ann.lee\n";
     let result = preview(&app, file.as_bytes(), false).await;
     let reason = "Chess club (line 3) is archived. Restore it on the Classes page first, or use another class name.";
     let reasons: Vec<(usize, LineStatus, &str)> = result
@@ -313,7 +315,8 @@ async fn a_learner_with_a_line_in_an_archived_class_is_refused_on_each_line_nami
         reasons,
         [
             (2, LineStatus::Error, reason),
-            (3, LineStatus::Error, reason)
+            (3, LineStatus::Error, reason),
+            (4, LineStatus::Error, reason)
         ]
     );
 }
