@@ -102,22 +102,24 @@ test("the filters are kept in the address: a reload shows the same accounts", as
   await open(page, "/users");
   await page.getByLabel("Role").selectOption("learner");
   await page.getByLabel("Status").selectOption("active");
-  await page.getByLabel("Search").fill("tomasz");
+  // The active learners fill two pages; one learner's username, one.
+  const summary = page.getByRole("status").filter({ hasText: "page 1 of" });
+  await expect(summary).toHaveText(/ · page 1 of 2$/);
+  const username = (await page.locator("tbody tr").first().locator("td").first().textContent())!.trim();
+  await page.getByLabel("Search").fill(username);
   // The address follows once typing pauses.
   const inAddress = (key: string) => () => new URL(page.url()).searchParams.get(key);
-  await expect.poll(inAddress("q")).toBe("tomasz");
+  await expect.poll(inAddress("q")).toBe(username);
   expect(inAddress("role")()).toBe("learner");
   expect(inAddress("status")()).toBe("active");
-  // The active learners fill two pages; the three Tomaszes, one.
-  const summary = page.getByRole("status").filter({ hasText: "page 1 of" });
-  await expect(summary).toHaveText("3 accounts · page 1 of 1");
+  await expect(summary).toHaveText(/^\d+ accounts? · page 1 of 1$/);
   const filtered = await summary.textContent();
-  await expect(page.getByRole("row").filter({ hasText: /Tomasz/ }).first()).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: username }).first()).toBeVisible();
 
   await page.reload();
   await expect(page.getByLabel("Role")).toHaveValue("learner");
   await expect(page.getByLabel("Status")).toHaveValue("active");
-  await expect(page.getByLabel("Search")).toHaveValue("tomasz");
+  await expect(page.getByLabel("Search")).toHaveValue(username);
   await expect(summary).toHaveText(filtered!);
 
   // Clearing a filter takes it out of the address; a value not in the list
