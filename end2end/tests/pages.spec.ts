@@ -1,4 +1,5 @@
 import { expect, open, signedIn, signIn, test } from "./fixtures";
+import type { Page } from "@playwright/test";
 
 const SCHOOL = "Oakwood Primary";
 
@@ -75,6 +76,28 @@ test("a class the user cannot see, and its access codes, are the not-found page 
   }
 });
 
+/** The page at `path` has row actions, each in view, and nothing scrolls sideways. */
+async function expectRowActionsInView(page: Page, path: string) {
+  const layout = await page.evaluate(() => {
+    const scroller = document.querySelector(".table-scroll") ?? document.querySelector("table")!.parentElement!;
+    const buttons = [...document.querySelectorAll("tbody td.actions button, tbody td.actions a")].map((b) => {
+      const box = b.getBoundingClientRect();
+      return { text: b.textContent, left: box.left, right: box.right };
+    });
+    return {
+      scrolls: scroller.scrollWidth > scroller.clientWidth + 1 || document.documentElement.scrollWidth > window.innerWidth + 1,
+      width: window.innerWidth,
+      buttons,
+    };
+  });
+  expect(layout.scrolls, `${path} scrolls sideways`).toBe(false);
+  expect(layout.buttons.length, path).toBeGreaterThan(0);
+  for (const button of layout.buttons) {
+    expect(button.left, `${path} ${button.text}`).toBeGreaterThanOrEqual(0);
+    expect(button.right, `${path} ${button.text}`).toBeLessThanOrEqual(layout.width);
+  }
+}
+
 test("every row action of the learner tables is in view without scrolling sideways", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
   await open(page, "/classes");
@@ -89,24 +112,7 @@ test("every row action of the learner tables is in view without scrolling sidewa
   for (const path of [new URL(page.url()).pathname, "/school/learners"]) {
     await open(page, path);
     await expect(page.getByRole("button", { name: "Edit learner" }).first()).toBeVisible();
-    const layout = await page.evaluate(() => {
-      const scroller = document.querySelector(".table-scroll")!;
-      const buttons = [...document.querySelectorAll("tbody td.actions button")].map((b) => {
-        const box = b.getBoundingClientRect();
-        return { text: b.textContent, left: box.left, right: box.right };
-      });
-      return {
-        scrolls: scroller.scrollWidth > scroller.clientWidth + 1 || document.documentElement.scrollWidth > window.innerWidth + 1,
-        width: window.innerWidth,
-        buttons,
-      };
-    });
-    expect(layout.scrolls, `${path} scrolls sideways`).toBe(false);
-    expect(layout.buttons.length, path).toBeGreaterThan(0);
-    for (const button of layout.buttons) {
-      expect(button.left, `${path} ${button.text}`).toBeGreaterThanOrEqual(0);
-      expect(button.right, `${path} ${button.text}`).toBeLessThanOrEqual(layout.width);
-    }
+    await expectRowActionsInView(page, path);
   }
 });
 
@@ -116,31 +122,17 @@ test("every row action on /staff and /users is in view without scrolling sideway
     await open(page, path);
     const table = page.locator("table").first();
     await expect(table.locator("tbody tr").first()).toBeVisible();
-    const layout = await page.evaluate(() => {
-      const scroller = document.querySelector(".table-scroll") ?? document.querySelector("table")!.parentElement!;
-      const cells = [...document.querySelectorAll("tbody tr > :not(.actions)")].map((c) => {
-        const style = getComputedStyle(c);
-        const lines = Math.round((c.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight || "24"));
-        return { text: c.textContent, lines };
-      });
-      const buttons = [...document.querySelectorAll("tbody td.actions button, tbody td.actions a")].map((b) => {
-        const box = b.getBoundingClientRect();
-        return { text: b.textContent, left: box.left, right: box.right };
-      });
-      return {
-        scrolls: scroller.scrollWidth > scroller.clientWidth + 1 || document.documentElement.scrollWidth > window.innerWidth + 1,
-        width: window.innerWidth,
-        buttons,
-        tallest: cells.reduce((a, b) => (b.lines > a.lines ? b : a), { text: "", lines: 0 }),
-      };
-    });
-    expect(layout.scrolls, `${path} scrolls sideways`).toBe(false);
-    expect(layout.buttons.length, path).toBeGreaterThan(0);
-    for (const button of layout.buttons) {
-      expect(button.left, `${path} ${button.text}`).toBeGreaterThanOrEqual(0);
-      expect(button.right, `${path} ${button.text}`).toBeLessThanOrEqual(layout.width);
-    }
-    expect(layout.tallest.lines, `${path}: "${layout.tallest.text}" wraps`).toBeLessThan(4);
+    await expectRowActionsInView(page, path);
+    const tallest = await page.evaluate(() =>
+      [...document.querySelectorAll("tbody tr > :not(.actions)")]
+        .map((c) => {
+          const style = getComputedStyle(c);
+          const lines = Math.round((c.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight || "24"));
+          return { text: c.textContent, lines };
+        })
+        .reduce((a, b) => (b.lines > a.lines ? b : a), { text: "", lines: 0 }),
+    );
+    expect(tallest.lines, `${path}: "${tallest.text}" wraps`).toBeLessThan(4);
   }
   // The owner just signed in: "Today hh:mm", the full time on hover.
   const own = page.getByRole("row").filter({ hasText: "owner@oakwood.example" });

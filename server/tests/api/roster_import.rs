@@ -16,6 +16,15 @@ async fn preview(app: &TestApp, file: &[u8], inactivate: bool) -> ImportPreview 
     response.json().await.unwrap()
 }
 
+/// Each line's number, status and reason, in the preview's order.
+fn reasons(preview: &ImportPreview) -> Vec<(usize, LineStatus, &str)> {
+    preview
+        .lines
+        .iter()
+        .map(|l| (l.line, l.status, l.reason.as_str()))
+        .collect()
+}
+
 fn statuses(preview: &ImportPreview) -> Vec<(usize, LineStatus)> {
     preview.lines.iter().map(|l| (l.line, l.status)).collect()
 }
@@ -205,11 +214,7 @@ async fn lines_in_error_say_why_and_block_the_apply() {
         Year 3 Hazel,Dee,Lee\n\
         Year 3 Hazel,Eve,Lee,eve.lee\n";
     let result = preview(&app, file.as_bytes(), false).await;
-    let reasons: Vec<(usize, LineStatus, &str)> = result
-        .lines
-        .iter()
-        .map(|l| (l.line, l.status, l.reason.as_str()))
-        .collect();
+    let reasons = reasons(&result);
     assert_eq!(
         reasons,
         [
@@ -245,11 +250,7 @@ async fn a_line_repeated_as_it_is_is_read_once_but_two_namesakes_in_a_class_are_
         Year 3 Hazel,Cy,Lee,,\n\
         Year 3 Hazel,Cy,Lee,,\n";
     let result = preview(&app, file.as_bytes(), false).await;
-    let reasons: Vec<(usize, LineStatus, &str)> = result
-        .lines
-        .iter()
-        .map(|l| (l.line, l.status, l.reason.as_str()))
-        .collect();
+    let reasons = reasons(&result);
     assert_eq!(
         reasons,
         [
@@ -306,11 +307,7 @@ async fn a_learner_with_a_line_in_an_archived_class_is_refused_on_each_line_nami
         Year 3 Hazel,Ann,Lee,ann.lee\n";
     let result = preview(&app, file.as_bytes(), false).await;
     let reason = "Chess club (line 3) is archived. Restore it on the Classes page first, or use another class name.";
-    let reasons: Vec<(usize, LineStatus, &str)> = result
-        .lines
-        .iter()
-        .map(|l| (l.line, l.status, l.reason.as_str()))
-        .collect();
+    let reasons = reasons(&result);
     assert_eq!(
         reasons,
         [
