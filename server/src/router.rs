@@ -20,6 +20,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use app::auth::ssr::account_prefetch::prefetch_accounts;
 use app::auth::ssr::backend::Backend;
 use app::auth::ssr::client_addr::TrustedProxies;
+use app::auth::ssr::cookies::cookie_name;
 use app::auth::ssr::session_policy::enforce_session_policy;
 use app::auth::ssr::session_store::SqlSessionStore;
 use app::auth::ssr::SecureCookies;
@@ -41,14 +42,6 @@ pub struct RouterSettings {
     pub leptos_options: LeptosOptions,
     pub secure_cookies: bool,
     pub trusted_proxies: TrustedProxies,
-}
-
-pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-classkeys_session"
-    } else {
-        "classkeys_session"
-    }
 }
 
 /// The app's page routes, generated once per process. Generating them runs
@@ -107,7 +100,8 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
 
     let session_layer =
         SessionManagerLayer::new(SqlSessionStore::new(state.db.clone(), state.clock.clone()))
-            .with_name(session_cookie_name(secure_cookies))
+            // `__Host-classkeys_session` over https, as every cookie.
+            .with_name(cookie_name("classkeys_session", secure_cookies).into_owned())
             .with_secure(secure_cookies)
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
