@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::permissions::Permission;
+use crate::auth::ssr::failures;
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::SignedInUser;
 use crate::db::{begin_write, Db, Flag};
@@ -179,8 +180,8 @@ pub async fn set_learner_passwords(
         // teacher hands out passwords that no longer work.
         let version: Option<(i64,)> = sqlx::query_as(
             "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
-             password_set_by = 'staff', must_change_password = $2, failed_sign_ins = 0, \
-             first_failed_at = NULL, locked_until = NULL, row_version = row_version + 1 \
+             password_set_by = 'staff', must_change_password = $2, locked_until = NULL, \
+             row_version = row_version + 1 \
              WHERE id = $3 AND school_id = $4 AND role = 'learner' AND password_version = $5 \
              RETURNING password_version",
         )
@@ -194,6 +195,7 @@ pub async fn set_learner_passwords(
         let Some((version,)) = version else {
             return Err(AppError::stale());
         };
+        failures::clear(&mut *tx, &learner.id).await?;
         if passwords_visible {
             let sealed = state.sealer.seal(
                 password.expose_secret(),
@@ -256,10 +258,11 @@ pub async fn unlock(
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
-    sqlx::query("UPDATE accounts SET locked_until = NULL, failed_sign_ins = 0, first_failed_at = NULL WHERE id = $1")
+    sqlx::query("UPDATE accounts SET locked_until = NULL WHERE id = $1")
         .bind(&learner.id)
         .execute(&mut *tx)
         .await?;
+    failures::clear(&mut *tx, &learner.id).await?;
     let event = AuditEvent::by(actor, client).on(&learner.id, &learner.username);
     audit(&mut *tx, AuditAction::AccountUnlocked, event, now).await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
-use super::network_limit;
+use super::{failures, network_limit};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::Role;
@@ -15,10 +15,8 @@ use crate::error::AppError;
 use crate::passwords::fair_queue::HashQueue;
 use crate::state::AppState;
 
-/// Failed sign-ins within [`FAILURE_WINDOW_SECS`] that lock an account...
-pub const MAX_FAILURES: i64 = 10;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
-/// ...for this long.
+pub use super::failures::{FAILURE_WINDOW_SECS, MAX_FAILURES};
+/// An account with [`MAX_FAILURES`] failures is locked for this long.
 pub const LOCKOUT_SECS: i64 = 15 * 60;
 
 /// No username or email is longer; longer input is refused before any work.
@@ -156,8 +154,8 @@ async fn accept(
     // Checked again under the write lock: attempts sent all at once must
     // not slip past a lockout that other attempts set meanwhile.
     let accepted = sqlx::query(
-        "UPDATE accounts SET failed_sign_ins = 0, first_failed_at = NULL, locked_until = NULL, \
-         last_sign_in_at = $1 WHERE id = $2 AND (locked_until IS NULL OR locked_until <= $1)",
+        "UPDATE accounts SET locked_until = NULL, last_sign_in_at = $1 \
+         WHERE id = $2 AND (locked_until IS NULL OR locked_until <= $1)",
     )
     .bind(now)
     .bind(&account.id)
@@ -177,6 +175,7 @@ async fn accept(
             retry_after_secs: (locked_until - now).max(1) as u64,
         });
     }
+    failures::clear(&mut *tx, &account.id).await?;
     audit(
         &mut *tx,
         AuditAction::SignIn,
@@ -202,29 +201,14 @@ pub async fn record_failure(
         // Locked by attempts that ran at the same time as this one.
         return Ok(true);
     }
-    // A failure outside the window starts a new one.
-    let (failures,): (i64,) = sqlx::query_as(
-        "UPDATE accounts SET \
-           failed_sign_ins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= $1 \
-                             THEN 1 ELSE failed_sign_ins + 1 END, \
-           first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= $1 \
-                             THEN $2 ELSE first_failed_at END \
-         WHERE id = $3 RETURNING failed_sign_ins",
-    )
-    .bind(now - FAILURE_WINDOW_SECS)
-    .bind(now)
-    .bind(&account.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let locked = failures >= MAX_FAILURES;
+    let locked = failures::count_failure(&mut tx, &account.id, now).await? >= MAX_FAILURES;
     if locked {
-        sqlx::query(
-            "UPDATE accounts SET locked_until = $1, failed_sign_ins = 0, first_failed_at = NULL WHERE id = $2",
-        )
-        .bind(now + LOCKOUT_SECS)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE accounts SET locked_until = $1 WHERE id = $2")
+            .bind(now + LOCKOUT_SECS)
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        failures::clear(&mut *tx, &account.id).await?;
     }
     let action = if locked {
         AuditAction::AccountLocked
@@ -320,11 +304,77 @@ mod tests {
                 .unwrap(),
             "still locked"
         );
-        let (until, failures): (Option<i64>, i64) =
-            sqlx::query_as("SELECT locked_until, failed_sign_ins FROM accounts WHERE id = 'a'")
+        let (until,): (Option<i64>,) =
+            sqlx::query_as("SELECT locked_until FROM accounts WHERE id = 'a'")
                 .fetch_one(&state.db)
                 .await
                 .unwrap();
-        assert_eq!((until, failures), (until_first, 0));
+        assert_eq!((until, failures_kept(&state).await), (until_first, 0));
+    }
+
+    async fn failures_kept(state: &AppState) -> i64 {
+        let (kept,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE account_id = 'a'")
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+        kept
+    }
+
+    /// `count` failures at `at`; whether the last one locked the account.
+    async fn fail(state: &AppState, account: &AccountRecord, at: i64, count: usize) -> bool {
+        let mut locked = false;
+        for _ in 0..count {
+            locked = record_failure(state, account, CLIENT, at, "wrong password")
+                .await
+                .unwrap();
+        }
+        locked
+    }
+
+    #[tokio::test]
+    async fn ten_failures_within_any_fifteen_minutes_lock_the_account() {
+        // One failure, then eight near the end of its 15 minutes: nine.
+        let (state, account, _dir) = state_with_learner().await;
+        let start = state.clock.now();
+        assert!(!fail(&state, &account, start, 1).await);
+        assert!(!fail(&state, &account, start + 600, 8).await);
+        // The first has left the window: eight and this one are nine.
+        assert!(!fail(&state, &account, start + FAILURE_WINDOW_SECS, 1).await);
+        // The tenth within 15 minutes locks, though 15 minutes have passed
+        // since the first failure (a window that restarted there would
+        // count two).
+        assert!(fail(&state, &account, start + FAILURE_WINDOW_SECS + 1, 1).await);
+        let (until,): (Option<i64>,) =
+            sqlx::query_as("SELECT locked_until FROM accounts WHERE id = 'a'")
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+        assert_eq!(until, Some(start + FAILURE_WINDOW_SECS + 1 + LOCKOUT_SECS));
+        assert_eq!(failures_kept(&state).await, 0, "the lockout starts afresh");
+    }
+
+    #[tokio::test]
+    async fn failures_older_than_the_window_are_forgotten() {
+        let (state, account, _dir) = state_with_learner().await;
+        let start = state.clock.now();
+        assert!(!fail(&state, &account, start, 9).await);
+        assert!(!fail(&state, &account, start + FAILURE_WINDOW_SECS, 9).await);
+        assert_eq!(failures_kept(&state).await, 9);
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_forgets_the_failures_before_it() {
+        let (state, account, _dir) = state_with_learner().await;
+        let now = state.clock.now();
+        assert!(!fail(&state, &account, now, 9).await);
+        accept(&state, account.clone(), CLIENT, now + 1)
+            .await
+            .unwrap();
+        assert_eq!(failures_kept(&state).await, 0);
+        assert!(
+            !fail(&state, &account, now + 2, 9).await,
+            "nine again, not eighteen"
+        );
     }
 }

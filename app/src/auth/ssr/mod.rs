@@ -7,6 +7,7 @@ pub mod client_addr;
 pub mod cookies;
 pub mod credentials;
 pub mod emails;
+pub mod failures;
 pub mod guard;
 pub mod network_limit;
 pub mod password_change;

@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
 use super::credentials::{record_failure, LOCKOUT_SECS};
+use super::failures;
 use super::sign_out::end_every_session;
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
@@ -189,8 +190,7 @@ async fn store_password(
 ) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
-         password_set_by = $2, must_change_password = $3, failed_sign_ins = 0, \
-         first_failed_at = NULL, locked_until = NULL WHERE id = $4",
+         password_set_by = $2, must_change_password = $3, locked_until = NULL WHERE id = $4",
     )
     .bind(&hash.0)
     .bind(set_by)
@@ -198,6 +198,7 @@ async fn store_password(
     .bind(account_id)
     .execute(&mut **tx)
     .await?;
+    failures::clear(&mut **tx, account_id).await?;
     sqlx::query("DELETE FROM learner_password_reveals WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut **tx)
