@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::passwords::hashing::PasswordHasher;
 use crate::passwords::sealing::Sealer;
 use crate::sms::SmsGateway;
+use crate::sso::ssr::outbound::AddressPolicy;
 use crate::sso::ssr::provider::Providers;
 
 #[derive(Clone)]
@@ -44,12 +45,21 @@ impl AppState {
             network_limiter: Arc::new(NetworkLimiter::default()),
             public_url: public_url.trim_end_matches('/').into(),
             sms: SmsGateway::None,
-            sso: Providers::default(),
+            sso: Providers::new(AddressPolicy::for_public_url(public_url, false)),
         }
     }
 
     pub fn with_sms(mut self, gateway: SmsGateway) -> Self {
         self.sms = gateway;
+        self
+    }
+
+    /// Lets single sign-on reach providers on private networks
+    /// (`CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS`).
+    pub fn with_private_sso_networks(mut self, allowed: bool) -> Self {
+        if allowed != self.sso.policy().private {
+            self.sso = Providers::new(AddressPolicy::for_public_url(&self.public_url, allowed));
+        }
         self
     }
 }

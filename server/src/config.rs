@@ -34,6 +34,9 @@ pub struct Config {
     pub secret_key: Option<SecretString>,
     pub old_secret_keys: Vec<SecretString>,
     pub trusted_proxies: Vec<IpAddr>,
+    /// Single sign-on may reach providers on private networks
+    /// (`CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS=1`).
+    pub sso_private_networks: bool,
 }
 
 impl Config {
@@ -87,6 +90,15 @@ impl Config {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let sso_private_networks = match get("CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS").as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(other) => {
+                return Err(format!(
+                    "CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS {other:?} must be 1 (allow) or 0"
+                ))
+            }
+        };
         Ok(Config {
             data_dir,
             database_url: DatabaseUrl(database_url),
@@ -102,6 +114,7 @@ impl Config {
                 .map(|key| SecretString::from(key.trim().to_string()))
                 .collect(),
             trusted_proxies,
+            sso_private_networks,
         })
     }
 
@@ -143,6 +156,18 @@ mod tests {
     fn the_data_folder_moves_the_database() {
         let config = config(&[("CLASSKEYS_DATA", "/srv/ck")]).unwrap();
         assert_eq!(config.database_url.0, "sqlite:///srv/ck/classkeys.db");
+    }
+
+    #[test]
+    fn single_sign_on_reaches_private_networks_only_when_allowed() {
+        assert!(!config(&[]).unwrap().sso_private_networks);
+        let allowed = config(&[("CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS", "1")]).unwrap();
+        assert!(allowed.sso_private_networks);
+        assert!(
+            config(&[("CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS", "yes please")])
+                .unwrap_err()
+                .contains("CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS")
+        );
     }
 
     #[test]

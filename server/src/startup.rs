@@ -32,7 +32,9 @@ pub async fn open_state(config: &Config, public_url: &str) -> Result<AppState, S
         .await
         .map_err(|e| format!("cannot apply migrations: {e}"))?;
     let sealer = load_sealer(config)?;
-    Ok(AppState::new(pool, sealer, public_url).with_sms(sms_gateway(config)?))
+    Ok(AppState::new(pool, sealer, public_url)
+        .with_sms(sms_gateway(config)?)
+        .with_private_sso_networks(config.sso_private_networks))
 }
 
 /// Creates the SQLite file owner-only before SQLite opens it (its `-wal`

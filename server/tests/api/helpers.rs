@@ -114,7 +114,13 @@ async fn start_server(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = format!("http://{addr}");
-    let state = open_state(&config, &url).await.unwrap();
+    // Links and redirect URLs name the test server, unless a test sets the
+    // public URL a deployment would have.
+    let public_url = settings
+        .iter()
+        .find(|(key, _)| *key == "CLASSKEYS_PUBLIC_URL")
+        .map_or(url.as_str(), |(_, value)| value);
+    let state = open_state(&config, public_url).await.unwrap();
     let leptos_options = LeptosOptions::builder()
         .output_name("classkeys")
         .site_root(data_dir.clone())

@@ -7,7 +7,9 @@ use serde_json::json;
 
 use app::error::AppError;
 
-use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
+use crate::helpers::{
+    app_error, new_client, spawn_app, spawn_app_configured, TestApp, World, PASSWORD,
+};
 use crate::oidc_provider::{location, TestProvider, CLIENT_ID, CLIENT_SECRET};
 
 struct Sso {
@@ -529,6 +531,56 @@ async fn requiring_single_sign_on_refuses_staff_passwords_but_not_the_owners() {
     assert_eq!(landed(&sso.sign_in(&teacher, "t-1").await), "/");
 }
 
+/// The reason a save was refused, as the settings form shows it.
+async fn refusal(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (status, body.to_string())
+}
+
+#[tokio::test]
+async fn single_sign_on_never_reaches_private_network_addresses() {
+    // A school's deployment: its public URL is not on this machine.
+    let public = [("CLASSKEYS_PUBLIC_URL", "https://keys.oakwood.example")];
+    let app = spawn_app_configured(false, &public).await;
+    app.world().await;
+    let idp = TestProvider::start().await;
+    let owner = new_client();
+    app.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    // A provider on the server's own machine (the test provider, which
+    // works for a server on loopback), a cloud metadata address, an
+    // intranet address, and a name that resolves to the machine itself.
+    let localhost = idp.issuer.replace("127.0.0.1", "localhost");
+    for issuer in [
+        idp.issuer.as_str(),
+        "https://169.254.169.254/latest",
+        "https://10.0.0.1",
+        "https://[fd00::1]",
+        localhost.as_str(),
+    ] {
+        let (status, body) = refusal(save(&app, &owner, settings(issuer, STAFF), 0).await).await;
+        assert_eq!(status, 422, "{issuer}: {body}");
+        assert!(
+            body.contains("private or local network address"),
+            "{issuer}: {body}"
+        );
+    }
+    assert_eq!(count_rows(&app, "sso_settings").await, 0);
+
+    // An operator whose identity provider is on the school's own network
+    // allows private networks.
+    let allowed = spawn_app_configured(
+        false,
+        &[public[0], ("CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS", "1")],
+    )
+    .await;
+    allowed.world().await;
+    let owner = new_client();
+    allowed.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
+    let saved = save(&allowed, &owner, settings(&idp.issuer, STAFF), 0).await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+}
+
 #[tokio::test]
 async fn settings_are_checked_against_the_providers_discovery_before_saving() {
     let app = spawn_app().await;
@@ -537,18 +589,13 @@ async fn settings_are_checked_against_the_providers_discovery_before_saving() {
     let owner = new_client();
     app.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
 
-    let message = |response: reqwest::Response| async move {
-        let status = response.status();
-        let body: serde_json::Value = response.json().await.unwrap();
-        (status.as_u16(), body.to_string())
-    };
     // Nothing listens there.
     let (status, body) =
-        message(save(&app, &owner, settings("http://127.0.0.1:9", STAFF), 0).await).await;
+        refusal(save(&app, &owner, settings("http://127.0.0.1:9", STAFF), 0).await).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("could not be reached"), "{body}");
     // Something answers, but not with OpenID Connect metadata.
-    let (status, body) = message(
+    let (status, body) = refusal(
         save(
             &app,
             &owner,
@@ -565,7 +612,7 @@ async fn settings_are_checked_against_the_providers_discovery_before_saving() {
     );
     // Plain http beyond this machine.
     let (status, body) =
-        message(save(&app, &owner, settings("http://idp.example.com", STAFF), 0).await).await;
+        refusal(save(&app, &owner, settings("http://idp.example.com", STAFF), 0).await).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("https://"), "{body}");
     assert_eq!(count_rows(&app, "sso_settings").await, 0);
@@ -603,7 +650,7 @@ async fn settings_are_checked_against_the_providers_discovery_before_saving() {
     // The saved secret goes only to the client it was entered for: another
     // client ID (or issuer) needs it typed again.
     keep["client_id"] = json!("someone-elses-client");
-    let (status, body) = message(save(&app, &owner, keep, 2).await).await;
+    let (status, body) = refusal(save(&app, &owner, keep, 2).await).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("client secret again"), "{body}");
     let loaded = app.call_as(&owner, "sso_settings", &[]).await;

@@ -275,7 +275,7 @@ async fn verified_identity(
         .map_err(|error| TokenRefused::new("provider_error", error.to_string()))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()));
     let response = exchange
-        .request_async(state.sso.http())
+        .request_async(&state.sso)
         .await
         .map_err(|error| match error {
             RequestTokenError::ServerResponse(answer) => TokenRefused::new(

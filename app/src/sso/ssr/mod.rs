@@ -3,5 +3,6 @@
 
 pub mod flow;
 pub mod linking;
+pub mod outbound;
 pub mod provider;
 pub mod settings;

@@ -1,14 +1,21 @@
 //! Talking to a school's OpenID Provider: discovery (cached, with its
 //! keys), and the HTTP client every request goes through. The client never
-//! follows redirects, so a provider cannot point ClassKeys at another host
-//! (server-side request forgery).
+//! follows redirects, so a provider cannot point ClassKeys at another host,
+//! and reaches only the addresses [`AddressPolicy`] allows (server-side
+//! request forgery).
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use openidconnect::core::CoreProviderMetadata;
-use openidconnect::{DiscoveryError, IssuerUrl};
+use openidconnect::{
+    AsyncHttpClient, DiscoveryError, HttpClientError, HttpRequest, HttpResponse, IssuerUrl,
+};
+
+use super::outbound::{AddressPolicy, PolicyResolver};
 
 /// Discovery and keys are fetched again after this long, or at once when
 /// an ID token names a key the cached set does not have.
@@ -32,27 +39,28 @@ type Cache = Arc<Mutex<HashMap<String, (Arc<CoreProviderMetadata>, Instant)>>>;
 #[derive(Clone)]
 pub struct Providers {
     http: reqwest::Client,
+    policy: AddressPolicy,
     cache: Cache,
 }
 
-impl Default for Providers {
-    fn default() -> Self {
+impl Providers {
+    pub fn new(policy: AddressPolicy) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(REQUEST_TIMEOUT)
+            .dns_resolver(Arc::new(PolicyResolver(policy)))
             .build()
             .expect("a reqwest client with default TLS builds");
         Providers {
             http,
+            policy,
             cache: Arc::default(),
         }
     }
-}
 
-impl Providers {
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
+    pub fn policy(&self) -> AddressPolicy {
+        self.policy
     }
 
     /// The provider's metadata and keys, from the cache unless `fresh`.
@@ -72,7 +80,7 @@ impl Providers {
         let issuer_url = IssuerUrl::new(issuer.to_string())
             .map_err(|error| ProviderError::BadMetadata(error.to_string()))?;
         let metadata = Arc::new(
-            CoreProviderMetadata::discover_async(issuer_url, &self.http)
+            CoreProviderMetadata::discover_async(issuer_url, self)
                 .await
                 .map_err(describe)?,
         );
@@ -82,6 +90,24 @@ impl Providers {
             .expect("provider cache poisoned")
             .insert(issuer.to_string(), (metadata.clone(), Instant::now()));
         Ok(metadata)
+    }
+}
+
+/// Every request to a provider goes through here: refused when its URL
+/// names an address the policy does not allow (names are checked as they
+/// are resolved), else sent by the client that follows no redirects.
+impl<'c> AsyncHttpClient<'c> for Providers {
+    type Error = HttpClientError<reqwest::Error>;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Self::Error>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let host = request.uri().host().unwrap_or_default();
+            if let Some(refusal) = self.policy.refusal(host) {
+                return Err(HttpClientError::Other(refusal));
+            }
+            self.http.call(request).await
+        })
     }
 }
 
