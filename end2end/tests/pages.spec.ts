@@ -113,6 +113,17 @@ test("every row action of the learner tables is in view without scrolling sidewa
     await open(page, path);
     await expect(page.getByRole("button", { name: "Edit learner" }).first()).toBeVisible();
     await expectRowActionsInView(page, path);
+    // The longest names a learner may have (60 letters each, no space to
+    // wrap at), and a username, classes and a shown password as long,
+    // still leave every action in view.
+    await page.evaluate(() => {
+      const cells = document.querySelectorAll("table.learners tbody tr:first-child > :not(.actions, .code)");
+      const word = (letter: string) => letter.repeat(60);
+      cells.forEach((cell, i) => {
+        cell.textContent = i === 0 ? `${word("W")} ${word("M")}` : word("w");
+      });
+    });
+    await expectRowActionsInView(page, `${path} with the longest names`);
   }
 });
 

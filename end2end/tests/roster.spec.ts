@@ -96,6 +96,7 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
   await edit.getByLabel("First name").fill("Alia");
   await press(edit.getByRole("button", { name: "Save learner" }));
   await expect(page.getByRole("row", { name: /Alia Khan/ })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toHaveText("Saved Alia Khan.");
   await press(page.getByRole("row", { name: /Alia Khan/ }).getByRole("button", { name: "Remove from class" }));
   const remove = page.getByRole("dialog", { name: "Remove from class" });
   await press(remove.getByRole("button", { name: "Remove from class" }));
@@ -103,6 +104,48 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
     "Removed Alia Khan from Reception Robins.",
   );
   await expect(page.getByRole("row", { name: /Alia Khan/ })).toHaveCount(0);
+});
+
+test("a locked learner is unlocked from the class page, which says so and keeps focus on the row", async ({ page, press }, testInfo) => {
+  const code = await newSchool(page, press, testInfo);
+  await addClass(page, press, "Year 4 Ash");
+  await page.getByRole("link", { name: "Year 4 Ash" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Add learner" }));
+  const add = page.getByRole("dialog", { name: "Add learner" });
+  await add.getByLabel("First name").fill("Maya");
+  await add.getByLabel("Last name").fill("Patel");
+  await add.getByLabel("Username").fill("maya.p");
+  await press(add.getByRole("button", { name: "Add learner" }));
+  const password = (await add.locator("dd.secret").textContent())!;
+  await press(add.getByRole("button", { name: "Done" }));
+
+  // Ten wrong passwords lock Maya out; then the right one is refused too.
+  const learner = await page.context().browser()!.newContext();
+  const tab = await learner.newPage();
+  const attempt = async (typed: string) => {
+    await open(tab, "/login");
+    await tab.getByLabel("School code").fill(code);
+    await tab.getByLabel("Username").fill("maya.p");
+    await tab.getByLabel("Password", { exact: true }).fill(typed);
+    await Promise.all([
+      tab.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login"),
+      tab.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+  };
+  for (let failure = 1; failure <= 10; failure++) await attempt("not-the-password-9");
+  await attempt(password);
+  await expect(tab.getByRole("alert")).toContainText("This account is locked after too many failed sign-ins.");
+
+  // The teacher sees the lock on the class page and lifts it.
+  await open(page, new URL(page.url()).pathname);
+  const row = page.getByRole("row", { name: /Maya Patel/ });
+  await press(row.getByRole("button", { name: "Unlock" }));
+  await expect(page.getByRole("status").filter({ hasText: "Unlocked" })).toHaveText("Unlocked Maya Patel. They can sign in again.");
+  await expect(row.getByRole("button", { name: "Unlock" })).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Reset password" })).toBeFocused();
+  await learner.close();
+  await learnerSignsIn(page, code, "maya.p", password);
 });
 
 test("a class is renamed, given its teachers, archived and restored", async ({ page, press }, testInfo) => {

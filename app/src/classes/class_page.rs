@@ -38,6 +38,9 @@ fn ClassLoader() -> impl IntoView {
     let class_id = move || params.read().get("id").unwrap_or_default();
     let detail = page_data(class_id, load_class);
     let reload = Callback::new(move |()| detail.refetch());
+    // Above the loaded view, so a message about a change that reloads the
+    // class ("Saved …") outlives the reload.
+    let notice = RwSignal::new(None::<String>);
     // Rendered whole before it is sent (`SsrMode::Async` in `lib.rs`): one
     // write instead of a streamed shell and a swapped-in template, and a
     // class the user cannot see answers 404 with the not-found page.
@@ -46,7 +49,7 @@ fn ClassLoader() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! {
-                        <section class="page"><ClassView detail reload /></section>
+                        <section class="page"><ClassView detail reload notice /></section>
                     }.into_any(),
                     Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),
                     Err(error) => view! {
@@ -76,7 +79,12 @@ enum Dialog {
 }
 
 #[component]
-fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
+fn ClassView(
+    detail: ClassDetail,
+    reload: Callback<()>,
+    /// What the page's last action did, shown at its top.
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let ClassDetail {
         class,
         school_code,
@@ -89,7 +97,6 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(class.name.clone());
     let archived = RwSignal::new(class.archived);
     let dialog = RwSignal::new(None::<Dialog>);
-    let notice = RwSignal::new(None::<String>);
     let close = Callback::new(move |()| dialog.set(None));
     let open = move |which: Dialog| {
         notice.set(None);
@@ -249,8 +256,9 @@ fn ClassView(detail: ClassDetail, reload: Callback<()>) -> impl IntoView {
                 <EditLearnerDialog
                     learner_id
                     on_close=close
-                    on_saved=Callback::new(move |()| {
+                    on_saved=Callback::new(move |saved: String| {
                         dialog.set(None);
+                        notice.set(Some(format!("Saved {saved}.")));
                         reload.run(());
                     })
                 />

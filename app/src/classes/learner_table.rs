@@ -85,6 +85,9 @@ pub fn LearnerTable(
     whole_up_to: usize,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
+    // What the last action on a row did ("Unlocked …"): its button is gone
+    // with the redrawn row, so the table says it in words.
+    let notice = RwSignal::new(None::<String>);
     let sort = RwSignal::new((SortBy::Name, true));
     let page = RwSignal::new(0usize);
     // Sorted once per change of the learners or the sort, and each row's
@@ -174,6 +177,7 @@ pub fn LearnerTable(
                 {move || format!("Showing {} of {} learners", matching.with(Vec::len), total())}
             </p>
         </div>
+        {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <div class="table-scroll">
             <table class=if show_classes { "learners with-classes" } else { "learners" }>
                 <thead>
@@ -188,7 +192,7 @@ pub fn LearnerTable(
                 </thead>
                 <tbody>
                     <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked, row.has_badge, row.parent_access_code.clone()) let:row>
-                        <LearnerLine row show_classes learners on_reset on_edit on_remove on_void_badge />
+                        <LearnerLine row show_classes learners notice on_reset on_edit on_remove on_void_badge />
                     </For>
                 </tbody>
             </table>
@@ -202,6 +206,7 @@ fn LearnerLine(
     row: Arc<LearnerRow>,
     show_classes: bool,
     learners: RwSignal<Vec<LearnerRow>>,
+    notice: RwSignal<Option<String>>,
     on_reset: Callback<LearnerRow>,
     on_edit: Option<Callback<LearnerRow>>,
     on_remove: Option<Callback<LearnerRow>>,
@@ -221,14 +226,23 @@ fn LearnerLine(
             }
         })
     };
+    let name = row.name();
     let unlock = move |id: String| {
+        let name = name.clone();
         leptos::task::spawn_local(async move {
             match unlock_learner(id.clone()).await {
-                Ok(()) => learners.update(|all| {
-                    if let Some(learner) = all.iter_mut().find(|l| l.id == id) {
-                        learner.locked = false;
-                    }
-                }),
+                Ok(()) => {
+                    notice.set(Some(format!("Unlocked {name}. They can sign in again.")));
+                    learners.update(|all| {
+                        if let Some(learner) = all.iter_mut().find(|l| l.id == id) {
+                            learner.locked = false;
+                        }
+                    });
+                    // The pressed button went with the old row: focus
+                    // waits on the new row's first action instead of
+                    // falling back to the top of the page.
+                    request_animation_frame(move || focus_by_id(&format!("reset-{id}")));
+                }
                 Err(e) => error.set(Some(e.to_string())),
             }
         })
@@ -304,6 +318,17 @@ fn LearnerLine(
                 })}
             </td>
         </tr>
+    }
+}
+
+/// Focuses the element with `id`, if the page has it.
+fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
     }
 }
 

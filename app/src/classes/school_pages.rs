@@ -57,12 +57,14 @@ fn StudentDatabase() -> impl IntoView {
 #[component]
 fn SchoolLearners() -> impl IntoView {
     let learners = page_data(|| (), |_| school_learners());
+    // Above the table, so "Saved …" outlives the reload that follows it.
+    let saved = RwSignal::new(None::<String>);
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading learners…"</p> }>
             {move || Suspend::new(async move {
                 match learners.await {
                     Ok(rows) => view! {
-                        <SchoolLearnerTable rows reload=Callback::new(move |()| learners.refetch()) />
+                        <SchoolLearnerTable rows saved reload=Callback::new(move |()| learners.refetch()) />
                     }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
@@ -72,7 +74,12 @@ fn SchoolLearners() -> impl IntoView {
 }
 
 #[component]
-fn SchoolLearnerTable(rows: Vec<LearnerRow>, reload: Callback<()>) -> impl IntoView {
+fn SchoolLearnerTable(
+    rows: Vec<LearnerRow>,
+    /// "Saved …" after an edit.
+    saved: RwSignal<Option<String>>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let visible = rows
         .first()
         .is_none_or(|row| row.password != super::PasswordState::Hidden);
@@ -90,19 +97,24 @@ fn SchoolLearnerTable(rows: Vec<LearnerRow>, reload: Callback<()>) -> impl IntoV
         })
     });
     view! {
+        {move || saved.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <LearnerTable
             learners
             show_classes=true
             filter_label="Search"
             on_reset=Callback::new(move |learner| resetting.set(Some(learner)))
-            on_edit=Some(Callback::new(move |learner: LearnerRow| editing.set(Some(learner.id))))
+            on_edit=Some(Callback::new(move |learner: LearnerRow| {
+                saved.set(None);
+                editing.set(Some(learner.id));
+            }))
         />
         {move || editing.get().map(|learner_id| view! {
             <EditLearnerDialog
                 learner_id
                 on_close=Callback::new(move |()| editing.set(None))
-                on_saved=Callback::new(move |()| {
+                on_saved=Callback::new(move |name: String| {
                     editing.set(None);
+                    saved.set(Some(format!("Saved {name}.")));
                     reload.run(());
                 })
             />

@@ -190,7 +190,8 @@ fn AddedSummary(learner: AddedLearner, on_close: Callback<()>) -> impl IntoView 
 pub fn EditLearnerDialog(
     learner_id: String,
     on_close: Callback<()>,
-    on_saved: Callback<()>,
+    /// Called with the learner's name as saved.
+    on_saved: Callback<String>,
 ) -> impl IntoView {
     let profile = page_data(move || learner_id.clone(), load_learner_profile);
     view! {
@@ -208,7 +209,7 @@ pub fn EditLearnerDialog(
 }
 
 #[component]
-fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<()>) -> impl IntoView {
+fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl IntoView {
     let first = RwSignal::new(profile.first_name);
     let last = RwSignal::new(profile.last_name);
     let username = RwSignal::new(profile.username);
@@ -229,9 +230,10 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<()>) -> impl Into
     let error = RwSignal::new(None::<AppError>);
     let save = Action::new(move |changes: &LearnerChanges| {
         let changes = changes.clone();
+        let name = format!("{} {}", changes.first_name.trim(), changes.last_name.trim());
         async move {
             match save_learner(changes).await {
-                Ok(()) => on_saved.run(()),
+                Ok(()) => on_saved.run(name),
                 Err(e) => error.set(Some(e)),
             }
         }

@@ -43,7 +43,7 @@ fn SsoForm(page: SsoSettingsPage) -> impl IntoView {
     let version = RwSignal::new(version);
     let configured = RwSignal::new(configured);
     let provider = RwSignal::new(form.provider);
-    let issuer = RwSignal::new(form.issuer_url);
+    let issuer = RwSignal::new(typed_issuer(&form));
     let tenant = RwSignal::new(form.tenant_id);
     let client_id = RwSignal::new(form.client_id);
     let secret = RwSignal::new(String::new());
@@ -73,7 +73,7 @@ fn SsoForm(page: SsoSettingsPage) -> impl IntoView {
                 Ok(saved) => {
                     version.set(saved.version);
                     configured.set(saved.configured);
-                    issuer.set(saved.form.issuer_url);
+                    issuer.set(typed_issuer(&saved.form));
                     secret.set(String::new());
                     outcome.set(Some(Ok(
                         "Single sign-on saved. Use Test sign-in to try it.".into(),
@@ -204,5 +204,34 @@ fn SsoForm(page: SsoSettingsPage) -> impl IntoView {
                 </Show>
             </div>
         </form>
+    }
+}
+
+/// The issuer "Other OpenID Connect" shows: the one saved for it, or none.
+/// Google's or Microsoft's issuer, saved for those providers, is never
+/// carried over as if it were typed (saving it under "Other" is refused).
+fn typed_issuer(form: &SsoSettingsForm) -> String {
+    match form.provider {
+        Provider::Oidc => form.issuer_url.clone(),
+        Provider::Google | Provider::Microsoft => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_openid_connect_starts_empty_after_google_or_microsoft() {
+        let saved = |provider, issuer: &str| SsoSettingsForm {
+            provider,
+            issuer_url: issuer.into(),
+            ..SsoSettingsForm::default()
+        };
+        assert_eq!(typed_issuer(&saved(Provider::Google, GOOGLE_ISSUER)), "");
+        let microsoft = Provider::microsoft_issuer("0f0e7d2c-5b1a-4c3d-9e8f-112233445566");
+        assert_eq!(typed_issuer(&saved(Provider::Microsoft, &microsoft)), "");
+        let own = "https://login.oakwood.example";
+        assert_eq!(typed_issuer(&saved(Provider::Oidc, own)), own);
     }
 }
