@@ -8,6 +8,7 @@ pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const CLASSES: &str = "/classes";
 pub const SCHOOL_LEARNERS: &str = "/school/learners";
 pub const SCHOOL_ACCOUNTS: &str = "/school/accounts";
+pub const SCHOOL_CARDS: &str = "/school/cards";
 pub const SCHOOL_IMPORT: &str = "/school/import";
 pub const SCHOOL_ROLLOVER: &str = "/school/rollover";
 pub const STAFF: &str = "/staff";

@@ -97,7 +97,10 @@ for (const username of ["lead", "teacher"]) {
     await signedIn(page, press, account.school, account.username, account.password);
     await expect(page.getByRole("link", { name: "Staff" })).toHaveCount(0);
     for (const path of ["/staff", "/settings"]) {
-      await open(page, path);
+      // The refusal is the page, answered 403 rather than 200.
+      const response = await page.goto(path);
+      expect(response!.status(), path).toBe(403);
+      await expect(page.locator("body[data-hydrated]")).toBeAttached();
       await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
       await expect(page.getByRole("table")).toHaveCount(0);
     }

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config;
 pub mod hardening;
 pub mod health;
+pub mod page_access;
 pub mod page_csp;
 pub mod priority;
 pub mod router;

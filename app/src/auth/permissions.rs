@@ -70,6 +70,28 @@ impl SignedInUser {
     }
 }
 
+/// The permission a page needs beyond being signed in, for the pages that
+/// refuse other users in words ("You do not have permission to open this
+/// page…", [`crate::shell::allowed::Allowed`]). The server answers such a
+/// refusal with 403 instead of 200; the page's data is refused by its
+/// server functions whatever the page shows.
+pub fn page_permission(path: &str) -> Option<Permission> {
+    use crate::routes;
+    let permission = match path {
+        routes::STAFF => Permission::ManageStaff,
+        routes::USERS => Permission::ManageUsers,
+        routes::SETTINGS => Permission::SchoolSettings,
+        routes::AUDIT => Permission::LearnerAuditLog,
+        routes::SCHOOL_IMPORT => Permission::ManageRoster,
+        routes::SCHOOL_ROLLOVER => Permission::YearEndRollover,
+        routes::SCHOOL_LEARNERS | routes::SCHOOL_ACCOUNTS | routes::SCHOOL_CARDS => {
+            Permission::SchoolLearners
+        }
+        _ => return None,
+    };
+    Some(permission)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ fn StudentDatabase() -> impl IntoView {
                 {allowed.then(|| view! {
                     <div class="page-actions">
                         <a class="button" href=crate::routes::SCHOOL_ACCOUNTS>"Access codes"</a>
-                        <a class="button" href="/school/cards">"Login cards"</a>
+                        <a class="button" href=crate::routes::SCHOOL_CARDS>"Login cards"</a>
                     </div>
                 })}
             </div>

@@ -163,3 +163,52 @@ async fn password_rules_are_the_callers_schools() {
     assert_eq!(context.school_code, "OAK");
     assert_eq!(context.username, "teacher");
 }
+
+#[tokio::test]
+async fn pages_a_signed_in_user_may_not_open_answer_403() {
+    let app = spawn_app().await;
+    app.world().await;
+    const EVERY_PAGE: [&str; 9] = [
+        "/staff",
+        "/users",
+        "/settings",
+        "/audit",
+        "/school/import",
+        "/school/rollover",
+        "/school/learners",
+        "/school/accounts",
+        "/school/cards",
+    ];
+    const LEAD_PAGES: [&str; 5] = [
+        "/audit",
+        "/school/import",
+        "/school/learners",
+        "/school/accounts",
+        "/school/cards",
+    ];
+    // Who signs in, and which of the pages they may open (DESIGN.md §1).
+    let people: [(&str, &str, &[&str]); 6] = [
+        ("OAK", "admin", &EVERY_PAGE),
+        ("OAK", "office", &EVERY_PAGE),
+        ("OAK", "lead", &LEAD_PAGES),
+        ("OAK", "teacher", &[]),
+        ("OAK", "amelias", &[]),
+        ("", "parent@home.example", &[]),
+    ];
+    for (school, username, may_open) in people {
+        let browser = new_client();
+        app.signed_in_as(&browser, school, username, PASSWORD).await;
+        for page in EVERY_PAGE {
+            let response = browser
+                .get(format!("{}{page}", app.url))
+                .send()
+                .await
+                .unwrap();
+            let expected = if may_open.contains(&page) { 200 } else { 403 };
+            assert_eq!(response.status(), expected, "{username} opens {page}");
+            // A refusal is still the page, in the site's frame.
+            let body = response.text().await.unwrap();
+            assert!(body.contains("<title>"), "{username} opens {page}: {body}");
+        }
+    }
+}
