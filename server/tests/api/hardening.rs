@@ -1,6 +1,6 @@
 //! Hardening: cross-site POSTs, security headers, caching, limits, statuses.
 
-use crate::helpers::{new_client, spawn_app, spawn_app_with, PASSWORD};
+use crate::helpers::{new_client, set_cookie, spawn_app, spawn_app_with, PASSWORD};
 
 #[tokio::test]
 async fn a_cross_site_post_is_refused_before_it_runs() {
@@ -284,14 +284,8 @@ async fn over_https_the_session_cookie_is_secure_with_the_host_prefix() {
     let app = spawn_app_with(true).await;
     app.world().await;
     let response = app.sign_in("OAK", "teacher", PASSWORD).await;
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("__Host-classkeys_session="))
-        .unwrap_or_else(|| panic!("a __Host- session cookie in {:?}", response.headers()))
-        .to_string();
+    let cookie = set_cookie(&response, "__Host-classkeys_session")
+        .unwrap_or_else(|| panic!("a __Host- session cookie in {:?}", response.headers()));
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(
             cookie.contains(attribute),
@@ -303,14 +297,8 @@ async fn over_https_the_session_cookie_is_secure_with_the_host_prefix() {
         "__Host- cookies have no domain: {cookie}"
     );
     assert!(response.headers().contains_key("strict-transport-security"));
-    let school_cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("__Host-classkeys_school="))
-        .expect("the remembered school code, with the __Host- prefix")
-        .to_string();
+    let school_cookie = set_cookie(&response, "__Host-classkeys_school")
+        .expect("the remembered school code, with the __Host- prefix");
     assert!(school_cookie.contains("; Secure"), "{school_cookie}");
     // Only the prefixed cookie is read: one without it could have been
     // planted by a sibling subdomain or on a plain-http network.

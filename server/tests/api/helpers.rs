@@ -52,6 +52,24 @@ pub struct World {
     pub riv_teacher: String,
 }
 
+/// The `Set-Cookie` line of `response` for the cookie `name` (e.g.
+/// `__Host-classkeys_session`), attributes included.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|line| line.starts_with(&prefix))
+        .map(str::to_owned)
+}
+
+/// A `Set-Cookie` line's `name=value`, without its attributes.
+pub fn cookie_pair(set_cookie: &str) -> &str {
+    set_cookie.split(';').next().unwrap_or_default()
+}
+
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)

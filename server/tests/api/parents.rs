@@ -5,7 +5,8 @@ use app::error::AppError;
 use app::parents::ChildRow;
 
 use crate::helpers::{
-    app_error, deliver, link_in, new_client, spawn_app, spawn_app_with, TestApp, World, PASSWORD,
+    app_error, cookie_pair, deliver, link_in, new_client, set_cookie, spawn_app, spawn_app_with,
+    TestApp, World, PASSWORD,
 };
 
 /// A fresh parent access code for the fixture learner, as staff would see it.
@@ -633,23 +634,10 @@ async fn over_https_only_the_host_prefixed_sign_up_cookie_finishes_without_the_p
     let code = code_for(&app, &world.oak_learner).await;
     let response = sign_up(&app, &new_client(), &code, "mum@home.example").await;
     assert_eq!(response.status(), 200);
-    let set_cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("__Host-classkeys_signup="))
-        .expect("the sign-up cookie, with the __Host- prefix")
-        .to_string();
-    assert!(set_cookie.contains("; Secure") && set_cookie.contains("Path=/"));
-    let value = set_cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_string();
+    let signup = set_cookie(&response, "__Host-classkeys_signup")
+        .expect("the sign-up cookie, with the __Host- prefix");
+    assert!(signup.contains("; Secure") && signup.contains("Path=/"));
+    let value = cookie_pair(&signup).split_once('=').unwrap().1.to_string();
     let token = confirm_link_for(&app, "mum@home.example").await;
     let finish_sending = |cookie: String| {
         let (app, token) = (&app, &token);
@@ -672,10 +660,9 @@ async fn over_https_only_the_host_prefixed_sign_up_cookie_finishes_without_the_p
     // The prefixed cookie finishes, and is then cleared.
     let finished = finish_sending(format!("__Host-classkeys_signup={value}")).await;
     assert_eq!(finished.status(), 200);
-    assert!(finished
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| c.starts_with("__Host-classkeys_signup=;") && c.contains("Max-Age=0")));
+    let cleared = set_cookie(&finished, "__Host-classkeys_signup").unwrap_or_default();
+    assert!(
+        cleared.starts_with("__Host-classkeys_signup=;") && cleared.contains("Max-Age=0"),
+        "{cleared:?}"
+    );
 }

@@ -3,7 +3,7 @@
 use app::auth::Role;
 use app::error::AppError;
 
-use crate::helpers::{app_error, new_client, spawn_app, PASSWORD};
+use crate::helpers::{app_error, cookie_pair, new_client, set_cookie, spawn_app, PASSWORD};
 
 #[tokio::test]
 async fn staff_sign_in_sets_a_cookie_and_the_next_request_is_signed_in() {
@@ -11,21 +11,13 @@ async fn staff_sign_in_sets_a_cookie_and_the_next_request_is_signed_in() {
     app.world().await;
     let response = app.sign_in("OAK", "teacher", PASSWORD).await;
     assert_eq!(response.status(), 200);
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect::<Vec<_>>();
-    let session_cookie = cookie
-        .iter()
-        .find(|c| c.starts_with("classkeys_session="))
-        .expect("a session cookie");
+    let session_cookie = set_cookie(&response, "classkeys_session").expect("a session cookie");
     assert!(session_cookie.contains("HttpOnly"), "{session_cookie}");
     assert!(session_cookie.contains("SameSite=Lax"), "{session_cookie}");
+    let school = set_cookie(&response, "classkeys_school").unwrap_or_default();
     assert!(
-        cookie.iter().any(|c| c.starts_with("classkeys_school=OAK")),
-        "school code remembered: {cookie:?}"
+        school.starts_with("classkeys_school=OAK"),
+        "school code remembered: {school:?}"
     );
     let user = app.current_user().await.expect("signed in");
     assert_eq!(user.username, "teacher");
@@ -220,17 +212,8 @@ async fn a_new_session_id_is_issued_at_sign_in() {
 
 async fn session_cookie(app: &crate::helpers::TestApp, username: &str) -> String {
     let response = app.sign_in("OAK", username, PASSWORD).await;
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("classkeys_session="))
-        .expect("session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
+    let line = set_cookie(&response, "classkeys_session").expect("session cookie");
+    cookie_pair(&line).to_string()
 }
 
 #[tokio::test]

@@ -21,9 +21,14 @@ pub fn cookie_name(name: &str, secure: bool) -> Cow<'_, str> {
     }
 }
 
-/// Whether this request's cookies are the https ones.
+/// Whether this request's cookies are the https ones. The router provides
+/// [`SecureCookies`] to every request; without it (a new route that forgot
+/// to), tests fail here, and a release build reads and writes the `__Host-`
+/// cookies rather than the ones a sibling subdomain could plant.
 fn secure_cookies() -> bool {
-    use_context::<SecureCookies>().is_some_and(|s| s.0)
+    let secure = use_context::<SecureCookies>();
+    debug_assert!(secure.is_some(), "SecureCookies missing from the context");
+    secure.is_none_or(|s| s.0)
 }
 
 /// The value of cookie `name` on this request, if any.
