@@ -22,6 +22,15 @@ pub const RESET_PASSWORD_PREFIX: &str = "/reset-password/";
 pub const WELCOME_PREFIX: &str = "/welcome/";
 pub const PARENT_CONFIRM_PREFIX: &str = "/parent/confirm/";
 
+/// Pages only a signed-in user sees, which the server sends a signed-out
+/// browser away from at once (to [`LOGIN`]) instead of answering with a
+/// page that loads its WebAssembly only to go there. (The other signed-in
+/// pages redirect as they render on the server.)
+pub fn needs_sign_in(path: &str) -> bool {
+    crate::auth::permissions::page_permission(path).is_some()
+        || matches!(path, ACCOUNT | NEW_PASSWORD | PARENT)
+}
+
 /// Pages served as plain HTML, without the WebAssembly: the sign-in page
 /// (DESIGN.md §5 allows it 150 KB; it needs none).
 pub fn loads_no_webassembly(path: &str) -> bool {
@@ -47,3 +56,34 @@ pub const PARENT_SIGNUP_COOKIE: &str = "classkeys_signup";
 
 /// The cookie that remembers the school code on this device.
 pub const SCHOOL_CODE_COOKIE: &str = "classkeys_school";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_in_pages_are_known_to_the_server() {
+        for path in [
+            STAFF,
+            USERS,
+            SCHOOL_CARDS,
+            ACCOUNT,
+            NEW_PASSWORD,
+            PARENT,
+            CLASSES,
+            "/classes/c1/cards",
+        ] {
+            assert!(needs_sign_in(path), "{path}");
+        }
+        for path in [
+            LOGIN,
+            FORGOT_PASSWORD,
+            PARENT_SIGNUP,
+            "/badge",
+            "/reset-password/abc",
+            "/no-such-page",
+        ] {
+            assert!(!needs_sign_in(path), "{path}");
+        }
+    }
+}

@@ -8,5 +8,6 @@ CREATE TABLE sign_in_failures (
     failed_at  BIGINT NOT NULL
 );
 CREATE INDEX sign_in_failures_by_account ON sign_in_failures (account_id, failed_at);
-ALTER TABLE accounts DROP COLUMN failed_sign_ins;
-ALTER TABLE accounts DROP COLUMN first_failed_at;
+-- accounts.failed_sign_ins and accounts.first_failed_at are no longer read
+-- or written. They stay for now: servers of the previous version, still
+-- running on a shared PostgreSQL during a rolling upgrade, write them.

@@ -135,7 +135,7 @@ pub fn build_router(state: AppState, settings: RouterSettings) -> Router {
             context, shell,
         ))
         .layer(from_fn(hardening::server_fn_error_status))
-        .layer(from_fn(crate::page_access::refused_pages_are_forbidden))
+        .layer(from_fn(crate::page_access::page_access))
         .layer(from_fn_with_state(
             state.clock.clone(),
             enforce_session_policy,

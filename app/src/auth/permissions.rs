@@ -78,6 +78,9 @@ impl SignedInUser {
 pub fn page_permission(path: &str) -> Option<Permission> {
     use crate::routes;
     let permission = match path {
+        // The class database: a learner or parent on a class's pages.
+        routes::CLASSES => Permission::ClassDatabase,
+        _ if path.starts_with("/classes/") => Permission::ClassDatabase,
         routes::STAFF => Permission::ManageStaff,
         routes::USERS => Permission::ManageUsers,
         routes::SETTINGS => Permission::SchoolSettings,

@@ -39,8 +39,9 @@ fn ClassLoader() -> impl IntoView {
     let detail = page_data(class_id, load_class);
     let reload = Callback::new(move |()| detail.refetch());
     // Above the loaded view, so a message about a change that reloads the
-    // class ("Saved …") outlives the reload.
+    // class ("Saved …") outlives the reload; another class starts without.
     let notice = RwSignal::new(None::<String>);
+    Effect::watch(class_id, move |_, _, _| notice.set(None), false);
     // Rendered whole before it is sent (`SsrMode::Async` in `lib.rs`): one
     // write instead of a streamed shell and a swapped-in template, and a
     // class the user cannot see answers 404 with the not-found page.

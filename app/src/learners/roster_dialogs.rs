@@ -230,7 +230,11 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl 
     let error = RwSignal::new(None::<AppError>);
     let save = Action::new(move |changes: &LearnerChanges| {
         let changes = changes.clone();
-        let name = format!("{} {}", changes.first_name.trim(), changes.last_name.trim());
+        let name = [changes.first_name.trim(), changes.last_name.trim()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         async move {
             match save_learner(changes).await {
                 Ok(()) => on_saved.run(name),

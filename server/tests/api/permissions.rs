@@ -168,7 +168,8 @@ async fn password_rules_are_the_callers_schools() {
 async fn pages_a_signed_in_user_may_not_open_answer_403() {
     let app = spawn_app().await;
     app.world().await;
-    const EVERY_PAGE: [&str; 9] = [
+    const EVERY_PAGE: [&str; 10] = [
+        "/classes",
         "/staff",
         "/users",
         "/settings",
@@ -179,7 +180,8 @@ async fn pages_a_signed_in_user_may_not_open_answer_403() {
         "/school/accounts",
         "/school/cards",
     ];
-    const LEAD_PAGES: [&str; 5] = [
+    const LEAD_PAGES: [&str; 6] = [
+        "/classes",
         "/audit",
         "/school/import",
         "/school/learners",
@@ -191,7 +193,7 @@ async fn pages_a_signed_in_user_may_not_open_answer_403() {
         ("OAK", "admin", &EVERY_PAGE),
         ("OAK", "office", &EVERY_PAGE),
         ("OAK", "lead", &LEAD_PAGES),
-        ("OAK", "teacher", &[]),
+        ("OAK", "teacher", &["/classes"]),
         ("OAK", "amelias", &[]),
         ("", "parent@home.example", &[]),
     ];
@@ -210,5 +212,39 @@ async fn pages_a_signed_in_user_may_not_open_answer_403() {
             let body = response.text().await.unwrap();
             assert!(body.contains("<title>"), "{username} opens {page}: {body}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_signed_out_browser_is_sent_to_sign_in_before_any_page_loads() {
+    let app = spawn_app().await;
+    app.world().await;
+    let browser = new_client();
+    // Pages whose content loads with their own WebAssembly chunk, which a
+    // signed-out browser used to fetch only to be sent on.
+    for page in [
+        "/staff",
+        "/settings",
+        "/account",
+        "/parent",
+        "/school/cards",
+        "/classes/c1/cards",
+    ] {
+        let response = browser
+            .get(format!("{}{page}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302, "{page}");
+        assert_eq!(response.headers()["location"], "/login", "{page}");
+    }
+    // Pages for signed-out people are answered.
+    for page in ["/login", "/forgot-password", "/parent/signup", "/badge"] {
+        let response = browser
+            .get(format!("{}{page}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{page}");
     }
 }

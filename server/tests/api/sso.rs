@@ -568,7 +568,9 @@ async fn single_sign_on_never_reaches_private_network_addresses() {
     assert_eq!(count_rows(&app, "sso_settings").await, 0);
 
     // An operator whose identity provider is on the school's own network
-    // allows private networks.
+    // allows private networks: this machine and the metadata service stay
+    // out of reach. (That a private address is then reached is a unit test:
+    // this machine has no provider on one.)
     let allowed = spawn_app_configured(
         false,
         &[public[0], ("CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS", "1")],
@@ -577,8 +579,15 @@ async fn single_sign_on_never_reaches_private_network_addresses() {
     allowed.world().await;
     let owner = new_client();
     allowed.signed_in_as(&owner, "OAK", "admin", PASSWORD).await;
-    let saved = save(&allowed, &owner, settings(&idp.issuer, STAFF), 0).await;
-    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    for issuer in [idp.issuer.as_str(), "https://169.254.169.254/latest"] {
+        let (status, body) =
+            refusal(save(&allowed, &owner, settings(issuer, STAFF), 0).await).await;
+        assert_eq!(status, 422, "{issuer}: {body}");
+        assert!(
+            body.contains("private or local network address"),
+            "{issuer}: {body}"
+        );
+    }
 }
 
 #[tokio::test]

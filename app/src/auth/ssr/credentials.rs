@@ -339,18 +339,19 @@ mod tests {
         let start = state.clock.now();
         assert!(!fail(&state, &account, start, 1).await);
         assert!(!fail(&state, &account, start + 600, 8).await);
-        // The first has left the window: eight and this one are nine.
-        assert!(!fail(&state, &account, start + FAILURE_WINDOW_SECS, 1).await);
+        // The first has left the window (a second after its 15 minutes, as
+        // times are whole seconds): eight and this one are nine.
+        assert!(!fail(&state, &account, start + FAILURE_WINDOW_SECS + 1, 1).await);
         // The tenth within 15 minutes locks, though 15 minutes have passed
         // since the first failure (a window that restarted there would
         // count two).
-        assert!(fail(&state, &account, start + FAILURE_WINDOW_SECS + 1, 1).await);
+        assert!(fail(&state, &account, start + FAILURE_WINDOW_SECS + 2, 1).await);
         let (until,): (Option<i64>,) =
             sqlx::query_as("SELECT locked_until FROM accounts WHERE id = 'a'")
                 .fetch_one(&state.db)
                 .await
                 .unwrap();
-        assert_eq!(until, Some(start + FAILURE_WINDOW_SECS + 1 + LOCKOUT_SECS));
+        assert_eq!(until, Some(start + FAILURE_WINDOW_SECS + 2 + LOCKOUT_SECS));
         assert_eq!(failures_kept(&state).await, 0, "the lockout starts afresh");
     }
 
@@ -359,7 +360,7 @@ mod tests {
         let (state, account, _dir) = state_with_learner().await;
         let start = state.clock.now();
         assert!(!fail(&state, &account, start, 9).await);
-        assert!(!fail(&state, &account, start + FAILURE_WINDOW_SECS, 9).await);
+        assert!(!fail(&state, &account, start + FAILURE_WINDOW_SECS + 1, 9).await);
         assert_eq!(failures_kept(&state).await, 9);
     }
 

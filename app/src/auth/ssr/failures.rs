@@ -14,9 +14,11 @@ pub const MAX_FAILURES: i64 = 10;
 pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 
 /// Counts a failure at `now`; returns the account's failures within the
-/// window ending at `now`, this one included.
+/// window ending at `now`, this one included. Times are whole seconds, so
+/// a failure dated exactly 15 minutes ago may be 899.1 s old: it still
+/// counts, and leaves the window a second later.
 pub async fn count_failure(tx: &mut Tx, account_id: &str, now: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE account_id = $1 AND failed_at <= $2")
+    sqlx::query("DELETE FROM sign_in_failures WHERE account_id = $1 AND failed_at < $2")
         .bind(account_id)
         .bind(now - FAILURE_WINDOW_SECS)
         .execute(&mut **tx)

@@ -14,7 +14,8 @@
 //! itself served from a loopback address, for development and tests.
 //! Private networks are allowed only when the server's operator says so
 //! (`CLASSKEYS_SSO_ALLOW_PRIVATE_NETWORKS=1`: an identity provider on the
-//! school's own network).
+//! school's own network); that never opens loopback or link-local
+//! addresses (a cloud's metadata service at 169.254.169.254).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -25,7 +26,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 pub struct AddressPolicy {
     /// This machine (127.0.0.0/8, ::1).
     pub loopback: bool,
-    /// Private, shared, link-local and site-local networks.
+    /// Private, shared and site-local networks.
     pub private: bool,
 }
 
@@ -35,7 +36,8 @@ enum Reach {
     Public,
     Loopback,
     Private,
-    /// Never a provider: unspecified, multicast, broadcast, reserved.
+    /// Never a provider: link-local (a cloud's metadata service),
+    /// unspecified, multicast, broadcast, reserved.
     Nowhere,
 }
 
@@ -48,10 +50,7 @@ impl AddressPolicy {
             Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
             None => false,
         });
-        AddressPolicy {
-            loopback: loopback || private,
-            private,
-        }
+        AddressPolicy { loopback, private }
     }
 
     pub fn allows(&self, ip: IpAddr) -> bool {
@@ -91,10 +90,9 @@ fn reach_v4(ip: Ipv4Addr) -> Reach {
     let [a, b, c, _] = ip.octets();
     if ip.is_loopback() {
         Reach::Loopback
-    } else if a == 0 || ip.is_multicast() || ip.is_broadcast() || a >= 240 {
+    } else if a == 0 || ip.is_link_local() || ip.is_multicast() || ip.is_broadcast() || a >= 240 {
         Reach::Nowhere
     } else if ip.is_private()
-        || ip.is_link_local()
         // Shared address space (carrier-grade NAT), 100.64.0.0/10.
         || (a == 100 && (64..128).contains(&b))
         // IETF protocol assignments, benchmarking, documentation.
@@ -109,22 +107,31 @@ fn reach_v4(ip: Ipv4Addr) -> Reach {
 }
 
 fn reach_v6(ip: Ipv6Addr) -> Reach {
-    // An IPv4 address inside IPv6 (mapped, or NAT64's well-known prefix)
-    // reaches wherever the IPv4 address does.
+    let segments = ip.segments();
+    let v4 = |high: u16, low: u16| Ipv4Addr::from(((high as u32) << 16) | low as u32);
+    // An IPv4 address inside IPv6 reaches wherever the IPv4 address does:
+    // mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96 and the local-use
+    // 64:ff9b:1::/48) and 6to4 (2002::/16, the address in its next 32 bits).
     if let Some(v4) = ip.to_ipv4_mapped() {
         return reach_v4(v4);
     }
-    let segments = ip.segments();
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [_, _, _, _, _, _, high, low] = segments;
-        return reach_v4(Ipv4Addr::from(((high as u32) << 16) | low as u32));
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || segments[..3] == [0x64, 0xff9b, 1] {
+        return reach_v4(v4(segments[6], segments[7]));
+    }
+    if segments[0] == 0x2002 {
+        return reach_v4(v4(segments[1], segments[2]));
     }
     if ip.is_loopback() {
-        Reach::Loopback
-    } else if ip.is_unspecified() || ip.is_multicast() {
+        return Reach::Loopback;
+    }
+    // IPv4-compatible (::/96) and IPv4-translated (::ffff:0:0:0/96)
+    // addresses are deprecated: never a provider.
+    let compatible = segments[..6] == [0; 6];
+    let translated = segments[..6] == [0, 0, 0, 0, 0xffff, 0];
+    let link_local = (segments[0] & 0xffc0) == 0xfe80;
+    if compatible || translated || link_local || ip.is_multicast() {
         Reach::Nowhere
     } else if (segments[0] & 0xfe00) == 0xfc00 // unique local
-        || (segments[0] & 0xffc0) == 0xfe80 // link-local
         || (segments[0] & 0xffc0) == 0xfec0 // site-local
         || (segments[0] == 0x2001 && segments[1] == 0x0db8)
     // documentation
@@ -173,7 +180,13 @@ mod tests {
 
     #[test]
     fn public_addresses_only_by_default() {
-        for public in ["8.8.8.8", "142.250.74.110", "2a00:1450:4009:81f::200e"] {
+        for public in [
+            "8.8.8.8",
+            "142.250.74.110",
+            "2a00:1450:4009:81f::200e",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert!(PRODUCTION.allows(ip(public)), "{public}");
         }
         for internal in [
@@ -195,6 +208,11 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:127.0.0.1",
             "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a9fe:a9fe",
+            "2002:a00:1::1",
+            "::a9fe:a9fe",
+            "::7f00:1",
+            "::ffff:0:a9fe:a9fe",
         ] {
             assert!(!PRODUCTION.allows(ip(internal)), "{internal}");
         }
@@ -217,15 +235,21 @@ mod tests {
     }
 
     #[test]
-    fn the_operator_may_allow_private_networks() {
+    fn the_operator_may_allow_private_networks_but_never_this_machine_or_link_local() {
         let policy = AddressPolicy::for_public_url("https://keys.school.example", true);
-        assert!(policy.allows(ip("10.1.2.3")));
-        assert!(policy.allows(ip("127.0.0.1")));
-        assert!(
-            !policy.allows(ip("0.0.0.0")),
-            "never the unspecified address"
-        );
-        assert!(!policy.allows(ip("ff02::1")), "never multicast");
+        for private in ["10.1.2.3", "192.168.0.10", "fd00::1"] {
+            assert!(policy.allows(ip(private)), "{private}");
+        }
+        for never in [
+            "127.0.0.1",
+            "::1",
+            "169.254.169.254",
+            "fe80::1",
+            "0.0.0.0",
+            "ff02::1",
+        ] {
+            assert!(!policy.allows(ip(never)), "{never}");
+        }
     }
 
     #[test]

@@ -47,6 +47,9 @@ impl Providers {
     pub fn new(policy: AddressPolicy) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Directly, never through a proxy from the environment: a proxy
+            // would resolve the provider's name itself, past the policy.
+            .no_proxy()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(REQUEST_TIMEOUT)
             .dns_resolver(Arc::new(PolicyResolver(policy)))
