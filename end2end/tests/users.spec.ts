@@ -100,10 +100,13 @@ test("the owner's row has no controls for a full admin, and filters narrow the l
 test("the filters are kept in the address: a reload shows the same accounts", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "office", "oakwood-office-1");
   await open(page, "/users");
+  const summary = page.getByRole("status").filter({ hasText: "page 1 of" });
+  const everyone = (await summary.textContent())!;
   await page.getByLabel("Role").selectOption("learner");
   await page.getByLabel("Status").selectOption("active");
-  // The active learners fill two pages; one learner's username, one.
-  const summary = page.getByRole("status").filter({ hasText: "page 1 of" });
+  // The active learners fill two pages (so may everyone: wait for the
+  // count to change); one learner's username, one.
+  await expect(summary).not.toHaveText(everyone);
   await expect(summary).toHaveText(/ · page 1 of 2$/);
   const username = (await page.locator("tbody tr").first().locator("td").first().textContent())!.trim();
   await page.getByLabel("Search").fill(username);
@@ -126,6 +129,15 @@ test("the filters are kept in the address: a reload shows the same accounts", as
   // reads as "all".
   await page.getByLabel("Search").fill("");
   await expect(page).not.toHaveURL(/q=/);
+  await expect(summary).toHaveText(/ · page 1 of 2$/);
+  const activeLearners = (await summary.textContent())!;
+  // The menu's "Users" is the page without filters, on screen too.
+  await press(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }));
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByLabel("Role")).toHaveValue("");
+  await expect(page.getByLabel("Status")).toHaveValue("");
+  await expect(page.getByLabel("Search")).toHaveValue("");
+  await expect(summary).not.toHaveText(activeLearners);
   await open(page, "/users?role=janitor");
   await expect(page.getByLabel("Role")).toHaveValue("");
   await expect(summary).toBeVisible();

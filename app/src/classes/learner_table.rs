@@ -293,21 +293,21 @@ fn LearnerLine(
             <td class="actions">
                 // An id, so the reset dialog gives focus back to this
                 // button even after the reset has redrawn the row.
-                <button type="button" id=format!("reset-{}", row.id) class="button small" on:click=move |_| on_reset.run(LearnerRow::clone(&reset_row))>
+                <button type="button" id=format!("reset-{}", row.id) class="button small" on:click=move |_| { notice.set(None); on_reset.run(LearnerRow::clone(&reset_row)) }>
                     "Reset password"
                 </button>
                 {on_edit.map(|edit| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| edit.run(LearnerRow::clone(&edit_row))>
+                    <button type="button" class="button small secondary" on:click=move |_| { notice.set(None); edit.run(LearnerRow::clone(&edit_row)) }>
                         "Edit learner"
                     </button>
                 })}
                 {on_remove.map(|remove| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| remove.run(LearnerRow::clone(&remove_row))>
+                    <button type="button" class="button small secondary" on:click=move |_| { notice.set(None); remove.run(LearnerRow::clone(&remove_row)) }>
                         "Remove from class"
                     </button>
                 })}
                 {on_void_badge.filter(|_| row.has_badge).map(|void| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| void.run(LearnerRow::clone(&badge_row))>
+                    <button type="button" class="button small secondary" on:click=move |_| { notice.set(None); void.run(LearnerRow::clone(&badge_row)) }>
                         "Void badge"
                     </button>
                 })}

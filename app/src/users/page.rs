@@ -173,15 +173,15 @@ fn UsersView() -> impl IntoView {
                 type="search"
                 autocomplete="off"
                 placeholder="Name, username or email"
-                value=search.get_untracked()
+                prop:value=move || search.get()
                 on:input=move |ev| { set_search.run(event_target_value(&ev)); filter_changed(); }
             />
             <label for="user_role">"Role"</label>
-            <select id="user_role" on:change=move |ev| { set_role.run(event_target_value(&ev)); filter_changed(); }>
+            <select id="user_role" prop:value=move || role.get() on:change=move |ev| { set_role.run(event_target_value(&ev)); filter_changed(); }>
                 {choices(&ROLES, &ROLE_LABELS, role.get_untracked())}
             </select>
             <label for="user_status">"Status"</label>
-            <select id="user_status" on:change=move |ev| { set_status.run(event_target_value(&ev)); filter_changed(); }>
+            <select id="user_status" prop:value=move || status.get() on:change=move |ev| { set_status.run(event_target_value(&ev)); filter_changed(); }>
                 {choices(&STATUSES, &STATUS_LABELS, status.get_untracked())}
             </select>
             <button
@@ -448,11 +448,14 @@ fn filter_in_address(
     };
     let (in_address, set_address) =
         leptos_router::hooks::query_signal_with_options::<String>(key, options);
-    let initial = in_address
-        .get_untracked()
-        .filter(|value| allowed.is_none_or(|allowed| allowed.contains(&value.as_str())))
-        .unwrap_or_default();
-    let value = RwSignal::new(initial);
+    let read = move |address: Option<String>| {
+        address
+            .filter(|value| allowed.is_none_or(|allowed| allowed.contains(&value.as_str())))
+            .unwrap_or_default()
+    };
+    let value = RwSignal::new(read(in_address.get_untracked()));
+    // What the address says or is about to say: this filter's own writes.
+    let written = StoredValue::new(in_address.get_untracked());
     let waiting = StoredValue::new(None::<TimeoutHandle>);
     let cancel = move || {
         if let Some(handle) = waiting.try_get_value().flatten() {
@@ -461,9 +464,24 @@ fn filter_in_address(
     };
     // Leaving the page first: the address it would write is another page's.
     on_cleanup(cancel);
+    // An address changed by anything else (the menu's "Users" link, Back)
+    // is the filter now, on screen too.
+    Effect::watch(
+        move || in_address.get(),
+        move |address, _, _| {
+            if written.get_value() != *address {
+                cancel();
+                written.set_value(address.clone());
+                value.set(read(address.clone()));
+            }
+        },
+        false,
+    );
     let set = Callback::new(move |new: String| {
         value.set(new.clone());
-        let write = move || set_address.set((!new.is_empty()).then_some(new));
+        let new = (!new.is_empty()).then_some(new);
+        written.set_value(new.clone());
+        let write = move || set_address.set(new);
         match pause {
             None => write(),
             Some(pause) => {

@@ -365,6 +365,17 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_cleanup_forgets_failures_that_left_the_window() {
+        let (state, account, _dir) = state_with_learner().await;
+        let start = state.clock.now();
+        assert!(!fail(&state, &account, start, 3).await);
+        assert!(!fail(&state, &account, start + 600, 1).await);
+        let later = start + FAILURE_WINDOW_SECS + 1;
+        failures::forget_old(&state.db, later).await.unwrap();
+        assert_eq!(failures_kept(&state).await, 1, "the one still within");
+    }
+
+    #[tokio::test]
     async fn a_sign_in_forgets_the_failures_before_it() {
         let (state, account, _dir) = state_with_learner().await;
         let now = state.clock.now();

@@ -36,6 +36,16 @@ pub async fn count_failure(tx: &mut Tx, account_id: &str, now: i64) -> Result<i6
     Ok(failures)
 }
 
+/// Forgets every failure that has left the window, of accounts that never
+/// failed again (the next failure of an account drops its own).
+pub async fn forget_old(db: &crate::db::Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at < $1")
+        .bind(now - FAILURE_WINDOW_SECS)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Forgets the account's failures: it signed in, was locked or unlocked,
 /// or has a new password.
 pub async fn clear<'e, E>(executor: E, account_id: &str) -> Result<(), sqlx::Error>
