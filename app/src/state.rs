@@ -9,6 +9,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::passwords::hashing::PasswordHasher;
 use crate::passwords::sealing::Sealer;
+use crate::recovery::reset_requests::ResetRequests;
 use crate::sms::SmsGateway;
 use crate::sso::ssr::outbound::AddressPolicy;
 use crate::sso::ssr::provider::Providers;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub sso: Providers,
     /// Audit rows of views, committed in groups.
     pub audit_queue: AuditQueue,
+    /// "Forgot password?" requests, handled after their answer.
+    pub reset_requests: ResetRequests,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             public_url: public_url.trim_end_matches('/').into(),
             sms: SmsGateway::None,
             sso: Providers::new(AddressPolicy::for_public_url(public_url, false)),
+            reset_requests: ResetRequests::default(),
         }
     }
 

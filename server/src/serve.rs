@@ -32,7 +32,7 @@ use tower::ServiceExt;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long shutting down waits for requests in flight to finish.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets the
 /// requests in flight finish (for at most [`DRAIN_TIMEOUT`]).

@@ -116,6 +116,7 @@ pub async fn serve(
     }
     spawn_session_cleanup(&state);
     spawn_outbox_worker(&state, mailer(&config)?);
+    let reset_requests = state.reset_requests.clone();
     let router = build_router(
         state,
         RouterSettings {
@@ -132,6 +133,14 @@ pub async fn serve(
         shutdown_signal(),
     )
     .await;
+    // "Forgot password?" requests already answered still get their links
+    // queued (the outbox sends them after a restart).
+    if tokio::time::timeout(crate::serve::DRAIN_TIMEOUT, reset_requests.flush())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopped before every reset link request was handled");
+    }
     Ok(())
 }
 

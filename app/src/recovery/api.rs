@@ -107,8 +107,10 @@ pub async fn reset_password_with_token(
 pub const RESET_LINK_ANSWER: &str =
     "If an account uses that address, we have sent a link. It works once, for 60 minutes.";
 
-/// "Forgot password?": always the same answer, in about the same time,
-/// whether or not the address belongs to an account.
+/// "Forgot password?": always the same answer, after the same pause,
+/// whether or not the address belongs to an account. The lookup and the
+/// email are handled after the answer (`reset_requests`), so a database
+/// busy writing cannot make a known address answer later than an unknown one.
 #[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     use crate::auth::ssr::guard::request_client_addr;
@@ -118,10 +120,8 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     let email = normalise_email(&email)?;
     let state = crate::state::app_state()?;
     let client = request_client_addr().await.to_string();
-    if let Err(error) = super::ssr::send_reset_link(&state, &email, &client).await {
-        tracing::error!(%error, "could not queue a reset link");
-    }
-    // Known and unknown addresses answer after the same pause.
+    state.reset_requests.submit(&state, email, client);
+    // The pause also keeps one connection from trying addresses quickly.
     tokio::time::sleep_until(started + std::time::Duration::from_millis(200)).await;
     Ok(RESET_LINK_ANSWER.to_string())
 }

@@ -6,6 +6,8 @@ pub mod api;
 pub mod forgot_page;
 pub mod reset_page;
 #[cfg(feature = "ssr")]
+pub mod reset_requests;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 
 use serde::{Deserialize, Serialize};

@@ -529,6 +529,7 @@ pub async fn teacher_changes(
 
 /// The emails queued so far: recipient and plain text.
 pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
+    app.state.reset_requests.flush().await;
     app::mail::outbox::opened_messages(&app.state.db, &app.state.sealer)
         .await
         .unwrap()
@@ -537,6 +538,7 @@ pub async fn queued(app: &TestApp) -> Vec<(String, String)> {
 /// Runs the outbox through `mailer` until nothing more is due, as the
 /// worker does; returns how many emails went out.
 pub async fn deliver_with(app: &TestApp, mailer: &app::mail::transport::Mailer) -> usize {
+    app.state.reset_requests.flush().await;
     let mut sent = 0;
     loop {
         let batch = app::mail::outbox::deliver_due(

@@ -52,6 +52,7 @@ async fn sealed_world(app: &TestApp) -> (String, String, SecretKey) {
         )
         .await;
     assert_eq!(forgot.status(), 200);
+    app.state.reset_requests.flush().await;
     let key_file = std::fs::read_to_string(app.data.path().join("secret.key")).unwrap();
     (
         code,
