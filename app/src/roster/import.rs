@@ -37,7 +37,30 @@ async fn plan(
 ) -> Result<Plan, AppError> {
     let mut conn = state.db.acquire().await?;
     let snapshot = load_snapshot(&mut conn, &user.school_id, &parsed).await?;
-    Ok(build_plan(&snapshot, parsed, inactivate_missing))
+    Ok(build_plan(
+        &snapshot,
+        parsed,
+        inactivate_missing,
+        may_change_active(user),
+    ))
+}
+
+/// Whether `user`'s imports may inactivate and reactivate learners: only
+/// those who may do it on Users (DESIGN.md §1), not lead teachers.
+fn may_change_active(user: &SignedInUser) -> bool {
+    user.can(Permission::ManageUsers)
+}
+
+/// Refuses "Inactivate learners who are not in the file" to an importer
+/// who may not inactivate accounts.
+fn check_inactivation(user: &SignedInUser, inactivate_missing: bool) -> Result<(), AppError> {
+    if inactivate_missing && !may_change_active(user) {
+        return Err(AppError::invalid(
+            "inactivate_missing",
+            "Only a full admin or the owner can inactivate learners. Untick \"Inactivate learners who are not in the file\" to import.",
+        ));
+    }
+    Ok(())
 }
 
 /// "Preview": what the file would do, line by line. Writes nothing.
@@ -50,6 +73,7 @@ pub async fn preview(
     if !user.can(Permission::ManageRoster) {
         return Err(AppError::Forbidden);
     }
+    check_inactivation(user, inactivate_missing)?;
     let parsed = parsed(bytes)?;
     Ok(plan(state, user, parsed, inactivate_missing)
         .await?
@@ -75,6 +99,7 @@ pub async fn start(
     if !user.can(Permission::ManageRoster) {
         return Err(AppError::Forbidden);
     }
+    check_inactivation(user, inactivate_missing)?;
     let parsed = parsed(bytes)?;
     let plan = plan(state, user, parsed.clone(), inactivate_missing).await?;
     let preview = plan.preview();
@@ -140,7 +165,13 @@ pub async fn apply(
 
     let mut tx = begin_write(&state.db).await?;
     let snapshot = load_snapshot(&mut tx, &user.school_id, &parsed).await?;
-    if build_plan(&snapshot, parsed, inactivate_missing) != plan {
+    if build_plan(
+        &snapshot,
+        parsed,
+        inactivate_missing,
+        may_change_active(user),
+    ) != plan
+    {
         return Err(AppError::Conflict(
             "The school's roster changed while the import was running, so nothing was imported. Preview the file again."
                 .into(),
@@ -219,6 +250,14 @@ pub async fn apply(
         if changed == 0 {
             return Err(AppError::stale());
         }
+        if update.reactivate {
+            // As on Users: links sent before it was switched off stay dead.
+            crate::recovery::ssr::retire_tokens(&mut tx, &update.id, now).await?;
+            let event = AuditEvent::by(user, client)
+                .on(&update.id, &update.username)
+                .with_detail("roster import");
+            audit(&mut *tx, AuditAction::AccountReactivated, event, now).await?;
+        }
         for name in &update.join {
             sqlx::query("INSERT INTO enrolments (class_id, account_id) VALUES ($1, $2)")
                 .bind(id_of(name)?)
@@ -250,6 +289,10 @@ pub async fn apply(
         }
         crate::recovery::ssr::retire_tokens(&mut tx, &learner.id, now).await?;
         end_every_session(&mut tx, &learner.id).await?;
+        let event = AuditEvent::by(user, client)
+            .on(&learner.id, &learner.username)
+            .with_detail("roster import: not in the file");
+        audit(&mut *tx, AuditAction::AccountInactivated, event, now).await?;
     }
     let summary = ImportSummary {
         created: plan.creates.len(),

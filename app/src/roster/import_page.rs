@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::import_api::{follow_import, preview_import, start_import};
 use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus};
 use crate::auth::permissions::Permission;
+use crate::auth::SignedInUser;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::leave_guard::warn_before_leaving;
@@ -92,6 +93,10 @@ async fn pause(ms: i32) {
 #[component]
 fn Importer() -> impl IntoView {
     let inactivate = RwSignal::new(false);
+    // Inactivating and reactivating accounts is for full admins and the
+    // owner (DESIGN.md §1); the server refuses it to anyone else too.
+    let may_inactivate =
+        use_context::<SignedInUser>().is_some_and(|user| user.can(Permission::ManageUsers));
     let previewed = RwSignal::new(None::<(ChosenFile, bool, ImportPreview)>);
     let error = RwSignal::new(None::<String>);
     let progress = RwSignal::new(None::<ImportProgress>);
@@ -190,18 +195,30 @@ fn Importer() -> impl IntoView {
                 />
                 <p class="hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or a OneRoster zip, up to 5 MB."</p>
             </div>
-            <div class="choice">
-                <input
-                    id="inactivate_missing"
-                    type="checkbox"
-                    prop:checked=move || inactivate.get()
-                    on:change=move |ev| {
-                        inactivate.set(event_target_checked(&ev));
-                        withdraw_preview();
-                    }
-                />
-                <label for="inactivate_missing">"Inactivate learners who are not in the file"</label>
-            </div>
+            {if may_inactivate {
+                view! {
+                    <div class="choice">
+                        <input
+                            id="inactivate_missing"
+                            type="checkbox"
+                            prop:checked=move || inactivate.get()
+                            on:change=move |ev| {
+                                inactivate.set(event_target_checked(&ev));
+                                withdraw_preview();
+                            }
+                        />
+                        <label for="inactivate_missing">"Inactivate learners who are not in the file"</label>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p class="hint">
+                        "Learners who are not in the file keep their accounts: only a full admin or the owner can inactivate or reactivate accounts."
+                    </p>
+                }
+                .into_any()
+            }}
             <div class="dialog-row">
                 <button type="submit" class="button" aria-busy=move || previewing.get().to_string() aria-disabled=move || busy().to_string()>
                     "Preview"

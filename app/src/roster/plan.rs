@@ -135,6 +135,7 @@ pub struct PlannedUpdate {
 pub struct PlannedInactivation {
     pub id: String,
     pub row_version: i64,
+    pub username: String,
     pub label: String,
 }
 
@@ -283,9 +284,21 @@ struct Group {
     error: Option<String>,
 }
 
+/// Why an inactive learner in the file stays inactive: the importer may
+/// not reactivate accounts (a lead teacher; DESIGN.md §1 leaves that to
+/// full admins and the owner).
+pub const STAYS_INACTIVE: &str =
+    "Stays inactive: only a full admin or the owner can reactivate an account (on Users).";
+
 /// Builds the plan. `inactivate_missing`: learners of the school who are
-/// not in the file are inactivated.
-pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing: bool) -> Plan {
+/// not in the file are inactivated. `may_reactivate`: inactive learners in
+/// the file are reactivated (otherwise they stay inactive, and say so).
+pub fn build_plan(
+    snapshot: &Snapshot,
+    parsed: ParsedRoster,
+    inactivate_missing: bool,
+    may_reactivate: bool,
+) -> Plan {
     let file_kind = match parsed.format {
         RosterFormat::Csv => format!("CSV, {}", parsed.encoding),
         RosterFormat::OneRoster => format!("OneRoster 1.1 zip, {}", parsed.encoding),
@@ -554,7 +567,9 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                         }
                         changes.push("email".to_string());
                     }
-                    if !account.active {
+                    let reactivate = !account.active && may_reactivate;
+                    let stays_inactive = !account.active && !may_reactivate;
+                    if reactivate {
                         changes.push("reactivated".to_string());
                     }
                     if !join.is_empty() {
@@ -567,9 +582,28 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                             .collect();
                         changes.push(format!("leaves {}", names.join(", ")));
                     }
+                    let by_name_only = first.username.is_none() && first.external_id.is_none();
+                    if by_name_only && !changes.is_empty() {
+                        // DESIGN.md §3: never matched by name alone. A row
+                        // naming a learner already in the class reads as
+                        // them only while it changes nothing.
+                        return Err(format!(
+                            "{} {} in {} has no username or external_id, so it only matches {} by name: add their username or external_id to change their account ({}), or a new username for another learner of that name.",
+                            first.first,
+                            first.last,
+                            first.class,
+                            account.username,
+                            changes.join("; ")
+                        ));
+                    }
                     if changes.is_empty() {
                         unchanged += 1;
-                        Ok((LineStatus::Unchanged, "Already up to date.".to_string()))
+                        let reason = if stays_inactive {
+                            STAYS_INACTIVE
+                        } else {
+                            "Already up to date."
+                        };
+                        Ok((LineStatus::Unchanged, reason.to_string()))
                     } else {
                         updates.push(PlannedUpdate {
                             id: account.id.clone(),
@@ -579,11 +613,15 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
                             username,
                             external_id: first.external_id.clone().or(account.external_id.clone()),
                             email: first.email.clone().or(account.email.clone()),
-                            reactivate: !account.active,
+                            reactivate,
                             join,
                             leave,
                         });
-                        Ok((LineStatus::Update, capitalised(&changes.join("; "))))
+                        let mut reason = capitalised(&changes.join("; "));
+                        if stays_inactive {
+                            reason = format!("{reason} {STAYS_INACTIVE}");
+                        }
+                        Ok((LineStatus::Update, reason))
                     }
                 }
             }),
@@ -626,6 +664,7 @@ pub fn build_plan(snapshot: &Snapshot, parsed: ParsedRoster, inactivate_missing:
             .map(|a| PlannedInactivation {
                 id: a.id.clone(),
                 row_version: a.row_version,
+                username: a.username.clone(),
                 label: format!("{} {} ({})", a.first_name, a.last_name, a.username)
                     .trim()
                     .to_string(),

@@ -400,12 +400,23 @@ pub async fn apply(
                 (Some(to), joined, false)
             }
             Target::Leavers => {
-                sqlx::query("UPDATE accounts SET active = FALSE WHERE id = $1")
-                    .bind(&m.learner_id)
-                    .execute(&mut *tx)
-                    .await?;
+                let switched_off = sqlx::query(
+                    "UPDATE accounts SET active = FALSE WHERE id = $1 AND active = TRUE",
+                )
+                .bind(&m.learner_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
                 crate::recovery::ssr::retire_tokens(&mut tx, &m.learner_id, now).await?;
                 end_every_session(&mut tx, &m.learner_id).await?;
+                // Once per learner, though a leaver of two classes moves twice.
+                if switched_off {
+                    let event = AuditEvent::by(user, client)
+                        .on(&m.learner_id, &m.username)
+                        .with_detail("year-end rollover: leaver");
+                    audit(&mut *tx, AuditAction::AccountInactivated, event, now).await?;
+                }
                 (None, false, true)
             }
         };
@@ -492,13 +503,20 @@ pub async fn undo(
     let learners: HashSet<&str> = moves.iter().map(|m| m.0.as_str()).collect();
     let leavers: HashSet<&str> = moves.iter().filter(|m| m.4).map(|m| m.0.as_str()).collect();
     for id in &learners {
-        sqlx::query(
-            "UPDATE accounts SET row_version = row_version + 1, active = (active OR $2) WHERE id = $1",
+        let (username,): (String,) = sqlx::query_as(
+            "UPDATE accounts SET row_version = row_version + 1, active = (active OR $2) \
+             WHERE id = $1 RETURNING username",
         )
         .bind(id)
         .bind(leavers.contains(id))
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        if leavers.contains(id) {
+            let event = AuditEvent::by(user, client)
+                .on(id, &username)
+                .with_detail("year-end rollover undone");
+            audit(&mut *tx, AuditAction::AccountReactivated, event, now).await?;
+        }
     }
     sqlx::query(
         "UPDATE classes SET archived_at = $1 WHERE id IN \

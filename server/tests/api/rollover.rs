@@ -157,6 +157,23 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
     assert_eq!(classes_of(&app, "zoew").await, ["Year 6"]);
     let zoe = app.sign_in_as(&new_client(), "OAK", "zoew", PASSWORD).await;
     assert_eq!(zoe.status(), 200, "the leaver is back");
+    // Each leaver's inactivation and return is audited on their account.
+    let events: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT action, target_label, detail FROM audit_events \
+         WHERE action IN ('account_inactivated', 'account_reactivated') ORDER BY action",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    let event =
+        |action: &str, detail: &str| (action.to_string(), "zoew".to_string(), detail.to_string());
+    assert_eq!(
+        events,
+        [
+            event("account_inactivated", "year-end rollover: leaver"),
+            event("account_reactivated", "year-end rollover undone"),
+        ]
+    );
     let (app::db::Flag(archived),): (app::db::Flag,) =
         sqlx::query_as("SELECT archived_at IS NOT NULL FROM classes WHERE name = 'Year 5'")
             .fetch_one(&app.state.db)

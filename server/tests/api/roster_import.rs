@@ -7,7 +7,7 @@ use std::io::Write;
 use app::roster::{ImportPreview, LineStatus};
 
 use crate::helpers::{
-    apply_import, new_client, preview_import, spawn_app, TestApp, World, PASSWORD,
+    app_error, apply_import, new_client, preview_import, spawn_app, TestApp, World, PASSWORD,
 };
 
 async fn preview(app: &TestApp, file: &[u8], inactivate: bool) -> ImportPreview {
@@ -461,6 +461,143 @@ async fn learners_not_in_the_file_are_inactivated_only_when_asked_and_listed_fir
         200,
         "an inactivated learner cannot sign in"
     );
+}
+
+/// Each account an import switches off or on has its own audit row, as on
+/// Users: the summary's counts alone named nobody.
+async fn account_events(app: &TestApp, id: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT action, detail FROM audit_events WHERE target_id = $1 \
+         AND action IN ('account_inactivated', 'account_reactivated') ORDER BY action",
+    )
+    .bind(id)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap()
+}
+
+async fn is_active(app: &TestApp, id: &str) -> bool {
+    let (active,): (bool,) = sqlx::query_as("SELECT active FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    active
+}
+
+/// DESIGN.md §1 leaves inactivating and reactivating accounts to full
+/// admins and the owner. A lead teacher may import, but their import
+/// neither inactivates the learners missing from the file nor reactivates
+/// an inactive learner in it; an admin's import does both, audited per
+/// account.
+#[tokio::test]
+async fn only_an_admins_import_inactivates_or_reactivates_and_each_account_is_audited() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    let lead = new_client();
+    app.signed_in_as(&lead, "OAK", "lead", PASSWORD).await;
+    let file = "class,first_name,last_name,username\nYear 3 Hazel,Amelia,S,amelias\n";
+
+    let (status, error) = app_error(preview_import(&app, &lead, file.as_bytes(), true).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(error.field(), Some("inactivate_missing"));
+    let refused = apply_import(&app, &lead, file.as_bytes(), true).await;
+    assert!(refused.unwrap_err().starts_with("422"));
+    assert!(is_active(&app, &world.oak_learner2).await);
+
+    // The office inactivates Oliver through an import.
+    let summary = apply_import(&app, &app.client, file.as_bytes(), true)
+        .await
+        .unwrap();
+    assert_eq!(summary.inactivated, 1);
+    assert_eq!(
+        account_events(&app, &world.oak_learner2).await,
+        [(
+            "account_inactivated".to_string(),
+            "roster import: not in the file".to_string()
+        )]
+    );
+
+    // A lead teacher's file with Oliver in it leaves him inactive, and says so.
+    let with_oliver = "class,first_name,last_name,username\nYear 3 Hazel,Oliver,Jones,oliverj\n";
+    let result = preview(&app, with_oliver.as_bytes(), false).await;
+    assert!(
+        result.lines[0].reason.ends_with("; reactivated."),
+        "{result:?}"
+    );
+    let response = preview_import(&app, &lead, with_oliver.as_bytes(), false).await;
+    let result: ImportPreview = response.json().await.unwrap();
+    assert_eq!(result.lines[0].status, LineStatus::Update);
+    assert_eq!(
+        result.lines[0].reason,
+        format!(
+            "Name   → Oliver Jones. {}",
+            app::roster::plan::STAYS_INACTIVE
+        )
+    );
+    apply_import(&app, &lead, with_oliver.as_bytes(), false)
+        .await
+        .unwrap();
+    assert!(!is_active(&app, &world.oak_learner2).await);
+    assert_eq!(account_events(&app, &world.oak_learner2).await.len(), 1);
+
+    // The office's import of the same file reactivates him.
+    let result = preview(&app, with_oliver.as_bytes(), false).await;
+    assert_eq!(result.lines[0].reason, "Reactivated.");
+    apply_import(&app, &app.client, with_oliver.as_bytes(), false)
+        .await
+        .unwrap();
+    assert!(is_active(&app, &world.oak_learner2).await);
+    assert_eq!(
+        account_events(&app, &world.oak_learner2).await[1],
+        (
+            "account_reactivated".to_string(),
+            "roster import".to_string()
+        )
+    );
+}
+
+/// A line with neither username nor external_id reads as the learner of
+/// that name already in the class only while it changes nothing: it never
+/// writes to their account (DESIGN.md §3: "never by name alone").
+#[tokio::test]
+async fn a_line_without_username_or_external_id_never_changes_a_namesake() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    sqlx::query("UPDATE accounts SET first_name = 'Amelia', last_name = 'Smith' WHERE id = $1")
+        .bind(&world.oak_learner)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let same = "class,first_name,last_name,username,external_id,email\n\
+        Year 3 Hazel,Amelia,Smith,,,\n";
+    let result = preview(&app, same.as_bytes(), false).await;
+    assert_eq!(statuses(&result), [(2, LineStatus::Unchanged)]);
+
+    let with_email = "class,first_name,last_name,username,external_id,email\n\
+        Year 3 Hazel,Amelia,Smith,,,amelia@example.org\n";
+    let result = preview(&app, with_email.as_bytes(), false).await;
+    assert_eq!(statuses(&result), [(2, LineStatus::Error)]);
+    assert!(
+        result.lines[0]
+            .reason
+            .contains("only matches amelias by name"),
+        "{}",
+        result.lines[0].reason
+    );
+    let before = roster_state(&app).await;
+    assert!(
+        apply_import(&app, &app.client, with_email.as_bytes(), false)
+            .await
+            .is_err()
+    );
+    assert_eq!(roster_state(&app).await, before);
+    let (email,): (Option<String>,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(&world.oak_learner)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(email, None);
 }
 
 /// A failure in the middle of the apply (a trigger refuses the change to
