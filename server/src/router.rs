@@ -208,6 +208,9 @@ pub fn spawn_session_cleanup(state: &AppState) {
             if let Err(error) = app::auth::ssr::failures::forget_old(&state.db, now).await {
                 tracing::warn!(%error, "could not delete old failed sign-ins");
             }
+            if let Err(error) = app::auth::ssr::unknown_names::forget_old(&state.db, now).await {
+                tracing::warn!(%error, "could not delete old failed sign-ins of unknown names");
+            }
         }
     });
 }

@@ -163,10 +163,16 @@ impl KeyUse {
     }
 
     fn lookup_hash(&self, normalised_code: &str) -> String {
+        self.keyed_hash(b"classkeys/parent-access-code-lookup/v1\0", normalised_code)
+    }
+
+    /// HMAC-SHA-256 under the look-up subkey, `domain` keeping each use's
+    /// hashes apart, as hex.
+    fn keyed_hash(&self, domain: &[u8], input: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.lookup.expose_secret())
             .expect("HMAC accepts any key length");
-        mac.update(b"classkeys/parent-access-code-lookup/v1\0");
-        mac.update(normalised_code.as_bytes());
+        mac.update(domain);
+        mac.update(input.as_bytes());
         mac.finalize()
             .into_bytes()
             .iter()
@@ -281,6 +287,13 @@ impl Sealer {
     /// subkey, for finding it by what a parent types without storing it.
     pub fn lookup_hash(&self, normalised_code: &str) -> String {
         self.current.lookup_hash(normalised_code)
+    }
+
+    /// A keyed hash of a sign-in name that belongs to no account, to count
+    /// its failures without keeping what was typed.
+    pub fn sign_in_name_key(&self, normalised_name: &str) -> String {
+        self.current
+            .keyed_hash(b"classkeys/unknown-sign-in-name/v1\0", normalised_name)
     }
 
     /// A new badge's token under the current key: (key id, token).

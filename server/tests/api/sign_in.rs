@@ -152,6 +152,59 @@ async fn ten_failures_lock_the_account_even_against_the_right_password() {
     );
 }
 
+/// Ten wrong passwords answer the same for a name with an account and one
+/// without (an email of nobody, a username nobody has): both lock, for the
+/// same time, so "locked" never tells which emails and usernames exist.
+#[tokio::test]
+async fn names_without_an_account_lock_as_accounts_do_so_the_answer_reveals_nobody() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.state.clock.freeze();
+    let names = [
+        ("", "teacher@oakwood.example"),
+        ("", "nobody@nowhere.example"),
+        ("OAK", "amelias"),
+        ("OAK", "nosuchchild"),
+    ];
+    for (code, name) in names {
+        let mut answers = Vec::new();
+        for _ in 1..=11 {
+            let (status, error) =
+                app_error(app.sign_in(code, name, "wrong-password-1").await).await;
+            answers.push((status, error));
+        }
+        let bad = (401, AppError::BadCredentials);
+        let locked = |secs| {
+            (
+                423,
+                AppError::Locked {
+                    retry_after_secs: secs,
+                },
+            )
+        };
+        let mut expected = vec![bad; 9];
+        expected.push(locked(15 * 60));
+        expected.push(locked(15 * 60));
+        assert_eq!(answers, expected, "{code} {name}");
+    }
+    // Written as typed in another case, an unknown name is the same name.
+    let (status, _) = app_error(app.sign_in("oak", "NoSuchChild", "wrong-password-1").await).await;
+    assert_eq!(status, 423);
+    // Its lock ends as an account's does.
+    app.state.clock.advance(15 * 60);
+    let (status, _) = app_error(app.sign_in("OAK", "nosuchchild", "wrong-password-1").await).await;
+    assert_eq!(status, 401);
+    // What was typed is kept nowhere, only a keyed hash of it.
+    let (kept,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM unknown_sign_in_failures WHERE name_key LIKE '%nosuchchild%' \
+         OR name_key LIKE '%nobody%'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(kept, 0);
+}
+
 #[tokio::test]
 async fn a_locked_account_opens_again_after_fifteen_minutes() {
     let app = spawn_app().await;

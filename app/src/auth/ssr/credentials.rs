@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{self, AccountRecord};
-use super::{failures, network_limit};
+use super::{failures, network_limit, unknown_names};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::auth::Role;
@@ -59,19 +59,25 @@ pub async fn check_credentials(
         accounts::by_school_and_username(&state.db, &attempt.school_code, username).await?
     };
 
-    if let Some(account) = &account {
-        if let Some(locked_until) = account.locked_until.filter(|until| *until > now) {
-            audit(
-                &state.db,
-                AuditAction::SignInRefusedLocked,
-                AuditEvent::by_self(account, attempt.client),
-                now,
-            )
-            .await?;
-            return Err(AppError::Locked {
-                retry_after_secs: (locked_until - now) as u64,
-            });
-        }
+    // A name that belongs to no account locks as an account does, so the
+    // answer never tells whether it has one.
+    let unknown_name = account
+        .is_none()
+        .then(|| unknown_names::name_key(state, &attempt.school_code, username));
+    let locked_until = match (&account, &unknown_name) {
+        (Some(account), _) => account.locked_until.filter(|until| *until > now),
+        (None, Some(key)) => unknown_names::locked_until(&state.db, key, now).await?,
+        (None, None) => None,
+    };
+    if let Some(locked_until) = locked_until {
+        let event = match &account {
+            Some(account) => AuditEvent::by_self(account, attempt.client),
+            None => unknown_account_event(attempt.client),
+        };
+        audit(&state.db, AuditAction::SignInRefusedLocked, event, now).await?;
+        return Err(AppError::Locked {
+            retry_after_secs: (locked_until - now) as u64,
+        });
     }
 
     let stored = account.as_ref().map(AccountRecord::stored_hash);
@@ -89,7 +95,7 @@ pub async fn check_credentials(
     // Every failure, for a real account or an invented name, counts
     // toward pacing this network.
     state.network_limiter.record_failure(attempt.client, now);
-    let answer = refuse(state, account, attempt.client, now).await?;
+    let answer = refuse(state, account, unknown_name, attempt.client, now).await?;
     drop(admitted);
     Err(answer)
 }
@@ -98,32 +104,37 @@ pub async fn check_credentials(
 async fn refuse(
     state: &AppState,
     account: Option<AccountRecord>,
+    unknown_name: Option<String>,
     client: IpAddr,
     now: i64,
 ) -> Result<AppError, AppError> {
-    match account {
-        Some(account) => {
-            if record_failure(state, &account, client, now, "wrong password").await? {
-                Ok(AppError::Locked {
-                    retry_after_secs: LOCKOUT_SECS as u64,
-                })
-            } else {
-                Ok(AppError::BadCredentials)
-            }
+    let locked = match (account, unknown_name) {
+        (Some(account), _) => {
+            record_failure(state, &account, client, now, "wrong password").await?
         }
-        None => {
-            // What was typed is not kept: it may be a password typed into
-            // the wrong field.
-            let event = AuditEvent {
-                actor_label: "(unknown account)".into(),
-                target_label: "(unknown account)".into(),
-                client_addr: client.to_string(),
-                detail: "unknown account".into(),
-                ..Default::default()
-            };
-            audit(&state.db, AuditAction::SignInFailed, event, now).await?;
-            Ok(AppError::BadCredentials)
+        (None, Some(key)) => {
+            unknown_names::record_failure(state, &key, unknown_account_event(client), now).await?
         }
+        (None, None) => false,
+    };
+    Ok(if locked {
+        AppError::Locked {
+            retry_after_secs: LOCKOUT_SECS as u64,
+        }
+    } else {
+        AppError::BadCredentials
+    })
+}
+
+/// A sign-in with a name that belongs to no account. What was typed is not
+/// kept: it may be a password typed into the wrong field.
+fn unknown_account_event(client: IpAddr) -> AuditEvent {
+    AuditEvent {
+        actor_label: "(unknown account)".into(),
+        target_label: "(unknown account)".into(),
+        client_addr: client.to_string(),
+        detail: "unknown account".into(),
+        ..Default::default()
     }
 }
 
@@ -373,6 +384,47 @@ mod tests {
         let later = start + FAILURE_WINDOW_SECS + 1;
         failures::forget_old(&state.db, later).await.unwrap();
         assert_eq!(failures_kept(&state).await, 1, "the one still within");
+    }
+
+    #[tokio::test]
+    async fn the_cleanup_forgets_unknown_names_failures_and_ended_locks() {
+        let (state, _account, _dir) = state_with_learner().await;
+        let start = state.clock.now();
+        let gone = unknown_names::name_key(&state, "OAK", "gone");
+        let recent = unknown_names::name_key(&state, "OAK", "recent");
+        for _ in 0..10 {
+            let event = unknown_account_event(CLIENT);
+            unknown_names::record_failure(&state, &gone, event, start)
+                .await
+                .unwrap();
+        }
+        let event = unknown_account_event(CLIENT);
+        unknown_names::record_failure(&state, &recent, event, start + 600)
+            .await
+            .unwrap();
+        let count = |sql: &'static str| {
+            let db = state.db.clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db).await.unwrap();
+                n
+            }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM unknown_sign_in_locks").await, 1);
+        unknown_names::forget_old(&state.db, start + LOCKOUT_SECS)
+            .await
+            .unwrap();
+        assert_eq!(count("SELECT COUNT(*) FROM unknown_sign_in_locks").await, 0);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM unknown_sign_in_failures").await,
+            1
+        );
+        unknown_names::forget_old(&state.db, start + 600 + FAILURE_WINDOW_SECS + 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            count("SELECT COUNT(*) FROM unknown_sign_in_failures").await,
+            0
+        );
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@ pub mod session_policy;
 pub mod session_store;
 pub mod sign_in;
 pub mod sign_out;
+pub mod unknown_names;
 
 /// Sessions as the handlers see them.
 pub type AuthSession = axum_login::AuthSession<backend::Backend>;
