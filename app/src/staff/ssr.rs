@@ -84,7 +84,7 @@ async fn staff_rows(
     .await?;
     let assignments: Vec<(String, String)> = sqlx::query_as(
         "SELECT t.account_id, t.class_id FROM class_teachers t JOIN classes c ON c.id = t.class_id \
-         WHERE c.school_id = $1 ORDER BY lower(c.name)",
+         WHERE c.school_id = $1 AND c.archived_at IS NULL ORDER BY lower(c.name)",
     )
     .bind(school_id)
     .fetch_all(db)
@@ -142,11 +142,13 @@ pub async fn directory(db: &Db, user: &SignedInUser, now: i64) -> Result<StaffDi
     if !user.can(Permission::ManageStaff) {
         return Err(AppError::Forbidden);
     }
-    let classes: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM classes WHERE school_id = $1 ORDER BY lower(name)")
-            .bind(&user.school_id)
-            .fetch_all(db)
-            .await?;
+    let classes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, name FROM classes WHERE school_id = $1 AND archived_at IS NULL \
+             ORDER BY lower(name)",
+    )
+    .bind(&user.school_id)
+    .fetch_all(db)
+    .await?;
     Ok(StaffDirectory {
         staff: staff_rows(db, &user.school_id, None, now).await?,
         classes: classes
@@ -190,21 +192,24 @@ fn optional_email(email: &str) -> Result<Option<String>, AppError> {
     }
 }
 
-/// Replaces the classes assigned to `account_id`; every class must be of the school.
+/// Replaces the classes assigned to `account_id`; every class must be one
+/// of the school's current classes. Assignments to archived classes (which
+/// leave every list) are kept as they are.
 async fn assign_classes(
     tx: &mut Tx,
     school_id: &str,
     account_id: &str,
     class_ids: &[String],
 ) -> Result<(), AppError> {
-    let school_classes: HashSet<String> =
-        sqlx::query_as::<_, (String,)>("SELECT id FROM classes WHERE school_id = $1")
-            .bind(school_id)
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .map(|(id,)| id)
-            .collect();
+    let school_classes: HashSet<String> = sqlx::query_as::<_, (String,)>(
+        "SELECT id FROM classes WHERE school_id = $1 AND archived_at IS NULL",
+    )
+    .bind(school_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(id,)| id)
+    .collect();
     let wanted: HashSet<&String> = class_ids.iter().collect();
     if wanted.iter().any(|id| !school_classes.contains(*id)) {
         return Err(AppError::invalid(
@@ -212,10 +217,13 @@ async fn assign_classes(
             "One of those classes does not exist. Reload the page and try again.",
         ));
     }
-    sqlx::query("DELETE FROM class_teachers WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM class_teachers WHERE account_id = $1 AND class_id IN \
+         (SELECT id FROM classes WHERE archived_at IS NULL)",
+    )
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
     for class_id in wanted {
         sqlx::query("INSERT INTO class_teachers (class_id, account_id) VALUES ($1, $2)")
             .bind(class_id)

@@ -6,7 +6,7 @@ use app::classes::ClassSummary;
 use app::learners::{AddedLearner, LearnerProfile};
 use serde_json::json;
 
-use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
+use crate::helpers::{app_error, new_client, spawn_app, teacher_changes, TestApp, World, PASSWORD};
 
 async fn create(app: &TestApp, client: &reqwest::Client, name: &str) -> reqwest::Response {
     app.call_as(client, "create_class", &[("name", name)]).await
@@ -242,6 +242,31 @@ async fn an_archived_class_leaves_the_lists_keeps_its_learners_and_can_be_restor
             .status(),
         403
     );
+    // The staff page offers no archived class, and saving the class's
+    // teacher there leaves their assignment to it for a restore.
+    let directory: app::staff::StaffDirectory = app
+        .call_as(&app.client, "staff_directory", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(directory.classes.iter().all(|c| c.id != hazel));
+    let tess = directory
+        .staff
+        .iter()
+        .find(|s| s.id == world.oak_teacher)
+        .unwrap();
+    assert!(tess.class_ids.is_empty());
+    let changes = teacher_changes(&app, &world, json!({})).await;
+    let saved = app
+        .call_json_as(&app.client, "save_staff_member", changes)
+        .await;
+    assert_eq!(saved.status(), 200);
+    let changes = teacher_changes(&app, &world, json!({ "class_ids": [hazel] })).await;
+    let refused = app
+        .call_json_as(&app.client, "save_staff_member", changes)
+        .await;
+    assert_eq!(refused.status(), 422, "an archived class is not offered");
     assert_eq!(archive("false").await.status(), 200);
     assert_eq!(class_names(&app, &teacher).await, ["Year 3 Hazel"]);
     assert_eq!(open_class().await.status(), 200);

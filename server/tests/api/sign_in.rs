@@ -442,6 +442,40 @@ async fn change_password(app: &crate::helpers::TestApp, current: &str) -> reqwes
     .await
 }
 
+/// An empty "Current password", or a new password the rules refuse, is
+/// told in words and counts toward no lockout: ten stray taps on "Change
+/// password" used to lock a teacher out.
+#[tokio::test]
+async fn slips_on_my_account_count_toward_no_lockout() {
+    let app = spawn_app().await;
+    app.world().await;
+    app.signed_in_as(&app.client, "OAK", "teacher", PASSWORD)
+        .await;
+    for _ in 0..10 {
+        let (status, error) = app_error(change_password(&app, "").await).await;
+        assert_eq!((status, error.field()), (422, Some("current_password")));
+        assert_eq!(error.to_string(), "Enter your current password.");
+        let response = app
+            .call(
+                "change_password",
+                &[
+                    ("current_password", "guess-password-1"),
+                    ("new_password", "short1"),
+                    ("confirm_new_password", "short1"),
+                ],
+            )
+            .await;
+        let (status, error) = app_error(response).await;
+        assert_eq!((status, error.field()), (422, Some("new_password")));
+    }
+    let (failures,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(failures, 0);
+    assert_eq!(change_password(&app, PASSWORD).await.status(), 200);
+}
+
 #[tokio::test]
 async fn wrong_current_passwords_on_my_account_count_toward_the_lockout() {
     let app = spawn_app().await;

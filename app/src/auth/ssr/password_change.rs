@@ -38,6 +38,16 @@ pub async fn change_own_password(
         .await?
         .ok_or(AppError::NotSignedIn)?;
     if let Some(current) = &change.current {
+        // An empty field is a slip, not a guess: it counts toward nothing.
+        if current.expose_secret().is_empty() {
+            return Err(AppError::invalid(
+                "current_password",
+                "Enter your current password.",
+            ));
+        }
+        // The new password's own problems are told first, so fixing them
+        // never costs a failed attempt of the current one.
+        check_rules(state, &account, &change.new, &change.confirmation).await?;
         check_current_password(state, &account, current, change.client).await?;
     }
     let hash = prepare_new_password(
@@ -123,15 +133,13 @@ async fn check_current_password(
 
 /// Checks a new password against the school's rules, its confirmation and
 /// the current password, then hashes it.
-pub async fn prepare_new_password(
+/// The school's password rules and the confirmation, without hashing.
+async fn check_rules(
     state: &AppState,
     account: &AccountRecord,
     new: &SecretString,
     confirmation: &SecretString,
-    client: IpAddr,
-) -> Result<StoredHash, AppError> {
-    // In the caller's network's turn: link holders cannot crowd out others.
-    let queue = HashQueue::of_client(client);
+) -> Result<(), AppError> {
     let (policy, context) =
         password_rules_for(&state.db, &account.school_id, &account.username).await?;
     check_new_password(
@@ -141,7 +149,19 @@ pub async fn prepare_new_password(
         &context,
     )
     .and_then(|()| enforce_password_rules(&policy, new.expose_secret(), &context))
-    .map_err(|problem| AppError::invalid("new_password", problem.to_string()))?;
+    .map_err(|problem| AppError::invalid("new_password", problem.to_string()))
+}
+
+pub async fn prepare_new_password(
+    state: &AppState,
+    account: &AccountRecord,
+    new: &SecretString,
+    confirmation: &SecretString,
+    client: IpAddr,
+) -> Result<StoredHash, AppError> {
+    // In the caller's network's turn: link holders cannot crowd out others.
+    let queue = HashQueue::of_client(client);
+    check_rules(state, account, new, confirmation).await?;
     if state
         .hasher
         .verify_in(queue, new, Some(&account.stored_hash()))
