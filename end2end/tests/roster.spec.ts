@@ -305,6 +305,14 @@ test("choosing another file or changing the choice after a preview withdraws it,
   await expect(apply).toHaveCount(0);
 });
 
+test("a lead teacher's import offers no inactivation: only admins inactivate", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await open(page, "/school/import");
+  await expect(page.getByLabel("Roster file")).toBeVisible();
+  await expect(page.getByLabel("Inactivate learners who are not in the file")).toHaveCount(0);
+  await expect(page.getByText("only a full admin or the owner can inactivate or reactivate accounts")).toBeVisible();
+});
+
 test("turning learner passwords off asks first, and a staff-set password then reads Not stored", async ({ page, press }, testInfo) => {
   await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 1");

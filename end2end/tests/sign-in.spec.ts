@@ -36,6 +36,13 @@ test("a wrong password gets one message that does not say which part was wrong",
   await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
 });
 
+test("an empty username is asked for, with focus in that field", async ({ page, press }) => {
+  await signIn(page, press, "OAK", "", "not-the-password-9");
+  await expect(page.getByRole("alert")).toHaveText("Enter your username or email address.");
+  await expect(page.getByLabel("Username")).toBeFocused();
+  await expect(page.getByLabel("Username")).toHaveAccessibleDescription("Enter your username or email address.");
+});
+
 test("signing out returns to sign-in, which remembers the school code", async ({ page, press }) => {
   await signIn(page, press, "RIV", "admin", "riverside-owner-1");
   await expect(page.getByRole("heading", { name: "Welcome, Rita Owner" })).toBeVisible();

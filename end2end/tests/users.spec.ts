@@ -95,6 +95,17 @@ test("the owner's row has no controls for a full admin, and filters narrow the l
   await expect(page.getByRole("status").filter({ hasText: "page 1 of" })).toContainText("84 accounts");
   await press(page.getByRole("button", { name: "Next page" }));
   await expect(page.getByRole("status").filter({ hasText: "page 2 of 2" })).toBeVisible();
+  // The buttons went with page 1: focus moves to the new page's summary,
+  // not to the top of the document.
+  await expect(page.getByRole("status").filter({ hasText: "page 2 of 2" })).toBeFocused();
+  // The last page's "Next page" cannot be pressed, and looks it.
+  const next = page.getByRole("button", { name: "Next page" });
+  const previous = page.getByRole("button", { name: "Previous page" });
+  await expect(next).toBeDisabled();
+  const background = (button: typeof next) => button.evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(await background(next)).not.toEqual(await background(previous));
+  await press(previous);
+  await expect(page.getByRole("status").filter({ hasText: "page 1 of 2" })).toBeFocused();
 });
 
 test("the filters are kept in the address: a reload shows the same accounts", async ({ page, press }) => {

@@ -9,7 +9,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
-use crate::shell::paging::{page_summary, PageButtons};
+use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -34,6 +34,7 @@ fn AuditView() -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let page = RwSignal::new(1u32);
+    let page_moved = RwSignal::new(false);
     let log = page_data(
         move || AuditQuery {
             action: action.get(),
@@ -88,9 +89,7 @@ fn AuditView() -> impl IntoView {
                             {found.learner_events_only.then(|| view! {
                                 <p class="hint">"As a lead teacher you see the events about learners."</p>
                             })}
-                            <p class="hint" role="status">
-                                {page_summary(total, current, pages, "event")}
-                            </p>
+                            <PageSummary text=page_summary(total, current, pages, "event") moved=page_moved />
                             <div class="table-scroll">
                                 <table class="audit">
                                     <thead>
@@ -106,7 +105,7 @@ fn AuditView() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
-                            <PageButtons current pages page />
+                            <PageButtons current pages page moved=page_moved />
                         }.into_any()
                     }
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),

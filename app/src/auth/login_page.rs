@@ -107,6 +107,10 @@ mod server_page {
             .and_then(|code| outcome_message(&code));
         let code = posted.school_code.trim().to_string();
         let refused = posted.error.is_some();
+        // Focus waits where the fix is: an empty username, or else the
+        // (emptied) password field; either names the error.
+        let fix_username = refused && posted.username.trim().is_empty();
+        let fix_password = refused && !fix_username;
         let button =
             provider.map(|provider| view! { <SingleSignOnButton code=code.clone() provider /> });
 
@@ -142,20 +146,20 @@ mod server_page {
                             autocapitalize="none"
                             spellcheck="false"
                             required
+                            autofocus=fix_username
+                            aria-describedby=fix_username.then_some("sign_in_error")
                         />
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
-                        // After a refused sign-in, focus waits in the
-                        // (emptied) password field, which names the error.
                         <input
                             id="password"
                             name="password"
                             type="password"
                             autocomplete="current-password"
                             required
-                            autofocus=refused
-                            aria-describedby=refused.then_some("sign_in_error")
+                            autofocus=fix_password
+                            aria-describedby=fix_password.then_some("sign_in_error")
                         />
                     </div>
                     {posted.error.map(|text| view! { <p class="error" role="alert" id="sign_in_error">{text}</p> })}

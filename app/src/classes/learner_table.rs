@@ -174,7 +174,7 @@ pub fn LearnerTable(
                 }
             />
             <p class="hint" role="status">
-                {move || format!("Showing {} of {} learners", matching.with(Vec::len), total())}
+                {move || filter.with(|typed| showing(matching.with(Vec::len), total(), typed))}
             </p>
         </div>
         {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
@@ -321,6 +321,19 @@ fn LearnerLine(
     }
 }
 
+/// The line above the table: how many learners show, and why none do.
+fn showing(matching: usize, total: usize, filter: &str) -> String {
+    match (matching, total) {
+        (_, 0) => "No learners yet.".to_string(),
+        (0, _) => format!(
+            "Showing 0 of {total} learners: none match “{}”.",
+            filter.trim()
+        ),
+        (matching, 1) => format!("Showing {matching} of 1 learner"),
+        (matching, total) => format!("Showing {matching} of {total} learners"),
+    }
+}
+
 /// Focuses the element with `id`, if the page has it.
 fn focus_by_id(id: &str) {
     use wasm_bindgen::JsCast;
@@ -335,6 +348,17 @@ fn focus_by_id(id: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_above_the_table_counts_in_words_and_says_why_nothing_shows() {
+        assert_eq!(showing(28, 84, ""), "Showing 28 of 84 learners");
+        assert_eq!(showing(1, 1, ""), "Showing 1 of 1 learner");
+        assert_eq!(showing(0, 0, ""), "No learners yet.");
+        assert_eq!(
+            showing(0, 28, " zzz "),
+            "Showing 0 of 28 learners: none match “zzz”."
+        );
+    }
 
     fn learner(first: &str, last: &str, username: &str, class: &str) -> LearnerRow {
         LearnerRow {

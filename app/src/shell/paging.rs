@@ -35,10 +35,12 @@ pub fn Pager(
     let on_last_page = move || current() + 1 >= pages.get();
     view! {
         <nav class="pager" aria-label=label>
+            // `aria-disabled`, not `disabled`: the button that reached the
+            // first or last page keeps focus instead of dropping it.
             <button
                 type="button"
                 class="button small secondary"
-                disabled=move || current() == 0
+                aria-disabled=move || (current() == 0).to_string()
                 on:click=move |_| page.set(current().saturating_sub(1))
             >
                 "Previous page"
@@ -47,8 +49,12 @@ pub fn Pager(
             <button
                 type="button"
                 class="button small secondary"
-                disabled=on_last_page
-                on:click=move |_| page.set(current() + 1)
+                aria-disabled=move || on_last_page().to_string()
+                on:click=move |_| {
+                    if !on_last_page() {
+                        page.set(current() + 1);
+                    }
+                }
             >
                 "Next page"
             </button>
@@ -63,17 +69,48 @@ pub fn page_summary(total: u32, current: u32, pages: u32, noun: &str) -> String 
 }
 
 /// "Previous page" and "Next page", moving `page` within 1..=`pages`.
+/// The buttons go with the page they were on, so `moved` tells the next
+/// page's [`PageSummary`] to take focus (it would fall to the page's top).
 #[component]
-pub fn PageButtons(current: u32, pages: u32, page: RwSignal<u32>) -> impl IntoView {
+pub fn PageButtons(
+    current: u32,
+    pages: u32,
+    page: RwSignal<u32>,
+    moved: RwSignal<bool>,
+) -> impl IntoView {
+    let go = move |to: u32| {
+        moved.set(true);
+        page.set(to);
+    };
     view! {
         <div class="dialog-row">
-            <button type="button" class="button" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
+            <button type="button" class="button" disabled={current <= 1} on:click=move |_| go(current - 1)>
                 "Previous page"
             </button>
-            <button type="button" class="button" disabled={current >= pages} on:click=move |_| page.set(current + 1)>
+            <button type="button" class="button" disabled={current >= pages} on:click=move |_| go(current + 1)>
                 "Next page"
             </button>
         </div>
+    }
+}
+
+/// "84 accounts · page 2 of 2" above a server-paged table; takes focus
+/// (and so comes into view) when "Previous page" or "Next page" loaded it.
+#[component]
+pub fn PageSummary(text: String, moved: RwSignal<bool>) -> impl IntoView {
+    let line = NodeRef::<leptos::html::P>::new();
+    Effect::new(move |_| {
+        if let Some(line) = line.get() {
+            if moved.get_untracked() {
+                moved.set(false);
+                let _ = line.focus();
+            }
+        }
+    });
+    view! {
+        <p class="hint" role="status" tabindex="-1" node_ref=line>
+            {text}
+        </p>
     }
 }
 

@@ -17,7 +17,7 @@ use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::modal::Modal;
-use crate::shell::paging::{page_summary, PageButtons};
+use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::time_cell::last_sign_in_cell;
 use crate::shell::title::PageTitle;
 
@@ -52,6 +52,7 @@ fn UsersView() -> impl IntoView {
     let (role, set_role) = filter_in_address("role", Some(&ROLES), None);
     let (status, set_status) = filter_in_address("status", Some(&STATUSES), None);
     let page = RwSignal::new(1u32);
+    let page_moved = RwSignal::new(false);
     // Bumped after every change, so the table and duplicates reload.
     let version = RwSignal::new(0u32);
     let pending = RwSignal::new(None::<Pending>);
@@ -224,11 +225,9 @@ fn UsersView() -> impl IntoView {
                     Ok(found) => {
                         let (current, pages, total) = (found.page, found.pages, found.total);
                         view! {
-                            <p class="hint" role="status">
-                                {page_summary(total, current, pages, "account")}
-                            </p>
+                            <PageSummary text=page_summary(total, current, pages, "account") moved=page_moved />
                             <UserTable rows=found.rows on_row />
-                            <PageButtons current pages page />
+                            <PageButtons current pages page moved=page_moved />
                         }.into_any()
                     }
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
