@@ -37,3 +37,16 @@ test("a lead teacher's audit log holds learner events only; a teacher has none",
   });
   expect(response.status()).toBe(403);
 });
+
+test("each audit filter's label stays on the line of its control", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await open(page, "/audit");
+  for (const name of ["Action", "Actor", "From", "To"]) {
+    const control = page.getByLabel(name, { exact: true });
+    const label = page.locator(`label[for="${await control.getAttribute("id")}"]`);
+    const [l, c] = [await label.boundingBox(), await control.boundingBox()];
+    const middle = l!.y + l!.height / 2;
+    expect(middle, name).toBeGreaterThan(c!.y);
+    expect(middle, name).toBeLessThan(c!.y + c!.height);
+  }
+});

@@ -85,6 +85,8 @@ for (const mode of ["Same password for every learner", "New password for each le
     await expect(dialog.locator(".preview")).toContainText(mode.startsWith("Same") ? "the same for everyone" : "their own new password");
     await press(dialog.getByRole("button", { name: "Reset", exact: true }));
     await expect(dialog.getByRole("status").first()).toContainText("28 new passwords");
+    // The form and its button are gone: focus moves to what they became.
+    await expect(dialog.getByRole("status").first()).toBeFocused();
     const rows = dialog.locator("tbody tr");
     await expect(rows).toHaveCount(28);
     const passwords = await rows.locator("td.secret").allTextContents();

@@ -7,7 +7,10 @@ test("an office admin sets a teacher's password and the teacher must change it a
   const newPassword = dialog.getByLabel("New password", { exact: true });
   await expect(newPassword).toHaveAttribute("type", "password");
   await expect(newPassword).toHaveValue("");
-  await expect(dialog.getByLabel("Require a new password at next sign-in")).toBeChecked();
+  await expect(dialog.getByLabel("Must change it at next sign-in")).toBeChecked();
+  // Only the password field answers to its DESIGN.md name, as typed by a
+  // person or a test (a label matches any label that contains it).
+  await expect(dialog.getByLabel("New password")).toHaveCount(1);
   await newPassword.fill("set-by-office-4");
   await press(dialog.getByRole("button", { name: "Save" }));
   await expect(dialog.getByRole("status")).toHaveText("Saved");
@@ -120,4 +123,28 @@ test("the settings page shows the school's rules to a full admin", async ({ page
   await expect(page.getByLabel("Require a digit")).toBeChecked();
   await expect(page.getByLabel("Staff can see learner passwords")).toBeChecked();
   await expect(page.getByText(/SMS credits left/)).toBeVisible();
+});
+
+test("'Add staff member' names every empty field under it, and a taken username under Username", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "office", "oakwood-office-1");
+  await open(page, "/staff");
+  await press(page.getByRole("button", { name: "Add staff member" }));
+  const dialog = page.getByRole("dialog", { name: "Add staff member" });
+  await press(dialog.getByRole("button", { name: "Create account" }));
+  const username = dialog.getByLabel("Username");
+  await expect(username).toHaveAttribute("aria-invalid", "true");
+  await expect(username).toHaveAccessibleDescription("Enter a username.");
+  await expect(dialog.getByLabel("Display name")).toHaveAccessibleDescription("Enter their name.");
+  await expect(dialog.getByLabel("Email")).toHaveAccessibleDescription(/link to choose a password/);
+  await expect(dialog.getByLabel("Mobile")).not.toHaveAttribute("aria-invalid", "true");
+  // Focus goes to the first field to fix.
+  await expect(username).toBeFocused();
+
+  await username.fill("teacher");
+  await dialog.getByLabel("Display name").fill("Second Teacher");
+  await dialog.getByLabel("Email").fill("second.teacher@oakwood.example");
+  await press(dialog.getByRole("button", { name: "Create account" }));
+  await expect(username).toHaveAccessibleDescription(/teacher/);
+  await expect(username).toBeFocused();
+  await expect(dialog.getByLabel("Display name")).not.toHaveAttribute("aria-invalid", "true");
 });

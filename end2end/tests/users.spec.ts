@@ -11,7 +11,7 @@ async function memberSignedInElsewhere(browser: Browser, page: Page, press: (t: 
   await press(page.getByRole("row").filter({ hasText: member.username }).getByRole("button", { name: "Edit" }));
   const edit = page.getByRole("dialog", { name: "Edit staff member" });
   await edit.getByLabel("New password", { exact: true }).fill("teacher-keeps-7");
-  await edit.getByLabel("Require a new password at next sign-in").uncheck();
+  await edit.getByLabel("Must change it at next sign-in").uncheck();
   await press(edit.getByRole("button", { name: "Save" }));
   await expect(edit.getByRole("status")).toHaveText("Saved");
   await press(edit.getByRole("button", { name: "Close" }));

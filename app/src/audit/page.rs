@@ -57,18 +57,27 @@ fn AuditView() -> impl IntoView {
         .collect_view();
 
     view! {
+        // Each label stays with its control when the filters wrap on a tablet.
         <div class="table-tools">
-            <label for="audit_action">"Action"</label>
-            <select id="audit_action" on:change=set(action)>
-                <option value="">"Every action"</option>
-                {options}
-            </select>
-            <label for="audit_actor">"Actor"</label>
-            <input id="audit_actor" type="search" autocomplete="off" placeholder="Username" on:input=set(actor) />
-            <label for="audit_from">"From"</label>
-            <input id="audit_from" type="date" on:change=set(from) />
-            <label for="audit_to">"To"</label>
-            <input id="audit_to" type="date" on:change=set(to) />
+            <span class="filter">
+                <label for="audit_action">"Action"</label>
+                <select id="audit_action" on:change=set(action)>
+                    <option value="">"Every action"</option>
+                    {options}
+                </select>
+            </span>
+            <span class="filter">
+                <label for="audit_actor">"Actor"</label>
+                <input id="audit_actor" type="search" autocomplete="off" placeholder="Username" on:input=set(actor) />
+            </span>
+            <span class="filter">
+                <label for="audit_from">"From"</label>
+                <input id="audit_from" type="date" on:change=set(from) />
+            </span>
+            <span class="filter">
+                <label for="audit_to">"To"</label>
+                <input id="audit_to" type="date" on:change=set(to) />
+            </span>
         </div>
         <Transition fallback=|| view! { <p class="loading">"Loading the audit log…"</p> }>
             {move || Suspend::new(async move {

@@ -19,6 +19,7 @@ use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::{AddLearnerDialog, EditLearnerDialog, RemoveFromClassDialog};
 use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::modal::PageNotice;
 use crate::shell::not_found::NotFound;
 use crate::shell::paging::WHOLE_CLASS_UP_TO;
 use crate::shell::title::PageTitle;
@@ -221,7 +222,7 @@ fn ClassView(
                 })}
             </div>
         </Show>
-        {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        {move || notice.get().map(|text| view! { <PageNotice text /> })}
         <LearnerTable
             learners
             filter_label="Filter learners"

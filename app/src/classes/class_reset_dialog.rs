@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::api::reset_class_passwords;
 use super::{AccessCodeRow, ClassResetMode, ClassSummary, LearnerRow, NewPassword, PasswordState};
-use crate::shell::modal::Modal;
+use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
 pub fn ClassResetDialog(
@@ -152,7 +152,10 @@ fn NewPasswords(
         }
     };
     view! {
-        <p class="notice" role="status">{format!("Done: {} new passwords. They are shown here once.", passwords.len())}</p>
+        // Focus moves here: the form and its "Reset" button are gone.
+        <DialogOutcome>
+            {format!("Done: {} new passwords. Give each learner theirs, or download them all as a CSV.", passwords.len())}
+        </DialogOutcome>
         <div class="table-scroll">
             <table>
                 <thead>

@@ -184,6 +184,30 @@ pub fn DialogOutcome(children: Children) -> impl IntoView {
     }
 }
 
+/// A page's message after an action whose button went away with it
+/// ("Archived …", "Restored …"): it takes focus if focus was lost to the
+/// page's body, so a keyboard or screen-reader user is not left nowhere;
+/// otherwise focus stays where it is.
+#[component]
+pub fn PageNotice(text: String) -> impl IntoView {
+    let line = NodeRef::<html::P>::new();
+    Effect::new(move |_| {
+        if let Some(line) = line.get() {
+            let lost = document()
+                .active_element()
+                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
+            if lost {
+                let _ = line.focus();
+            }
+        }
+    });
+    view! {
+        <p class="notice" role="status" tabindex="-1" node_ref=line>
+            {text}
+        </p>
+    }
+}
+
 #[cfg(feature = "hydrate")]
 fn focusables(dialog: &web_sys::HtmlDialogElement) -> Vec<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;

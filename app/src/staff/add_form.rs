@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::api::add_staff_member;
-use super::fields::{StaffFieldValues, StaffFields};
+use super::fields::{StaffFieldValues, StaffFields, TextField};
 use super::{ClassOption, NewStaffMember, StaffRow};
 use crate::shell::modal::{DialogOutcome, Modal};
 
@@ -28,12 +28,24 @@ pub fn AddStaffDialog(
                     added.set(Some(row.clone()));
                     on_added.run(row);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(values.show_error(&e)),
             }
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // Every empty field is named at once, before anything is sent.
+        let missing = missing_fields(
+            &username.get_untracked(),
+            &values.display_name.get_untracked(),
+            &values.email.get_untracked(),
+        );
+        if !missing.is_empty() {
+            error.set(None);
+            values.errors.set(missing);
+            return;
+        }
+        values.errors.set(Vec::new());
         add.dispatch(NewStaffMember {
             display_name: values.display_name.get_untracked(),
             username: username.get_untracked(),
@@ -60,18 +72,7 @@ pub fn AddStaffDialog(
                 }
             >
                 <form class="form" novalidate on:submit=submit>
-                    <div class="field">
-                        <label for="staff_username">"Username"</label>
-                        <input
-                            id="staff_username"
-                            type="text"
-                            autocomplete="off"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            prop:value=move || username.get()
-                            on:input=move |ev| username.set(event_target_value(&ev))
-                        />
-                    </div>
+                    <TextField id="staff_username" label="Username" kind="text" autocomplete="off" value=username error=values.error_of("username") plain=true />
                     <StaffFields values classes=classes.clone() />
                     <p class="hint">"They get an email with a link to choose their own password."</p>
                     {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
@@ -88,5 +89,44 @@ pub fn AddStaffDialog(
                 </form>
             </Show>
         </Modal>
+    }
+}
+
+/// The fields "Add staff member" needs that are empty, each with what to
+/// type there.
+fn missing_fields(username: &str, name: &str, email: &str) -> Vec<(&'static str, String)> {
+    [
+        ("username", username, "Enter a username."),
+        ("display_name", name, "Enter their name."),
+        (
+            "email",
+            email,
+            "Enter their email address: the link to choose a password goes there.",
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, value, _)| value.trim().is_empty())
+    .map(|(field, _, problem)| (field, problem.to_string()))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_empty_field_is_named_at_once() {
+        let fields = |found: Vec<(&'static str, String)>| -> Vec<&'static str> {
+            found.into_iter().map(|(field, _)| field).collect()
+        };
+        assert_eq!(
+            fields(missing_fields("", " ", "")),
+            ["username", "display_name", "email"]
+        );
+        assert!(missing_fields("tess", "Tess", "t@example.org").is_empty());
+        assert_eq!(
+            fields(missing_fields("tess", "", "t@example.org")),
+            ["display_name"]
+        );
     }
 }

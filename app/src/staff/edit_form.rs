@@ -41,12 +41,14 @@ pub fn EditStaffDialog(
         async move {
             match save_staff_member(changes).await {
                 Ok(saved) => {
+                    values.errors.set(Vec::new());
                     new_password.set(String::new());
                     outcome.set(Some(Outcome::Done("Saved".into())));
                     saved_row.set(saved.clone());
                     on_saved.run(saved);
                 }
-                Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
+                // A field's problem shows under that field instead.
+                Err(e) => outcome.set(values.show_error(&e).map(Outcome::Failed)),
             }
         }
     });
@@ -129,7 +131,7 @@ pub fn EditStaffDialog(
                                 prop:checked=move || require_change.get()
                                 on:change=move |ev| require_change.set(event_target_checked(&ev))
                             />
-                            <label for="staff_require_change">"Require a new password at next sign-in"</label>
+                            <label for="staff_require_change">"Must change it at next sign-in"</label>
                         </div>
                     }.into_any()
                 }}

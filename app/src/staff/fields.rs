@@ -14,9 +14,45 @@ pub struct StaffFieldValues {
     pub full_admin: RwSignal<bool>,
     pub lead_teacher: RwSignal<bool>,
     pub class_ids: RwSignal<Vec<String>>,
+    /// Problems shown under their fields, by the server's field name
+    /// ("username", "display_name", "email", "mobile").
+    pub errors: RwSignal<Vec<(&'static str, String)>>,
 }
 
+/// The fields a problem can be shown under, in the form's order.
+pub const FIELDS: [&str; 4] = ["username", "display_name", "email", "mobile"];
+
 impl StaffFieldValues {
+    /// Shows `error` under its field when it names one of [`FIELDS`];
+    /// returns it when it does not (it is shown under the form instead).
+    pub fn show_error(&self, error: &crate::error::AppError) -> Option<String> {
+        match error
+            .field()
+            .and_then(|f| FIELDS.into_iter().find(|known| *known == f))
+        {
+            Some(field) => {
+                self.errors.set(vec![(field, error.to_string())]);
+                None
+            }
+            None => {
+                self.errors.set(Vec::new());
+                Some(error.to_string())
+            }
+        }
+    }
+
+    /// The error shown under `field`, if any.
+    pub fn error_of(&self, field: &'static str) -> Signal<Option<String>> {
+        let errors = self.errors;
+        Signal::derive(move || {
+            errors.with(|all| {
+                all.iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, text)| text.clone())
+            })
+        })
+    }
+
     pub fn empty() -> Self {
         StaffFieldValues {
             display_name: RwSignal::new(String::new()),
@@ -25,6 +61,7 @@ impl StaffFieldValues {
             full_admin: RwSignal::new(false),
             lead_teacher: RwSignal::new(false),
             class_ids: RwSignal::new(Vec::new()),
+            errors: RwSignal::new(Vec::new()),
         }
     }
 
@@ -36,28 +73,60 @@ impl StaffFieldValues {
             full_admin: RwSignal::new(row.is_full_admin),
             lead_teacher: RwSignal::new(row.is_lead_teacher),
             class_ids: RwSignal::new(row.class_ids.clone()),
+            errors: RwSignal::new(Vec::new()),
         }
     }
 }
 
+/// A labelled input with its problem under it (marked invalid for
+/// assistive technology). When a problem appears after "Create account"
+/// or "Save", the first field that has one takes focus.
 #[component]
-fn TextField(
+pub fn TextField(
     id: &'static str,
     label: &'static str,
     kind: &'static str,
     autocomplete: &'static str,
     value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    /// A username: no capital letter at the start, no spelling check.
+    #[prop(optional)]
+    plain: bool,
 ) -> impl IntoView {
+    let error_id = format!("{id}_error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |had_error: Option<bool>| {
+        let has_error = error.with(Option::is_some);
+        let in_a_field = document()
+            .active_element()
+            .is_some_and(|element| element.tag_name() == "INPUT");
+        if has_error && had_error != Some(true) && !in_a_field {
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+        has_error
+    });
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input
+                node_ref=input
                 id=id
                 type=kind
                 autocomplete=autocomplete
+                autocapitalize=plain.then_some("none")
+                spellcheck=plain.then_some("false")
+                aria-describedby=described_by
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
+            {move || error.get().map(|text| view! { <p class="error small" id=error_id.clone()>{text}</p> })}
         </div>
     }
 }
@@ -120,9 +189,9 @@ pub fn StaffFields(
         })
         .collect_view();
     view! {
-        <TextField id="staff_display_name" label="Display name" kind="text" autocomplete="off" value=values.display_name />
-        <TextField id="staff_email" label="Email" kind="email" autocomplete="off" value=values.email />
-        <TextField id="staff_mobile" label="Mobile" kind="tel" autocomplete="off" value=values.mobile />
+        <TextField id="staff_display_name" label="Display name" kind="text" autocomplete="off" value=values.display_name error=values.error_of("display_name") />
+        <TextField id="staff_email" label="Email" kind="email" autocomplete="off" value=values.email error=values.error_of("email") />
+        <TextField id="staff_mobile" label="Mobile" kind="tel" autocomplete="off" value=values.mobile error=values.error_of("mobile") />
         <fieldset class="choices">
             <legend>"Permissions"</legend>
             <Checkbox id="staff_full_admin".into() label="Full admin".into() checked=values.full_admin disabled=keep_admin />
