@@ -66,6 +66,7 @@ pub enum AuditAction {
     BadgesVoided,
     BadgeSignIn,
     LoginCardsOpened,
+    LearnerOpenedForReset,
 }
 
 impl AuditAction {
@@ -123,6 +124,7 @@ impl AuditAction {
             AuditAction::BadgesVoided => "badges_voided",
             AuditAction::BadgeSignIn => "badge_sign_in",
             AuditAction::LoginCardsOpened => "login_cards_opened",
+            AuditAction::LearnerOpenedForReset => "learner_opened_for_reset",
         }
     }
 }
@@ -208,6 +210,10 @@ pub const ACTION_LABELS: &[(AuditAction, &str)] = &[
     (AuditAction::BadgesVoided, "QR badges of a class voided"),
     (AuditAction::BadgeSignIn, "Signed in with a QR badge"),
     (AuditAction::LoginCardsOpened, "Login cards opened"),
+    (
+        AuditAction::LearnerOpenedForReset,
+        "Learner opened from Users (parent access code shown)",
+    ),
 ];
 
 /// The words for an action stored as `code` (the code itself if unknown).

@@ -96,5 +96,14 @@ pub async fn learner_for_reset(
                 "This learner is in no class yet, so the class page cannot reset them.".into(),
             )
         })?;
+    // The dialog shows the learner's parent access code, as a class page
+    // does: audited the same way.
+    crate::classes::ssr::record_codes_shown(
+        &state,
+        &user,
+        crate::audit::AuditAction::LearnerOpenedForReset,
+        (&learner_id, &row.username),
+    )
+    .await?;
     Ok((row, settings.learner_passwords_visible))
 }

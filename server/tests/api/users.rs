@@ -358,6 +358,16 @@ async fn a_full_admin_resets_any_account_but_the_owners_from_user_management() {
     assert_eq!(learner.status(), 200);
     let (row, visible): (app::classes::LearnerRow, bool) = learner.json().await.unwrap();
     assert_eq!((row.username.as_str(), visible), ("amelias", true));
+    // It shows the parent access code, so it is audited on the learner.
+    let (opened,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'learner_opened_for_reset' \
+         AND target_id = $1",
+    )
+    .bind(&world.oak_learner)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(opened, 1);
     app.reset_learner_as(&app.client, &world.oak_learner, "greenfox47")
         .await;
 
