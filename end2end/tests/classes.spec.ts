@@ -282,3 +282,13 @@ test("a lead teacher adds a class; a teacher is not offered it", async ({ page, 
   });
   expect(response.status()).toBe(403);
 });
+
+test("each row's buttons keep their names and are described by the learner's name", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await openClass(page, "Year 3 Hazel");
+  const row = page.locator("table.learners tbody tr").first();
+  const name = (await row.locator('th span[id^="name-"]').textContent())!.trim();
+  expect(name.length).toBeGreaterThan(0);
+  await expect(row.getByRole("button", { name: "Reset password", exact: true })).toHaveAccessibleDescription(name);
+  await expect(row.getByRole("button", { name: "Edit learner", exact: true })).toHaveAccessibleDescription(name);
+});

@@ -247,22 +247,27 @@ fn LearnerLine(
             }
         })
     };
+    // Every button of the row is described by the learner's name: its own
+    // name stays the one DESIGN.md gives ("Reset password"), and a screen
+    // reader listing the buttons hears whose it is.
+    let name_id = format!("name-{}", row.id);
     let password_cell = {
         let id = id.clone();
+        let name_id = name_id.clone();
         match row.password {
             PasswordState::Viewable => view! {
                 {move || match revealed.get() {
                     Some(password) => view! {
                         <span class="secret">{password}</span>
                         " "
-                        <button type="button" class="button small secondary" on:click=move |_| revealed.set(None)>"Hide"</button>
+                        <button type="button" class="button small secondary" aria-describedby=name_id.clone() on:click=move |_| revealed.set(None)>"Hide"</button>
                     }.into_any(),
                     None => {
                         let id = id.clone();
                         view! {
                             <span class="masked" aria-hidden="true">"••••••"</span>
                             " "
-                            <button type="button" class="button small" on:click=move |_| reveal(id.clone())>"Show"</button>
+                            <button type="button" class="button small" aria-describedby=name_id.clone() on:click=move |_| reveal(id.clone())>"Show"</button>
                         }.into_any()
                     }
                 }}
@@ -280,7 +285,7 @@ fn LearnerLine(
     view! {
         <tr>
             <th scope="row">
-                {row.name()}
+                <span id=name_id.clone()>{row.name()}</span>
                 {row.has_badge.then(|| view! { " " <span class="tag">"QR badge"</span> })}
             </th>
             <td>{row.username.clone()}</td>
@@ -293,26 +298,26 @@ fn LearnerLine(
             <td class="actions">
                 // An id, so the reset dialog gives focus back to this
                 // button even after the reset has redrawn the row.
-                <button type="button" id=format!("reset-{}", row.id) class="button small" on:click=move |_| { notice.set(None); on_reset.run(LearnerRow::clone(&reset_row)) }>
+                <button type="button" id=format!("reset-{}", row.id) class="button small" aria-describedby=name_id.clone() on:click=move |_| { notice.set(None); on_reset.run(LearnerRow::clone(&reset_row)) }>
                     "Reset password"
                 </button>
                 {on_edit.map(|edit| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| { notice.set(None); edit.run(LearnerRow::clone(&edit_row)) }>
+                    <button type="button" class="button small secondary" aria-describedby=name_id.clone() on:click=move |_| { notice.set(None); edit.run(LearnerRow::clone(&edit_row)) }>
                         "Edit learner"
                     </button>
                 })}
                 {on_remove.map(|remove| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| { notice.set(None); remove.run(LearnerRow::clone(&remove_row)) }>
+                    <button type="button" class="button small secondary" aria-describedby=name_id.clone() on:click=move |_| { notice.set(None); remove.run(LearnerRow::clone(&remove_row)) }>
                         "Remove from class"
                     </button>
                 })}
                 {on_void_badge.filter(|_| row.has_badge).map(|void| view! {
-                    <button type="button" class="button small secondary" on:click=move |_| { notice.set(None); void.run(LearnerRow::clone(&badge_row)) }>
+                    <button type="button" class="button small secondary" aria-describedby=name_id.clone() on:click=move |_| { notice.set(None); void.run(LearnerRow::clone(&badge_row)) }>
                         "Void badge"
                     </button>
                 })}
                 {row.locked.then(|| view! {
-                    <button type="button" class="button small warn" on:click=move |_| unlock(id.clone())>
+                    <button type="button" class="button small warn" aria-describedby=name_id.clone() on:click=move |_| unlock(id.clone())>
                         "Unlock"
                     </button>
                 })}
