@@ -259,6 +259,10 @@ test("a lead teacher adds a class; a teacher is not offered it", async ({ page, 
   const name = `Year 6 ${testInfo.project.name} ${Date.now() % 1000000}`;
   await press(page.getByRole("button", { name: "Add class" }));
   const dialog = page.getByRole("dialog", { name: "Add class" });
+  // The first label keeps its distance from the dialog's title.
+  const head = (await dialog.locator(".modal-head").boundingBox())!;
+  const label = (await dialog.locator('label[for="class_name"]').boundingBox())!;
+  expect(label.y - (head.y + head.height)).toBeGreaterThanOrEqual(12);
   await dialog.getByLabel("Class name").fill(name);
   await press(dialog.getByRole("button", { name: "Create class" }));
   await expect(page.getByRole("status")).toHaveText(`Added ${name}.`);
@@ -269,6 +273,10 @@ test("a lead teacher adds a class; a teacher is not offered it", async ({ page, 
   await dialog.getByLabel("Class name").fill(name.toUpperCase());
   await press(dialog.getByRole("button", { name: "Create class" }));
   await expect(dialog.getByRole("alert")).toHaveText(`There is already a class called ${name} in this school.`);
+  // Focus goes back to the field, which names the problem.
+  await expect(dialog.getByLabel("Class name")).toBeFocused();
+  await expect(dialog.getByLabel("Class name")).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByLabel("Class name")).toHaveAccessibleDescription(/There is already a class called/);
   await press(dialog.getByRole("button", { name: "Close" }));
 
   await signOut(page, press, "Leo Lead");

@@ -24,23 +24,45 @@ pub fn AddClassDialog(on_close: Callback<()>, on_created: Callback<ClassSummary>
         error.set(None);
         create.dispatch(name.get_untracked());
     };
+    // A refused name puts focus back in the field, which names the problem.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if error.with(Option::is_some) {
+            // After the frame that draws the error: the pressed button
+            // keeps focus through the redraw otherwise.
+            request_animation_frame(move || {
+                if let Some(input) = input.get_untracked() {
+                    let _ = input.focus();
+                }
+            });
+        }
+    });
+    let described_by = move || {
+        if error.with(Option::is_some) {
+            "class_name_hint class_name_error"
+        } else {
+            "class_name_hint"
+        }
+    };
     view! {
         <Modal title="Add class" on_close>
             <form class="form" novalidate on:submit=submit>
                 <div class="field">
                     <label for="class_name">"Class name"</label>
                     <input
+                        node_ref=input
                         id="class_name"
                         type="text"
                         autocomplete="off"
                         maxlength="80"
-                        aria-describedby="class_name_hint"
+                        aria-describedby=described_by
+                        aria-invalid=move || error.with(Option::is_some).then_some("true")
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev))
                     />
                     <p class="hint" id="class_name_hint">"Such as Year 3 Hazel. Each class of the school has its own name."</p>
                 </div>
-                {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                {move || error.get().map(|text| view! { <p class="error" role="alert" id="class_name_error">{text}</p> })}
                 <div class="dialog-row">
                     <button type="submit" class="button primary" aria-busy=move || create.pending().get().to_string()>
                         "Create class"
