@@ -58,7 +58,7 @@ pub fn TextInput(
 /// server refused this field, so focus goes where the fix is, and a screen
 /// reader reads the field with its error. An error that appears as the user
 /// types (a username checked as it is typed) leaves focus where it is.
-fn focus_when_refused(input: NodeRef<leptos::html::Input>, error: Signal<Option<String>>) {
+pub fn focus_when_refused(input: NodeRef<leptos::html::Input>, error: Signal<Option<String>>) {
     Effect::new(move |had_error: Option<bool>| {
         let has_error = error.with(Option::is_some);
         if has_error && had_error == Some(false) && !typing_in_a_field() {

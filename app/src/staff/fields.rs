@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::{ClassOption, StaffRow};
+use crate::shell::fields::focus_when_refused;
 
 /// The form's values, one signal per field.
 #[derive(Clone, Copy)]
@@ -99,18 +100,7 @@ pub fn TextField(
         move || error.with(Option::is_some).then(|| error_id.clone())
     };
     let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |had_error: Option<bool>| {
-        let has_error = error.with(Option::is_some);
-        let in_a_field = document()
-            .active_element()
-            .is_some_and(|element| element.tag_name() == "INPUT");
-        if has_error && had_error != Some(true) && !in_a_field {
-            if let Some(input) = input.get_untracked() {
-                let _ = input.focus();
-            }
-        }
-        has_error
-    });
+    focus_when_refused(input, error);
     view! {
         <div class="field">
             <label for=id>{label}</label>
