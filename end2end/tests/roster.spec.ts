@@ -70,6 +70,9 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
 
   await press(page.getByRole("button", { name: "Add learner" }));
   const dialog = page.getByRole("dialog", { name: "Add learner" });
+  // A tablet's keyboard starts a name with a capital; a username is typed as it is.
+  await expect(dialog.getByLabel("First name")).toHaveAttribute("autocapitalize", "words");
+  await expect(dialog.getByLabel("Username")).toHaveAttribute("autocapitalize", "none");
   await dialog.getByLabel("First name").fill("Ali");
   await dialog.getByLabel("Last name").fill("Khan");
   // A unique suggestion made from the names, which the rules check as it is typed.

@@ -139,6 +139,13 @@ test("'Add staff member' names every empty field under it, and a taken username 
   await expect(dialog.getByLabel("Mobile")).not.toHaveAttribute("aria-invalid", "true");
   // Focus goes to the first field to fix.
   await expect(username).toBeFocused();
+  // A tablet's keyboard starts a name with a capital, and types a username,
+  // an email and a number as they are.
+  await expect(dialog.getByLabel("Display name")).toHaveAttribute("autocapitalize", "words");
+  for (const [label, type] of [["Username", "text"], ["Email", "email"], ["Mobile", "tel"]]) {
+    await expect(dialog.getByLabel(label)).toHaveAttribute("type", type);
+    await expect(dialog.getByLabel(label)).toHaveAttribute("autocapitalize", "none");
+  }
 
   await username.fill("teacher");
   await dialog.getByLabel("Display name").fill("Second Teacher");

@@ -205,7 +205,13 @@ pub fn spawn_session_cleanup(state: &AppState) {
             if let Err(error) = app::roster::jobs::forget_old(&state.db, now).await {
                 tracing::warn!(%error, "could not delete old roster import jobs");
             }
-            if let Err(error) = app::auth::ssr::failures::forget_old(&state.db, now).await {
+            if let Err(error) = app::auth::ssr::failures::forget_old(
+                &state.db,
+                app::auth::ssr::failures::CountedBy::Account,
+                now,
+            )
+            .await
+            {
                 tracing::warn!(%error, "could not delete old failed sign-ins");
             }
             if let Err(error) = app::auth::ssr::unknown_names::forget_old(&state.db, now).await {

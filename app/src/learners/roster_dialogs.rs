@@ -11,7 +11,7 @@ use super::{AddedLearner, LearnerChanges, LearnerProfile};
 use crate::classes::LearnerRow;
 use crate::error::AppError;
 use crate::page_data::page_data;
-use crate::shell::fields::{CheckboxList, TextInput};
+use crate::shell::fields::{CheckboxList, TextInput, Typing};
 use crate::shell::modal::{FocusWhenLoaded, Modal};
 
 /// The error of `field`, if `error` is about it.
@@ -144,6 +144,7 @@ pub fn AddLearnerDialog(
                                 label="Username"
                                 value=username
                                 maxlength=40
+                                typing=Typing::Verbatim
                                 hint="Made from the names and unique in the school; you can change it."
                                 error=username_error
                             />
@@ -264,7 +265,7 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl 
             <FocusWhenLoaded />
             <TextInput id="edit_first_name" label="First name" value=first maxlength=60 error=field_error(error, "first_name") />
             <TextInput id="edit_last_name" label="Last name" value=last maxlength=60 error=field_error(error, "last_name") />
-            <TextInput id="edit_username" label="Username" value=username maxlength=40 error=username_error />
+            <TextInput id="edit_username" label="Username" value=username maxlength=40 typing=Typing::Verbatim error=username_error />
             <CheckboxList legend="Classes" id_prefix="learner-class" options chosen />
             {move || field_error(error, "classes").get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             {move || form_error(error, LEARNER_FIELDS)().map(|text| view! { <p class="error" role="alert">{text}</p> })}

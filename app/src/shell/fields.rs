@@ -3,8 +3,29 @@
 
 use leptos::prelude::*;
 
+/// How a tablet's on-screen keyboard treats what is typed into a field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Typing {
+    /// Names: each word starts with a capital; no spelling check, since
+    /// names are not in a dictionary.
+    #[default]
+    Words,
+    /// Usernames, email addresses, phone numbers: exactly as typed.
+    Verbatim,
+}
+
+impl Typing {
+    fn autocapitalize(self) -> &'static str {
+        match self {
+            Typing::Words => "words",
+            Typing::Verbatim => "none",
+        }
+    }
+}
+
 /// A labelled text input bound to `value`. `error` is shown under it and
-/// marks it invalid for assistive technology.
+/// marks it invalid for assistive technology; when it appears after a
+/// button press, the field takes focus ([`focus_when_refused`]).
 #[component]
 pub fn TextInput(
     id: &'static str,
@@ -13,6 +34,10 @@ pub fn TextInput(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional, into)] error: Signal<Option<String>>,
     #[prop(optional)] maxlength: Option<u32>,
+    /// The input's `type`: "text", "email" or "tel".
+    #[prop(default = "text")]
+    kind: &'static str,
+    #[prop(optional)] typing: Typing,
 ) -> impl IntoView {
     let hint_id = format!("{id}_hint");
     let error_id = format!("{id}_error");
@@ -37,9 +62,9 @@ pub fn TextInput(
             <input
                 node_ref=input
                 id=id
-                type="text"
+                type=kind
                 autocomplete="off"
-                autocapitalize="off"
+                autocapitalize=typing.autocapitalize()
                 spellcheck="false"
                 maxlength=maxlength
                 aria-describedby=described_by

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use super::api::add_staff_member;
-use super::fields::{StaffFieldValues, StaffFields, TextField};
+use super::fields::{StaffFieldValues, StaffFields};
 use super::{ClassOption, NewStaffMember, StaffRow};
+use crate::shell::fields::{TextInput, Typing};
 use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
@@ -72,7 +73,7 @@ pub fn AddStaffDialog(
                 }
             >
                 <form class="form" novalidate on:submit=submit>
-                    <TextField id="staff_username" label="Username" kind="text" autocomplete="off" value=username error=values.error_of("username") plain=true />
+                    <TextInput id="staff_username" label="Username" typing=Typing::Verbatim value=username error=values.error_of("username") />
                     <StaffFields values classes=classes.clone() />
                     <p class="hint">"They get an email with a link to choose their own password."</p>
                     {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}

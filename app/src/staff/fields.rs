@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{ClassOption, StaffRow};
-use crate::shell::fields::focus_when_refused;
+use crate::shell::fields::{CheckboxList, TextInput, Typing};
 
 /// The form's values, one signal per field.
 #[derive(Clone, Copy)]
@@ -79,48 +79,6 @@ impl StaffFieldValues {
     }
 }
 
-/// A labelled input with its problem under it (marked invalid for
-/// assistive technology). When a problem appears after "Create account"
-/// or "Save", the first field that has one takes focus.
-#[component]
-pub fn TextField(
-    id: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-    /// A username: no capital letter at the start, no spelling check.
-    #[prop(optional)]
-    plain: bool,
-) -> impl IntoView {
-    let error_id = format!("{id}_error");
-    let described_by = {
-        let error_id = error_id.clone();
-        move || error.with(Option::is_some).then(|| error_id.clone())
-    };
-    let input = NodeRef::<leptos::html::Input>::new();
-    focus_when_refused(input, error);
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input
-                node_ref=input
-                id=id
-                type=kind
-                autocomplete=autocomplete
-                autocapitalize=plain.then_some("none")
-                spellcheck=plain.then_some("false")
-                aria-describedby=described_by
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-            {move || error.get().map(|text| view! { <p class="error small" id=error_id.clone()>{text}</p> })}
-        </div>
-    }
-}
-
 #[component]
 fn Checkbox(
     id: String,
@@ -151,46 +109,20 @@ pub fn StaffFields(
     own_account: bool,
 ) -> impl IntoView {
     let keep_admin = own_account && values.full_admin.get_untracked();
-    let class_choices = classes
+    let class_options = classes
         .into_iter()
-        .map(|class| {
-            let id = StoredValue::new(class.id.clone());
-            let input_id = format!("class-{}", class.id);
-            let toggle = move |on: bool| {
-                values.class_ids.update(|ids| {
-                    let id = id.get_value();
-                    ids.retain(|other| *other != id);
-                    if on {
-                        ids.push(id);
-                    }
-                })
-            };
-            view! {
-                <div class="choice">
-                    <input
-                        id=input_id.clone()
-                        type="checkbox"
-                        prop:checked=move || values.class_ids.with(|ids| ids.contains(&id.get_value()))
-                        on:change=move |ev| toggle(event_target_checked(&ev))
-                    />
-                    <label for=input_id>{class.name}</label>
-                </div>
-            }
-        })
-        .collect_view();
+        .map(|class| (class.id, class.name))
+        .collect();
     view! {
-        <TextField id="staff_display_name" label="Display name" kind="text" autocomplete="off" value=values.display_name error=values.error_of("display_name") />
-        <TextField id="staff_email" label="Email" kind="email" autocomplete="off" value=values.email error=values.error_of("email") />
-        <TextField id="staff_mobile" label="Mobile" kind="tel" autocomplete="off" value=values.mobile error=values.error_of("mobile") />
+        <TextInput id="staff_display_name" label="Display name" value=values.display_name error=values.error_of("display_name") />
+        <TextInput id="staff_email" label="Email" kind="email" typing=Typing::Verbatim value=values.email error=values.error_of("email") />
+        <TextInput id="staff_mobile" label="Mobile" kind="tel" typing=Typing::Verbatim value=values.mobile error=values.error_of("mobile") />
         <fieldset class="choices">
             <legend>"Permissions"</legend>
             <Checkbox id="staff_full_admin".into() label="Full admin".into() checked=values.full_admin disabled=keep_admin />
             <Checkbox id="staff_lead_teacher".into() label="Lead teacher".into() checked=values.lead_teacher />
             {keep_admin.then(|| view! { <p class="hint">"You cannot remove your own Full admin permission."</p> })}
         </fieldset>
-        <fieldset class="choices">
-            <legend>"Classes"</legend>
-            {class_choices}
-        </fieldset>
+        <CheckboxList legend="Classes" id_prefix="class" options=class_options chosen=values.class_ids />
     }
 }

@@ -212,7 +212,9 @@ pub async fn record_failure(
         // Locked by attempts that ran at the same time as this one.
         return Ok(true);
     }
-    let locked = failures::count_failure(&mut tx, &account.id, now).await? >= MAX_FAILURES;
+    let locked = failures::count_failure(&mut tx, failures::CountedBy::Account, &account.id, now)
+        .await?
+        >= MAX_FAILURES;
     if locked {
         sqlx::query("UPDATE accounts SET locked_until = $1 WHERE id = $2")
             .bind(now + LOCKOUT_SECS)
@@ -382,7 +384,9 @@ mod tests {
         assert!(!fail(&state, &account, start, 3).await);
         assert!(!fail(&state, &account, start + 600, 1).await);
         let later = start + FAILURE_WINDOW_SECS + 1;
-        failures::forget_old(&state.db, later).await.unwrap();
+        failures::forget_old(&state.db, failures::CountedBy::Account, later)
+            .await
+            .unwrap();
         assert_eq!(failures_kept(&state).await, 1, "the one still within");
     }
 

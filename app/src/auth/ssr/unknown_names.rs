@@ -9,7 +9,7 @@
 //! wrong field. Rotating the secret key starts every count again.
 
 use super::credentials::LOCKOUT_SECS;
-use super::failures::{FAILURE_WINDOW_SECS, MAX_FAILURES};
+use super::failures::{self, count_failure, CountedBy, MAX_FAILURES};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::db::{begin_write, Db};
@@ -42,21 +42,7 @@ pub async fn record_failure(
     now: i64,
 ) -> Result<bool, AppError> {
     let mut tx = begin_write(&state.db).await?;
-    sqlx::query("DELETE FROM unknown_sign_in_failures WHERE name_key = $1 AND failed_at < $2")
-        .bind(key)
-        .bind(now - FAILURE_WINDOW_SECS)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO unknown_sign_in_failures (name_key, failed_at) VALUES ($1, $2)")
-        .bind(key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM unknown_sign_in_failures WHERE name_key = $1")
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
+    let failures = count_failure(&mut tx, CountedBy::UnknownName, key, now).await?;
     let locked = failures >= MAX_FAILURES;
     if locked {
         sqlx::query(
@@ -79,10 +65,7 @@ pub async fn record_failure(
 
 /// Forgets failures that have left the window and locks that have ended.
 pub async fn forget_old(db: &Db, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM unknown_sign_in_failures WHERE failed_at < $1")
-        .bind(now - FAILURE_WINDOW_SECS)
-        .execute(db)
-        .await?;
+    failures::forget_old(db, CountedBy::UnknownName, now).await?;
     sqlx::query("DELETE FROM unknown_sign_in_locks WHERE locked_until <= $1")
         .bind(now)
         .execute(db)
