@@ -102,61 +102,9 @@ impl Pauses {
     }
 }
 
-/// "23 Nov 2026, 10:44 UTC".
-pub fn display_time(unix: i64) -> Option<String> {
-    let at = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;
-    let month = at.month().to_string();
-    Some(format!(
-        "{} {} {}, {:02}:{:02} UTC",
-        at.day(),
-        &month[..3],
-        at.year(),
-        at.hour(),
-        at.minute()
-    ))
-}
-
-/// `unix` for a table cell, against `now`: "Today 15:52", "Yesterday
-/// 09:10", "23 Nov 10:44" this year, "23 Nov 2025" before (all UTC), with
-/// [`display_time`] in full beside it.
-pub fn shown_time(unix: i64, now: i64) -> Option<crate::shown_time::ShownTime> {
-    let at = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;
-    let today = time::OffsetDateTime::from_unix_timestamp(now).ok()?.date();
-    let clock = format!("{:02}:{:02}", at.hour(), at.minute());
-    let month = at.month().to_string();
-    let short = if at.date() == today {
-        format!("Today {clock}")
-    } else if today.previous_day() == Some(at.date()) {
-        format!("Yesterday {clock}")
-    } else if at.year() == today.year() {
-        format!("{} {} {clock}", at.day(), &month[..3])
-    } else {
-        format!("{} {} {}", at.day(), &month[..3], at.year())
-    };
-    Some(crate::shown_time::ShownTime {
-        short,
-        full: display_time(unix)?,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn table_times_are_short_relative_to_today_and_full_beside() {
-        // 2026-11-23 10:44 UTC.
-        let at = 1_795_430_640;
-        let shown = |now: i64| shown_time(at, now).map(|t| t.short);
-        assert_eq!(shown(at + 3_600).as_deref(), Some("Today 10:44"));
-        assert_eq!(shown(at + 86_400).as_deref(), Some("Yesterday 10:44"));
-        assert_eq!(shown(at + 3 * 86_400).as_deref(), Some("23 Nov 10:44"));
-        assert_eq!(shown(at + 400 * 86_400).as_deref(), Some("23 Nov 2026"));
-        assert_eq!(
-            shown_time(at, at).map(|t| t.full).as_deref(),
-            Some("23 Nov 2026, 10:44 UTC")
-        );
-    }
 
     #[test]
     fn a_frozen_clock_moves_only_when_advanced() {
@@ -166,13 +114,5 @@ mod tests {
         let copy = clock.clone();
         copy.advance(90);
         assert_eq!(clock.now(), start + 90);
-    }
-
-    #[test]
-    fn times_read_as_day_month_year_utc() {
-        assert_eq!(
-            display_time(1_795_430_640).as_deref(),
-            Some("23 Nov 2026, 10:44 UTC")
-        );
     }
 }

@@ -1,4 +1,4 @@
-import { addStaffMember, demoStaff, expect, open, signOut, signedIn, test } from "./fixtures";
+import { addStaffMember, createSchool, demoStaff, expect, open, signOut, signedIn, test } from "./fixtures";
 
 test("the audit log shows the actions just taken, newest first", async ({ page, press }, testInfo) => {
   const member = await addStaffMember(page, press, testInfo);
@@ -49,4 +49,30 @@ test("each audit filter's label stays on the line of its control", async ({ page
     expect(middle, name).toBeGreaterThan(c!.y);
     expect(middle, name).toBeLessThan(c!.y + c!.height);
   }
+});
+
+test("a school's time zone is chosen in Settings, and its times and audit days read in it", async ({ page, press }, testInfo) => {
+  const code = `Z${testInfo.project.name.slice(0, 1).toUpperCase()}${Date.now() % 1000000}`;
+  const email = `owner-${code.toLowerCase()}@school.example`;
+  createSchool(code, email, "first-owner-pass-1");
+  await signedIn(page, press, "", email, "first-owner-pass-1");
+  await open(page, "/settings");
+  const zone = page.getByLabel("Time zone");
+  await expect(zone).toHaveValue("UTC");
+  await expect(zone).toHaveAccessibleDescription(/show times in this zone/);
+  await zone.selectOption("Europe/London");
+  const form = page.locator("form").filter({ has: zone });
+  await press(form.getByRole("button", { name: "Save" }));
+  await expect(form.getByRole("status")).toHaveText("Saved");
+  await open(page, "/settings");
+  await expect(page.getByLabel("Time zone")).toHaveValue("Europe/London");
+
+  await open(page, "/audit");
+  const change = page.getByRole("row").filter({ hasText: "time zone UTC → Europe/London" });
+  await expect(change).toContainText("Settings changed");
+  await expect(change.getByRole("cell").first()).toHaveText(/, \d\d:\d\d (GMT|BST)$/);
+  // "Last sign-in" on Users: the full time on hover names the zone.
+  await open(page, "/users");
+  const own = page.getByRole("row").filter({ hasText: email });
+  await expect(own.locator("span[title$='GMT'], span[title$='BST']")).toHaveText(/^Today \d\d:\d\d$/);
 });

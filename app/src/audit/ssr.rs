@@ -114,24 +114,24 @@ where
 /// Rows per page of the audit log.
 pub const AUDIT_PAGE_SIZE: u32 = 50;
 
-/// Midnight UTC of a `YYYY-MM-DD` date, in Unix seconds.
-fn day_start(date: &str, field: &str) -> Result<Option<i64>, crate::error::AppError> {
+/// A `YYYY-MM-DD` date of the form's `field`, if one was entered.
+fn form_date(date: &str, field: &str) -> Result<Option<jiff::civil::Date>, crate::error::AppError> {
     let date = date.trim();
     if date.is_empty() {
         return Ok(None);
     }
     let bad = || crate::error::AppError::invalid(field, "Enter a date such as 2026-11-23.");
-    let mut parts = date.splitn(3, '-').map(str::parse::<i32>);
+    let mut parts = date.splitn(3, '-').map(str::parse::<i16>);
     let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
         (parts.next(), parts.next(), parts.next())
     else {
         return Err(bad());
     };
-    let month =
-        time::Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
-    let day = u8::try_from(day).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
-    Ok(Some(date.midnight().assume_utc().unix_timestamp()))
+    let month = i8::try_from(month).map_err(|_| bad())?;
+    let day = i8::try_from(day).map_err(|_| bad())?;
+    jiff::civil::Date::new(year, month, day)
+        .map(Some)
+        .map_err(|_| bad())
 }
 
 /// One page of the school's audit log, newest first: every event for a
@@ -161,8 +161,17 @@ pub async fn audit_page(
             "Choose an action from the list.",
         ));
     }
-    let from = day_start(&query.from, "from")?;
-    let to = day_start(&query.to, "to")?.map(|start| start + 24 * 60 * 60);
+    // The form's days are the school's days: "From" its first moment,
+    // "To" up to the next day's first moment (23 or 25 hours on the days
+    // the clocks change).
+    let zone = crate::schools::ssr::school_zone(db, &user.school_id).await?;
+    let day_start = |date: jiff::civil::Date| {
+        crate::school_time::day_start(date, &zone).ok_or(AppError::Internal)
+    };
+    let from = form_date(&query.from, "from")?.map(day_start).transpose()?;
+    let to = form_date(&query.to, "to")?
+        .map(|date| day_start(date.tomorrow().map_err(|_| AppError::Internal)?))
+        .transpose()?;
     if let (Some(from), Some(to)) = (from, to) {
         if to <= from {
             return Err(AppError::invalid(
@@ -223,7 +232,7 @@ pub async fn audit_page(
             .into_iter()
             .map(
                 |(at, actor, action, target, client_addr, detail)| super::AuditRow {
-                    time: crate::clock::display_time(at).unwrap_or_default(),
+                    time: crate::school_time::display_time(at, &zone).unwrap_or_default(),
                     actor,
                     action: super::action_label(&action),
                     target,
@@ -292,14 +301,20 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_read_as_utc_days() {
+    fn form_dates_are_read_as_calendar_days() {
         assert_eq!(
-            day_start("2026-11-23", "from").unwrap(),
-            Some(1_795_392_000)
+            form_date("2026-11-23", "from").unwrap(),
+            Some(jiff::civil::date(2026, 11, 23))
         );
-        assert_eq!(day_start(" ", "from").unwrap(), None);
-        for bad in ["23/11/2026", "2026-13-01", "2026-02-30", "soon"] {
-            assert!(day_start(bad, "from").is_err(), "{bad}");
+        assert_eq!(form_date(" ", "from").unwrap(), None);
+        for bad in [
+            "23/11/2026",
+            "2026-13-01",
+            "2026-02-30",
+            "soon",
+            "99999-01-01",
+        ] {
+            assert!(form_date(bad, "from").is_err(), "{bad}");
         }
     }
 }

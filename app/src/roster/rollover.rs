@@ -223,6 +223,7 @@ async fn last_rollover(conn: &mut Conn, school_id: &str) -> Result<Option<LastRo
         return Ok(None);
     };
     let changed = changed_since(conn, &id).await?;
+    let zone = crate::schools::ssr::school_zone(&mut *conn, school_id).await?;
     let (learners,): (i64,) = sqlx::query_as(
         "SELECT COUNT(DISTINCT account_id) FROM rollover_moves WHERE rollover_id = $1",
     )
@@ -231,7 +232,7 @@ async fn last_rollover(conn: &mut Conn, school_id: &str) -> Result<Option<LastRo
     .await?;
     Ok(Some(LastRollover {
         id,
-        when: crate::clock::display_time(created_at).unwrap_or_default(),
+        when: crate::school_time::display_time(created_at, &zone).unwrap_or_default(),
         by,
         learners: learners as usize,
         undo_refused: undo_refusal(&changed),

@@ -188,6 +188,18 @@ pub async fn school_settings<'e>(
     })
 }
 
+/// The time zone the school reads its times in ([`crate::school_time`]).
+pub async fn school_zone<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    school_id: &str,
+) -> Result<jiff::tz::TimeZone, AppError> {
+    let (name,): (String,) = sqlx::query_as("SELECT time_zone FROM schools WHERE id = $1")
+        .bind(school_id)
+        .fetch_one(db)
+        .await?;
+    Ok(crate::school_time::zone(&name))
+}
+
 /// A school's password rules and the names a password must not repeat.
 pub async fn password_rules_for(
     db: &Db,

@@ -1,5 +1,6 @@
 //! School settings (`/settings`, full admin or owner): password rules,
-//! whether staff can see learner passwords, and SMS (DESIGN.md §1, §3).
+//! whether staff can see learner passwords, SMS (DESIGN.md §1, §3), and
+//! the school's time zone.
 
 pub mod api;
 pub mod page;
@@ -9,7 +10,7 @@ pub mod ssr;
 use serde::{Deserialize, Serialize};
 
 /// What the settings form edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchoolSettingsForm {
     pub min_password_length: u32,
     pub require_digit: bool,
@@ -20,6 +21,11 @@ pub struct SchoolSettingsForm {
     /// "Badge sign-in": learners may sign in with a QR badge.
     #[serde(default)]
     pub badge_sign_in: bool,
+    /// The IANA zone the school reads its times in ("Europe/London");
+    /// always there when loaded. A save without it (a form from before
+    /// schools had zones) leaves the zone as it is.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// The settings page's data: the form, and what only the operator changes.
@@ -28,6 +34,8 @@ pub struct SettingsPageData {
     pub school_name: String,
     pub form: SchoolSettingsForm,
     pub sms_credits: i64,
+    /// The zones the school may choose, "UTC" first.
+    pub time_zones: Vec<String>,
     /// The settings' version: a save from an older one is refused.
     pub version: i64,
 }

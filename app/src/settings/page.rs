@@ -1,5 +1,5 @@
 //! `/settings`: the school's password rules, learner-password visibility,
-//! SMS, and single sign-on (its own section and save).
+//! SMS, time zone, and single sign-on (its own section and save).
 
 use leptos::prelude::*;
 
@@ -70,6 +70,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
         school_name,
         form,
         sms_credits,
+        time_zones,
         version,
     } = data;
     // The version this form was made from; the server refuses a stale save.
@@ -81,6 +82,8 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let change_after_reset = RwSignal::new(form.learners_change_after_reset);
     let sms_enabled = RwSignal::new(form.sms_enabled);
     let badge_sign_in = RwSignal::new(form.badge_sign_in);
+    let saved_zone = form.time_zone.clone().unwrap_or_default();
+    let time_zone = RwSignal::new(saved_zone.clone());
     let credits = RwSignal::new(sms_credits);
     let outcome = RwSignal::new(None::<Result<(), String>>);
     // Whether the school shows passwords as last saved: turning that off
@@ -89,11 +92,12 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let confirming = RwSignal::new(None::<SchoolSettingsForm>);
 
     let save = Action::new(move |settings: &SchoolSettingsForm| {
-        let settings = *settings;
+        let settings = settings.clone();
+        let visible = settings.learner_passwords_visible;
         async move {
             match save_school_settings(settings, version.get_untracked()).await {
                 Ok(saved) => {
-                    saved_visible.set(settings.learner_passwords_visible);
+                    saved_visible.set(visible);
                     credits.set(saved.sms_credits);
                     version.set(saved.version);
                     outcome.set(Some(Ok(())));
@@ -119,6 +123,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
             learners_change_after_reset: change_after_reset.get_untracked(),
             sms_enabled: sms_enabled.get_untracked(),
             badge_sign_in: badge_sign_in.get_untracked(),
+            time_zone: Some(time_zone.get_untracked()),
         };
         if saved_visible.get_untracked() && !settings.learner_passwords_visible {
             confirming.set(Some(settings));
@@ -172,6 +177,24 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                     {move || format!("{} SMS credits left. Each SMS uses one; ClassKeys support adds credits.", credits.get())}
                 </p>
             </fieldset>
+            <div class="field">
+                <label for="time_zone">"Time zone"</label>
+                <select
+                    id="time_zone"
+                    aria-describedby="time_zone_hint"
+                    prop:value=move || time_zone.get()
+                    on:change=move |ev| time_zone.set(event_target_value(&ev))
+                >
+                    {time_zones
+                        .into_iter()
+                        .map(|zone| {
+                            let chosen = zone == saved_zone;
+                            view! { <option value=zone.clone() selected=chosen>{zone.replace('_', " ")}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <p class="hint" id="time_zone_hint">"Last sign-ins and the audit log show times in this zone, and the audit log's “From” and “To” are its days."</p>
+            </div>
             {move || outcome.get().map(|result| match result {
                 Ok(()) => view! { <p class="notice" role="status">"Saved"</p> }.into_any(),
                 Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
@@ -192,7 +215,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                         class="button warn"
                         on:click=move |_| {
                             confirming.set(None);
-                            save.dispatch(settings);
+                            save.dispatch(settings.clone());
                         }
                     >
                         "Destroy stored passwords and save"

@@ -11,17 +11,29 @@ use crate::db::{begin_write, Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 
-type Row = (String, i64, bool, bool, bool, bool, bool, i64, i64, bool);
+type Row = (
+    String,
+    i64,
+    bool,
+    bool,
+    bool,
+    bool,
+    bool,
+    i64,
+    i64,
+    bool,
+    String,
+);
 
 async fn read<'e, E>(executor: E, school_id: &str) -> Result<SettingsPageData, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let (name, min, digit, common, visible, change, sms, credits, version, badges): Row =
+    let (name, min, digit, common, visible, change, sms, credits, version, badges, time_zone): Row =
         sqlx::query_as(
             "SELECT name, min_password_length, require_digit, block_common_passwords, \
          learner_passwords_visible, learners_change_after_reset, sms_enabled, sms_credits, \
-         row_version, badges_enabled FROM schools WHERE id = $1",
+         row_version, badges_enabled, time_zone FROM schools WHERE id = $1",
         )
         .bind(school_id)
         .fetch_one(executor)
@@ -36,8 +48,10 @@ where
             learners_change_after_reset: change,
             sms_enabled: sms,
             badge_sign_in: badges,
+            time_zone: Some(time_zone),
         },
         sms_credits: credits,
+        time_zones: crate::school_time::choosable_zones().to_vec(),
         version,
     })
 }
@@ -84,6 +98,11 @@ fn describe_changes(before: &SchoolSettingsForm, after: &SchoolSettingsForm) -> 
             changes.push(format!("{label} {}", on_off(is)));
         }
     }
+    if let (Some(was), Some(is)) = (&before.time_zone, &after.time_zone) {
+        if was != is {
+            changes.push(format!("time zone {was} → {is}"));
+        }
+    }
     changes
 }
 
@@ -118,17 +137,29 @@ pub async fn save(
             "The minimum password length is between 8 and 128 characters.",
         ));
     }
+    if let Some(zone) = &form.time_zone {
+        if !crate::school_time::is_choosable(zone) {
+            return Err(AppError::invalid(
+                "time_zone",
+                "Choose a time zone from the list, such as Europe/London.",
+            ));
+        }
+    }
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     let before = read(&mut *tx, &user.school_id).await?;
     if before.version != version {
         return Err(AppError::stale());
     }
+    let form = SchoolSettingsForm {
+        time_zone: form.time_zone.or_else(|| before.form.time_zone.clone()),
+        ..form
+    };
     sqlx::query(
         "UPDATE schools SET min_password_length = $1, require_digit = $2, \
          block_common_passwords = $3, learner_passwords_visible = $4, \
          learners_change_after_reset = $5, sms_enabled = $6, badges_enabled = $7, \
-         row_version = row_version + 1 WHERE id = $8",
+         time_zone = $8, row_version = row_version + 1 WHERE id = $9",
     )
     .bind(form.min_password_length as i64)
     .bind(form.require_digit)
@@ -137,6 +168,7 @@ pub async fn save(
     .bind(form.learners_change_after_reset)
     .bind(form.sms_enabled)
     .bind(form.badge_sign_in)
+    .bind(&form.time_zone)
     .bind(&user.school_id)
     .execute(&mut *tx)
     .await?;
@@ -213,19 +245,22 @@ mod tests {
             learners_change_after_reset: false,
             sms_enabled: false,
             badge_sign_in: false,
+            time_zone: Some("UTC".into()),
         };
         let after = SchoolSettingsForm {
             min_password_length: 10,
             learner_passwords_visible: false,
             sms_enabled: true,
-            ..before
+            time_zone: Some("Europe/London".into()),
+            ..before.clone()
         };
         assert_eq!(
             describe_changes(&before, &after),
             [
                 "minimum password length 8 → 10",
                 "staff can see learner passwords off",
-                "SMS on"
+                "SMS on",
+                "time zone UTC → Europe/London"
             ]
         );
         assert!(describe_changes(&before, &before).is_empty());

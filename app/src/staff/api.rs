@@ -14,7 +14,9 @@ pub async fn load_staff_directory() -> Result<StaffDirectory, AppError> {
 
     let user = require(Permission::ManageStaff).await?;
     let state = crate::state::app_state()?;
-    super::ssr::directory(&state.db, &user, state.clock.now()).await
+    let clock =
+        crate::school_time::SchoolClock::read(&state.db, &state.clock, &user.school_id).await?;
+    super::ssr::directory(&state.db, &user, &clock).await
 }
 
 /// "Save" on the edit form. A typed "New password" replaces the old one

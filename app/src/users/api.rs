@@ -13,7 +13,9 @@ pub async fn list_users(query: UserQuery) -> Result<UserPage, AppError> {
 
     let user = require(Permission::ManageUsers).await?;
     let state = crate::state::app_state()?;
-    super::ssr::list(&state.db, &user, &query, state.clock.now()).await
+    let clock =
+        crate::school_time::SchoolClock::read(&state.db, &state.clock, &user.school_id).await?;
+    super::ssr::list(&state.db, &user, &query, &clock).await
 }
 
 /// "Inactivate" (`active` false) or "Reactivate" (`active` true).
@@ -58,7 +60,9 @@ pub async fn possible_duplicates() -> Result<Vec<DuplicateGroup>, AppError> {
 
     let user = require(Permission::ManageUsers).await?;
     let state = crate::state::app_state()?;
-    super::ssr::duplicates(&state.db, &user, state.clock.now()).await
+    let clock =
+        crate::school_time::SchoolClock::read(&state.db, &state.clock, &user.school_id).await?;
+    super::ssr::duplicates(&state.db, &user, &clock).await
 }
 
 /// "Send reset link" for a staff member or parent.

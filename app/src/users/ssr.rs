@@ -12,9 +12,9 @@ use crate::auth::ssr::accounts::{self, AccountRecord};
 use crate::auth::ssr::emails::{email_conflict, ensure_email_free};
 use crate::auth::ssr::sign_out::end_every_session;
 use crate::auth::{role_label, Role, SignedInUser};
-use crate::clock::shown_time;
 use crate::db::{begin_write, Db};
 use crate::error::AppError;
+use crate::school_time::SchoolClock;
 use crate::schools::ssr::normalise_email;
 use crate::state::AppState;
 
@@ -41,8 +41,8 @@ const COLUMNS: &str = "id, role, is_full_admin, is_lead_teacher, username, displ
 const ORDER: &str = "CASE role WHEN 'owner' THEN 0 WHEN 'staff' THEN 1 WHEN 'parent' THEN 2 \
                      ELSE 3 END, lower(display_name), lower(username), id";
 
-/// `now` is the app clock's: "Last sign-in" reads relative to it ("Today 10:44").
-fn row(account: AccountSql, viewer: &SignedInUser, now: i64) -> UserRow {
+/// "Last sign-in" reads against `clock` ("Today 10:44", in the school's zone).
+fn row(account: AccountSql, viewer: &SignedInUser, clock: &SchoolClock) -> UserRow {
     let role = Role::parse(&account.role).unwrap_or(Role::Learner);
     UserRow {
         manageable: account.id != viewer.id && viewer.may_manage_account(role, &account.id),
@@ -53,7 +53,7 @@ fn row(account: AccountSql, viewer: &SignedInUser, now: i64) -> UserRow {
         display_name: account.display_name,
         email: account.email,
         active: account.active,
-        last_sign_in: account.last_sign_in_at.and_then(|at| shown_time(at, now)),
+        last_sign_in: account.last_sign_in_at.and_then(|at| clock.shown(at)),
         sso_linked: account.sso_linked,
     }
 }
@@ -82,7 +82,7 @@ pub async fn list(
     db: &Db,
     user: &SignedInUser,
     query: &UserQuery,
-    now: i64,
+    clock: &SchoolClock,
 ) -> Result<UserPage, AppError> {
     require_manager(user)?;
     if !["", "owner", "staff", "learner", "parent"].contains(&query.role.as_str()) {
@@ -131,7 +131,7 @@ pub async fn list(
     .fetch_all(db)
     .await?;
     Ok(UserPage {
-        rows: rows.into_iter().map(|a| row(a, user, now)).collect(),
+        rows: rows.into_iter().map(|a| row(a, user, clock)).collect(),
         total,
         page,
         pages,
@@ -147,7 +147,8 @@ async fn one(state: &AppState, user: &SignedInUser, id: &str) -> Result<UserRow,
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(row(account, user, state.clock.now()))
+    let clock = SchoolClock::read(&state.db, &state.clock, &user.school_id).await?;
+    Ok(row(account, user, &clock))
 }
 
 /// The account `id` of the user's school, if they may manage it.
@@ -313,7 +314,7 @@ pub async fn send_reset_link(
 pub async fn duplicates(
     db: &Db,
     user: &SignedInUser,
-    now: i64,
+    clock: &SchoolClock,
 ) -> Result<Vec<DuplicateGroup>, AppError> {
     require_manager(user)?;
     let all: Vec<AccountSql> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -322,7 +323,7 @@ pub async fn duplicates(
     .bind(&user.school_id)
     .fetch_all(db)
     .await?;
-    let rows: Vec<UserRow> = all.into_iter().map(|a| row(a, user, now)).collect();
+    let rows: Vec<UserRow> = all.into_iter().map(|a| row(a, user, clock)).collect();
     let mut by_name: BTreeMap<String, Vec<&UserRow>> = BTreeMap::new();
     let mut by_local_part: BTreeMap<String, Vec<&UserRow>> = BTreeMap::new();
     for r in &rows {

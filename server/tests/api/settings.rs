@@ -220,3 +220,124 @@ async fn hiding_learner_passwords_while_a_reset_runs_leaves_no_copy() {
         .unwrap();
     assert_eq!(copies, 0, "whichever finished first, no copy is kept");
 }
+
+/// 2026-06-30 23:30 UTC: 00:30 on 1 July in London (BST).
+const LATE_JUNE_NIGHT: i64 = 1_782_862_200;
+
+fn with_zone(version: i64, zone: &str) -> serde_json::Value {
+    let mut body = settings_from(version, 8, true, false);
+    body["settings"]["time_zone"] = json!(zone);
+    body
+}
+
+#[tokio::test]
+async fn the_time_zone_is_chosen_from_the_list_and_the_audit_log_reads_it() {
+    use app::audit::AuditPage;
+
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.sign_in("OAK", "admin", PASSWORD).await;
+    let loaded: SettingsPageData = app
+        .call("school_settings_page", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded.form.time_zone.as_deref(),
+        Some("UTC"),
+        "until chosen"
+    );
+    assert_eq!(loaded.time_zones[0], "UTC");
+    assert!(loaded.time_zones.iter().any(|z| z == "Europe/London"));
+
+    for refused in ["Europe/Atlantis", "GB", "", "Europe/London'; --"] {
+        let (status, error) = app_error(save(&app, with_zone(1, refused)).await).await;
+        assert_eq!(
+            (status, error.field()),
+            (422, Some("time_zone")),
+            "{refused}"
+        );
+    }
+    let saved: SettingsPageData = save(&app, with_zone(1, "Europe/London"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved.form.time_zone.as_deref(), Some("Europe/London"));
+    // A save without the field (an older form) leaves the zone alone.
+    let kept: SettingsPageData = save(&app, settings_from(saved.version, 8, true, false))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept.form.time_zone.as_deref(), Some("Europe/London"));
+    let (riverside,): (String,) = sqlx::query_as("SELECT time_zone FROM schools WHERE id = $1")
+        .bind(&world.riv)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(riverside, "UTC", "another school keeps its own");
+    // Last sign-ins read in the school's zone too (GMT or BST by season).
+    let directory: StaffDirectory = app.call("staff_directory", &[]).await.json().await.unwrap();
+    let admin = directory
+        .staff
+        .iter()
+        .find(|m| m.username == "admin")
+        .unwrap();
+    let full = &admin.last_sign_in.as_ref().unwrap().full;
+    assert!(full.ends_with(" GMT") || full.ends_with(" BST"), "{full}");
+
+    // An event late on 30 June (UTC) is on 1 July at the school.
+    let event = app::audit::ssr::AuditEvent {
+        school_id: Some(world.oak.clone()),
+        actor_label: "office".into(),
+        target_label: "night owl".into(),
+        ..Default::default()
+    };
+    app::audit::ssr::record(
+        &app.state.db,
+        app::audit::AuditAction::PasswordReset,
+        event,
+        LATE_JUNE_NIGHT,
+    )
+    .await
+    .unwrap();
+    let day = |from: &str, to: &str| {
+        json!({ "query": {
+            "action": "password_reset", "actor": "", "from": from, "to": to, "page": 1
+        } })
+    };
+    let first_of_july: AuditPage = app
+        .call_json("audit_log", day("2026-07-01", "2026-07-01"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first_of_july.total, 1);
+    assert_eq!(first_of_july.rows[0].time, "1 Jul 2026, 00:30 BST");
+    let last_of_june: AuditPage = app
+        .call_json("audit_log", day("2026-06-30", "2026-06-30"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(last_of_june.total, 0, "not on 30 June at the school");
+
+    let changes: AuditPage = app
+        .call_json(
+            "audit_log",
+            json!({ "query": {
+                "action": "settings_changed", "actor": "", "from": "", "to": "", "page": 1
+            } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        changes.total, 1,
+        "the save without the field changed nothing"
+    );
+    assert_eq!(changes.rows[0].detail, "time zone UTC → Europe/London");
+}

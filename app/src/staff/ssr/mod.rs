@@ -13,9 +13,9 @@ use super::{ClassOption, SmsOffer, StaffDirectory, StaffRow};
 use crate::auth::permissions::Permission;
 use crate::auth::ssr::accounts::{self, AccountRecord};
 use crate::auth::{Role, SignedInUser};
-use crate::clock::shown_time;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::school_time::SchoolClock;
 use crate::state::AppState;
 
 pub use changes::{create, save};
@@ -59,12 +59,12 @@ type StaffSqlRow = (
 );
 
 /// The staff of a school (or one of them), owner first, then by name.
-/// `now` is the app clock's: "Last sign-in" reads relative to it ("Today 10:44").
+/// "Last sign-in" reads against `clock` ("Today 10:44", in the school's zone).
 async fn staff_rows(
     db: &Db,
     school_id: &str,
     only: Option<&str>,
-    now: i64,
+    clock: &SchoolClock,
 ) -> Result<Vec<StaffRow>, AppError> {
     let rows: Vec<StaffSqlRow> = sqlx::query_as(
         "SELECT id, username, display_name, email, mobile, role, is_full_admin, is_lead_teacher, \
@@ -114,7 +114,7 @@ async fn staff_rows(
                     is_full_admin: full_admin,
                     is_lead_teacher: lead,
                     active,
-                    last_sign_in: last.and_then(|at| shown_time(at, now)),
+                    last_sign_in: last.and_then(|at| clock.shown(at)),
                     version,
                 }
             },
@@ -132,7 +132,11 @@ pub(super) async fn sms_offer(db: &Db, school_id: &str) -> Result<SmsOffer, AppE
 }
 
 /// Everything the staff page shows.
-pub async fn directory(db: &Db, user: &SignedInUser, now: i64) -> Result<StaffDirectory, AppError> {
+pub async fn directory(
+    db: &Db,
+    user: &SignedInUser,
+    clock: &SchoolClock,
+) -> Result<StaffDirectory, AppError> {
     if !user.can(Permission::ManageStaff) {
         return Err(AppError::Forbidden);
     }
@@ -144,7 +148,7 @@ pub async fn directory(db: &Db, user: &SignedInUser, now: i64) -> Result<StaffDi
     .fetch_all(db)
     .await?;
     Ok(StaffDirectory {
-        staff: staff_rows(db, &user.school_id, None, now).await?,
+        staff: staff_rows(db, &user.school_id, None, clock).await?,
         classes: classes
             .into_iter()
             .map(|(id, name)| ClassOption { id, name })
@@ -159,7 +163,8 @@ pub(super) async fn one_row(
     school_id: &str,
     id: &str,
 ) -> Result<StaffRow, AppError> {
-    staff_rows(&state.db, school_id, Some(id), state.clock.now())
+    let clock = SchoolClock::read(&state.db, &state.clock, school_id).await?;
+    staff_rows(&state.db, school_id, Some(id), &clock)
         .await?
         .pop()
         .ok_or(AppError::Internal)
