@@ -105,7 +105,9 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| if page.is_empty() { "ClassKeys".to_string() } else { format!("{page} · ClassKeys") } />
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // `rel="external"`: the browser follows it, not the router, and
+            // a fragment link to a focusable target moves focus there.
+            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>

@@ -100,3 +100,106 @@ test("every control is a touch target of at least 44 px on the tablet", async ({
     expect(await smallTargets(page), path).toEqual([]);
   }
 });
+
+test("no page scrolls sideways at 320 px wide (WCAG reflow)", async ({ page, press }) => {
+  test.slow();
+  const { paths } = await ownerPages(page, press);
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const path of paths) {
+    await openSettled(page, path);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, path).toBeLessThanOrEqual(320);
+  }
+  // A wide table with nothing to focus in it scrolls in a box that takes focus.
+  await openSettled(page, "/audit");
+  const box = page.getByRole("region", { name: "Audit events" });
+  await box.focus();
+  await expect(box).toBeFocused();
+  expect(await violations(page), "/audit at 320 px").toEqual([]);
+});
+
+test("'Skip to content' moves focus to the page's content", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openSettled(page, "/classes");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#main")).toBeFocused();
+  // The next Tab goes into the page, past the header's links.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.querySelector("main")!.contains(document.activeElement))).toBe(true);
+});
+
+/** WCAG's contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = css.match(/\d+/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test("the focus ring stands out 3:1 from the page, the panels and the header", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openSettled(page, "/classes");
+  const ring = async (target: Locator) => {
+    await target.focus();
+    return target.evaluate((e) => {
+      const background = (el: Element | null): string => {
+        for (; el; el = el.parentElement) {
+          const colour = getComputedStyle(el).backgroundColor;
+          if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") return colour;
+        }
+        return "rgb(255, 255, 255)";
+      };
+      return { outline: getComputedStyle(e).outlineColor, behind: background(e.parentElement) };
+    });
+  };
+  // Focus by keyboard, so :focus-visible applies.
+  await page.keyboard.press("Tab");
+  for (const target of [page.locator("main a[href^='/classes/']").first(), page.locator(".site-header a").first()]) {
+    await target.focus();
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    const { outline, behind } = await ring(target);
+    expect(contrast(outline, behind), `${outline} on ${behind}`).toBeGreaterThanOrEqual(3);
+    // Against the grey page too, where the ring falls outside a panel.
+    if (!(await target.evaluate((e) => !!e.closest(".site-header")))) {
+      expect(contrast(outline, "rgb(243, 244, 246)")).toBeGreaterThanOrEqual(3);
+    }
+  }
+});
+
+test("the class reset keeps focus on 'Reset' while it works, and opens at the chosen kind of password", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openSettled(page, "/classes");
+  await page.getByRole("link", { name: "Year 3 Hazel" }).click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await press(page.getByRole("button", { name: "Reset class passwords" }));
+  const dialog = page.getByRole("dialog", { name: "Reset class passwords" });
+  await expect(dialog.getByLabel("New password for each learner")).toBeChecked();
+  await expect(dialog.getByLabel("New password for each learner")).toBeFocused();
+  // Hold the request, to look at the dialog while it works; then let it
+  // fail, as a dropped connection would.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/reset_class_passwords*", async (route) => {
+    await held;
+    await route.abort();
+  });
+  const reset = dialog.getByRole("button", { name: "Reset", exact: true });
+  await reset.focus();
+  await page.keyboard.press("Enter");
+  await expect(reset).toHaveAttribute("aria-disabled", "true");
+  await expect(reset).toBeFocused();
+  release();
+  await expect(dialog.getByRole("alert")).toBeVisible();
+  await expect(reset).toBeFocused();
+  await expect(reset).not.toHaveAttribute("aria-disabled", "true");
+});

@@ -48,6 +48,9 @@ test("each audit filter's label stays on the line of its control", async ({ page
     const middle = l!.y + l!.height / 2;
     expect(middle, name).toBeGreaterThan(c!.y);
     expect(middle, name).toBeLessThan(c!.y + c!.height);
+    // On one line, never squeezed to a letter a line.
+    const lineHeight = await label.evaluate((e) => parseFloat(getComputedStyle(e).lineHeight));
+    expect(l!.height, name).toBeLessThan(lineHeight * 1.5);
   }
 });
 

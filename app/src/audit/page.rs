@@ -10,6 +10,7 @@ use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
+use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -99,7 +100,7 @@ fn AuditView() -> impl IntoView {
                                 <p class="hint">"As a lead teacher you see the events about learners."</p>
                             })}
                             <PageSummary text=page_summary(total, current, pages, "event") moved=page_moved />
-                            <div class="table-scroll">
+                            <ScrollBox label="Audit events">
                                 <table class="audit">
                                     <thead>
                                         <tr>
@@ -113,7 +114,7 @@ fn AuditView() -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </ScrollBox>
                             <PageButtons current pages page moved=page_moved />
                         }.into_any()
                     }

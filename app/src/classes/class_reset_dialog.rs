@@ -87,8 +87,15 @@ pub fn ClassResetDialog(
                         <button
                             type="button"
                             class="button primary"
-                            disabled=move || reset.pending().get()
-                            on:click=move |_| { reset.dispatch(mode.get_untracked()); }
+                            // Not `disabled`: a disabled button drops the
+                            // keyboard's focus to the page while it works.
+                            aria-disabled=move || reset.pending().get().then_some("true")
+                            aria-busy=move || reset.pending().get().to_string()
+                            on:click=move |_| {
+                                if !reset.pending().get_untracked() {
+                                    reset.dispatch(mode.get_untracked());
+                                }
+                            }
                         >
                             "Reset"
                         </button>

@@ -12,6 +12,7 @@ use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::leave_guard::warn_before_leaving;
 use crate::shell::modal::DialogOutcome;
+use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -319,7 +320,7 @@ fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
                 {preview.to_inactivate.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}
             </ul>
         })}
-        <div class="table-scroll">
+        <ScrollBox label="Lines of the file">
             <table class="import-preview">
                 <thead>
                     <tr>
@@ -353,7 +354,7 @@ fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </ScrollBox>
     }
 }
 

@@ -11,6 +11,7 @@ use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
 use crate::shell::modal::DialogOutcome;
+use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -265,7 +266,7 @@ fn RolloverForm(
                     if result.new_classes.is_empty() { String::new() } else { format!("; new classes: {}", result.new_classes.join(", ")) }
                 )}
             </p>
-            <div class="table-scroll">
+            <ScrollBox label="Moves of the rollover">
                 <table class="rollover-preview">
                     <thead>
                         <tr><th scope="col">"Learner"</th><th scope="col">"Username"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr>
@@ -276,7 +277,7 @@ fn RolloverForm(
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </ScrollBox>
             <div class="dialog-row">
                 // Pressed once, applied once: a press while the request runs
                 // does nothing (`aria-disabled`, so focus stays on the

@@ -9,5 +9,6 @@ pub mod modal;
 pub mod nav;
 pub mod not_found;
 pub mod paging;
+pub mod scroll_box;
 pub mod time_cell;
 pub mod title;

@@ -221,12 +221,37 @@ fn focusables(dialog: &web_sys::HtmlDialogElement) -> Vec<web_sys::HtmlElement> 
 }
 
 /// Focuses the first control after the close button (or the close button).
+/// A group of radio buttons is entered at its chosen one, as Tab enters
+/// it: focus on an unchosen one would read "not checked", and Space would
+/// quietly change the choice.
 #[cfg(feature = "hydrate")]
 fn focus_first_control(dialog: &web_sys::HtmlDialogElement) {
     let elements = focusables(dialog);
     if let Some(element) = elements.get(1).or(elements.first()) {
-        let _ = element.focus();
+        let chosen = chosen_radio_beside(dialog, element);
+        let _ = chosen.as_ref().unwrap_or(element).focus();
     }
+}
+
+/// The checked radio button of `element`'s group, if `element` is an
+/// unchecked radio button of a group that has one.
+#[cfg(feature = "hydrate")]
+fn chosen_radio_beside(
+    dialog: &web_sys::HtmlDialogElement,
+    element: &web_sys::HtmlElement,
+) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let radio = element.dyn_ref::<web_sys::HtmlInputElement>()?;
+    if radio.type_() != "radio" || radio.checked() || radio.name().is_empty() {
+        return None;
+    }
+    let selector = format!("input[type=radio][name=\"{}\"]:checked", radio.name());
+    dialog
+        .query_selector(&selector)
+        .ok()
+        .flatten()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
 }
 
 /// Tab from the last control goes to the first, Shift+Tab from the first

@@ -35,6 +35,9 @@ pub fn AddStaffDialog(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if add.pending().get_untracked() {
+            return;
+        }
         // Every empty field is named at once, before anything is sent.
         let missing = missing_fields(
             &username.get_untracked(),
@@ -82,7 +85,9 @@ pub fn AddStaffDialog(
                             type="submit"
                             class="button primary"
                             aria-busy=move || add.pending().get().to_string()
-                            disabled=move || add.pending().get()
+                            // Not `disabled`, which would drop the keyboard's
+                            // focus to the page while the account is made.
+                            aria-disabled=move || add.pending().get().then_some("true")
                         >
                             "Create account"
                         </button>
