@@ -264,6 +264,22 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(sean.getByRole("cell").nth(4)).toHaveText("Already up to date.");
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
   await expect(page.getByText("Nothing to change: the school already matches the file.")).toBeVisible();
+
+  // A file of one learner, inactivating the rest: the totals count them,
+  // the page says what applying does, and "Apply import" comes before the
+  // (possibly long) list of who.
+  const one = testInfo.outputPath("one.csv");
+  writeFileSync(one, "class,first_name,last_name,username,external_id,email\nYear 3 Cedar,王,Fang,,S3,\n");
+  await page.getByLabel("Roster file").setInputFiles(one);
+  await page.getByLabel("Inactivate learners who are not in the file").check();
+  await press(page.getByRole("button", { name: "Preview" }));
+  await expect(page.getByRole("status").filter({ hasText: "one.csv" })).toHaveText(
+    "one.csv (CSV, UTF-8): 0 to create, 0 to update, 1 unchanged, 0 with errors, 2 to inactivate.",
+  );
+  await expect(page.getByText(/^Applying inactivates 2 learners who are not in the file/)).toBeVisible();
+  const applyBox = (await page.getByRole("button", { name: "Apply import" }).boundingBox())!;
+  const listBox = (await page.getByRole("heading", { name: "Learners who would be inactivated" }).boundingBox())!;
+  expect(applyBox.y).toBeLessThan(listBox.y);
 });
 
 test("a file's lines with errors are listed first, named, and block the import", async ({ page, press }, testInfo) => {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::import_api::{follow_import, preview_import, start_import};
-use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus};
+use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus, PreviewLine, PreviewTotals};
 use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
 use crate::session::SignedIn;
@@ -234,8 +234,16 @@ fn Importer() -> impl IntoView {
                 && (result.totals.create + result.totals.update > 0 || !result.to_inactivate.is_empty());
             let nothing_to_do = result.totals.error == 0 && !can_apply;
             let to_apply = (file.clone(), inactivate, result.basis.clone());
+            let ImportPreview { file_kind, lines, totals, new_learners, new_classes, to_inactivate, .. } = result;
             view! {
-                <PreviewReport file_name=file.name preview=result />
+                <PreviewSummary
+                    file_name=file.name
+                    file_kind
+                    totals
+                    new_learners
+                    new_classes
+                    inactivating=to_inactivate.len()
+                />
                 <div class="dialog-row">
                     <button
                         type="button"
@@ -258,6 +266,7 @@ fn Importer() -> impl IntoView {
                         <p class="hint">"Nothing to change: the school already matches the file."</p>
                     })}
                 </div>
+                <PreviewLines lines to_inactivate />
             }
         })}
     }
@@ -289,35 +298,69 @@ fn ImportProgressBar(now: ImportProgress) -> impl IntoView {
     }
 }
 
+/// The preview's totals and what they mean, above "Apply import": a long
+/// file's lines (and the learners it would inactivate) come after it.
 #[component]
-fn PreviewReport(file_name: String, preview: ImportPreview) -> impl IntoView {
-    let totals = preview.totals;
-    let new_learners = preview.new_learners;
-    let mut lines = preview.lines;
-    // What blocks the import first, where a long file would hide it; each
-    // group keeps the file's order.
-    lines.sort_by_key(|line| line.status != LineStatus::Error);
+fn PreviewSummary(
+    file_name: String,
+    file_kind: String,
+    totals: PreviewTotals,
+    new_learners: usize,
+    new_classes: Vec<String>,
+    /// Learners not in the file the import would inactivate.
+    inactivating: usize,
+) -> impl IntoView {
+    let status = format!(
+        "{file_name} ({file_kind}): {} to create, {} to update, {} unchanged, {} with errors{}.",
+        totals.create,
+        totals.update,
+        totals.unchanged,
+        totals.error,
+        if inactivating > 0 {
+            format!(", {inactivating} to inactivate")
+        } else {
+            String::new()
+        }
+    );
     view! {
         <h2>"Preview"</h2>
-        <p role="status">
-            {format!(
-                "{file_name} ({}): {} to create, {} to update, {} unchanged, {} with errors.",
-                preview.file_kind, totals.create, totals.update, totals.unchanged, totals.error
-            )}
-        </p>
+        <p role="status">{status}</p>
         {(new_learners > 0).then(|| view! {
             <p>{new_learners_line(new_learners, totals.create)}</p>
         })}
         {(totals.error > 0).then(|| view! {
             <p class="error">"Lines with errors block the import: fix them in the file, then preview again. They are listed first."</p>
         })}
-        {(!preview.new_classes.is_empty()).then(|| view! {
-            <p>{format!("New classes: {}.", preview.new_classes.join(", "))}</p>
+        {(!new_classes.is_empty()).then(|| view! {
+            <p>{format!("New classes: {}.", new_classes.join(", "))}</p>
         })}
-        {(!preview.to_inactivate.is_empty()).then(|| view! {
+        {(inactivating > 0).then(|| view! {
+            <p class="warning">{inactivating_line(inactivating)}</p>
+        })}
+    }
+}
+
+/// What "Apply import" does to the learners not in the file, in words.
+fn inactivating_line(learners: usize) -> String {
+    format!(
+        "Applying inactivates {} who {} not in the file: they can no longer sign in and are signed out at once. A full admin can reactivate an account on Users. They are listed below the button.",
+        counted(learners, "learner", "learners"),
+        if learners == 1 { "is" } else { "are" }
+    )
+}
+
+/// The learners the import would inactivate, then every line of the file,
+/// those in error first.
+#[component]
+fn PreviewLines(mut lines: Vec<PreviewLine>, to_inactivate: Vec<String>) -> impl IntoView {
+    // What blocks the import first, where a long file would hide it; each
+    // group keeps the file's order.
+    lines.sort_by_key(|line| line.status != LineStatus::Error);
+    view! {
+        {(!to_inactivate.is_empty()).then(|| view! {
             <h3>"Learners who would be inactivated"</h3>
             <ul class="inactivate">
-                {preview.to_inactivate.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}
+                {to_inactivate.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}
             </ul>
         })}
         <ScrollBox label="Lines of the file">

@@ -425,7 +425,7 @@ fn decode_error(error: DecodeError, name: &str) -> FileError {
         DecodeError::NotText => format!(
             "The file {name} in this zip is not a CSV file. Export the OneRoster files again and upload the new zip."
         ),
-        DecodeError::BadUtf8 | DecodeError::BadUtf16 => format!(
+        DecodeError::BadUtf8 { .. } | DecodeError::MixedUtf8 { .. } | DecodeError::BadUtf16 => format!(
             "The file {name} in this zip has damaged characters (it is not valid UTF-8 or UTF-16). Export the OneRoster files again and upload the new zip."
         ),
     })

@@ -109,7 +109,8 @@ pub fn parse_roster(bytes: &[u8]) -> Result<ParsedRoster, FileError> {
                 "The file is empty. Choose a CSV file whose first line is the header ({EXPECTED_HEADER}) followed by one line per learner."
             ),
             DecodeError::NotText => NOT_CSV_MESSAGE.to_string(),
-            DecodeError::BadUtf8 => "The file starts with a UTF-8 marker but contains characters that are not valid UTF-8, so it may be damaged. In Excel, use File › Save As › CSV UTF-8 and upload the new file.".to_string(),
+            DecodeError::BadUtf8 { line } => format!("The file starts with a UTF-8 marker, but line {line} has characters that are not valid UTF-8, so it may be damaged. In Excel, use File › Save As › CSV UTF-8 and upload the new file."),
+            DecodeError::MixedUtf8 { line } => format!("Most of the file is UTF-8, but line {line} is in another encoding (such as Windows-1252), so names would come out garbled. Lines copied in from another export do this. In Excel, use File › Save As › CSV UTF-8 and upload the new file."),
             DecodeError::BadUtf16 => "The file looks like UTF-16 text (Excel \"Unicode text\") but some of its characters are damaged. In Excel, use File › Save As › CSV UTF-8 and upload the new file.".to_string(),
         })
     })?;
@@ -234,8 +235,12 @@ pub(crate) enum DecodeError {
     Empty,
     /// Binary data (NUL bytes, many control characters).
     NotText,
-    /// UTF-8 BOM followed by invalid UTF-8.
-    BadUtf8,
+    /// UTF-8 BOM followed by invalid UTF-8, first on this line (1-based).
+    BadUtf8 { line: usize },
+    /// UTF-8 text with lines in another encoding (a file pasted together
+    /// from two exports), first on this line: read as Windows-1252, its
+    /// UTF-8 names would come out garbled ("ZoÃ«").
+    MixedUtf8 { line: usize },
     /// UTF-16 (BOM or by the look of it) with invalid code units.
     BadUtf16,
 }
@@ -247,7 +252,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::Empty);
     }
     let (text, encoding) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let text = std::str::from_utf8(rest).map_err(|_| DecodeError::BadUtf8)?;
+        let text = std::str::from_utf8(rest).map_err(|e| DecodeError::BadUtf8 {
+            line: line_at(rest, e.valid_up_to()),
+        })?;
         (text.to_string(), "UTF-8")
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         (decode_utf16(encoding_rs::UTF_16LE, rest)?, "UTF-16")
@@ -261,6 +268,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::NotText);
     } else if let Ok(text) = std::str::from_utf8(bytes) {
         (text.to_string(), "UTF-8")
+    } else if let Some(line) = mixed_utf8_line(bytes) {
+        return Err(DecodeError::MixedUtf8 { line });
     } else {
         let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
         (text.into_owned(), "Windows-1252")
@@ -278,6 +287,35 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::NotText);
     }
     Ok(Decoded { text, encoding })
+}
+
+/// The line (1-based) of byte `offset`.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// For bytes that are not all UTF-8: the first line that is not, if other
+/// lines do hold UTF-8 beyond ASCII (then the file is UTF-8 with lines of
+/// another encoding). A file with no such UTF-8 is a legacy encoding.
+fn mixed_utf8_line(bytes: &[u8]) -> Option<usize> {
+    let mut offset = 0;
+    let mut first_invalid = None;
+    let mut utf8_beyond_ascii = false;
+    for chunk in bytes.utf8_chunks() {
+        utf8_beyond_ascii |= !chunk.valid().is_ascii();
+        offset += chunk.valid().len();
+        if !chunk.invalid().is_empty() && first_invalid.is_none() {
+            first_invalid = Some(offset);
+        }
+        offset += chunk.invalid().len();
+    }
+    first_invalid
+        .filter(|_| utf8_beyond_ascii)
+        .map(|at| line_at(bytes, at))
 }
 
 fn decode_utf16(
@@ -726,6 +764,28 @@ mod tests {
             parsed.rows,
             vec![row(2, "7A", "Aoife", "Ó Súilleabháin", "", "", "")]
         );
+    }
+
+    #[test]
+    fn utf8_with_lines_of_another_encoding_is_refused_naming_the_line() {
+        // Zoë in UTF-8 on line 2, José in Windows-1252 (é = E9) on line 3:
+        // read as Windows-1252, Zoë would become "ZoÃ«".
+        let mut bytes = b"class,first_name,last_name\n7A,Zo\xC3\xAB,Mixed\n".to_vec();
+        bytes.extend_from_slice(b"7A,Jos\xE9,Ruiz\n");
+        let message = parse_roster(&bytes).unwrap_err().0;
+        assert!(
+            message.contains("line 3 is in another encoding"),
+            "{message}"
+        );
+        assert!(message.contains("CSV UTF-8"), "{message}");
+    }
+
+    #[test]
+    fn a_damaged_utf8_file_names_its_line() {
+        let mut bytes = b"\xEF\xBB\xBFclass,first_name,last_name\n7A,Ann,Lee\n".to_vec();
+        bytes.extend_from_slice(b"7A,Jos\xE9,Ruiz\n");
+        let message = parse_roster(&bytes).unwrap_err().0;
+        assert!(message.contains("line 3 has characters"), "{message}");
     }
 
     #[test]

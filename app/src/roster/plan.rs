@@ -387,8 +387,10 @@ pub fn build_plan(
         }
     }
 
-    // 2. Rows of one learner must agree; one class once; usernames once.
+    // 2. Rows of one learner must agree; one class once; usernames and
+    // emails once (one email is one account's, also within the file).
     let mut username_owner: HashMap<String, (usize, String)> = HashMap::new();
+    let mut email_owner: HashMap<String, String> = HashMap::new();
     for (index, group) in groups.iter_mut().enumerate() {
         let first = &group.rows[0];
         if let Some(username) = &first.username {
@@ -400,6 +402,18 @@ pub fn build_plan(
                 }
                 None => {
                     username_owner.insert(username.clone(), (index, where_is(&first.row)));
+                }
+            }
+        }
+        if let Some(email) = &first.email {
+            match email_owner.get(email) {
+                Some(earlier) => {
+                    group.error.get_or_insert(format!(
+                        "Duplicate email in the file: {email} is also on {earlier} for another learner. Each account needs its own email, or none."
+                    ));
+                }
+                None => {
+                    email_owner.insert(email.clone(), where_is(&first.row));
                 }
             }
         }

@@ -235,6 +235,32 @@ async fn lines_in_error_say_why_and_block_the_apply() {
     assert_eq!(roster_state(&app).await, before);
 }
 
+/// Review finding: the same email on two lines passed the preview, and the
+/// apply then failed after minutes of hashing with "That is already in use."
+#[tokio::test]
+async fn one_email_on_two_learners_lines_is_an_error_in_the_preview() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = "class,first_name,last_name,username,external_id,email\n\
+        Year 6 Ash,Fay,Two,,F2,kid2@pupils.example\n\
+        Year 6 Ash,Fay,Three,,F3,KID2@pupils.example\n\
+        Choir,Fay,Two,,F2,kid2@pupils.example\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    let reasons = reasons(&result);
+    assert_eq!(
+        reasons,
+        [
+            (2, LineStatus::Create, "New learner, username fay.two."),
+            (3, LineStatus::Error, "Duplicate email in the file: kid2@pupils.example is also on line 2 for another learner. Each account needs its own email, or none."),
+            (4, LineStatus::Create, "New learner, username fay.two."),
+        ]
+    );
+    let before = roster_state(&app).await;
+    let outcome = apply_import(&app, &app.client, file.as_bytes(), false).await;
+    assert!(outcome.unwrap_err().starts_with("422"));
+    assert_eq!(roster_state(&app).await, before);
+}
+
 #[tokio::test]
 async fn a_line_repeated_as_it_is_is_read_once_but_two_namesakes_in_a_class_are_an_error() {
     let app = spawn_app().await;
