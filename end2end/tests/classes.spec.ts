@@ -40,7 +40,15 @@ test("a teacher shows a password, generates a new one and resets it", async ({ p
   await expect(dialog).toBeVisible();
   await press(dialog.getByRole("button", { name: "Show current password" }));
   await expect(dialog.getByText(/Current password:/)).toBeVisible();
+  // Refused: the problem is under the field, tied to it, and focus is there.
+  const field = dialog.getByLabel("New password");
+  await field.fill("abc");
+  await field.press("Enter");
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(field).toHaveAccessibleDescription(/at least 8 characters/);
+  await expect(field).toBeFocused();
   await press(dialog.getByRole("button", { name: "Generate new password" }));
+  await expect(field).not.toHaveAttribute("aria-invalid", "true");
   await expect(dialog.getByLabel("New password")).toHaveValue(/^[a-z]+\d{2}$/);
   const password = await dialog.getByLabel("New password").inputValue();
   await press(dialog.getByRole("button", { name: "Reset", exact: true }));

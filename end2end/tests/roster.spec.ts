@@ -73,6 +73,13 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
   // A tablet's keyboard starts a name with a capital; a username is typed as it is.
   await expect(dialog.getByLabel("First name")).toHaveAttribute("autocapitalize", "words");
   await expect(dialog.getByLabel("Username")).toHaveAttribute("autocapitalize", "none");
+  // Enter in "First name" with "Last name" empty: focus goes to the field
+  // refused, which reads out its problem.
+  await dialog.getByLabel("First name").fill("Zed");
+  await dialog.getByLabel("First name").press("Enter");
+  await expect(dialog.getByLabel("Last name")).toBeFocused();
+  await expect(dialog.getByLabel("Last name")).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByLabel("Last name")).toHaveAccessibleDescription("Type a name.");
   await dialog.getByLabel("First name").fill("Ali");
   await dialog.getByLabel("Last name").fill("Khan");
   // A unique suggestion made from the names, which the rules check as it is typed.

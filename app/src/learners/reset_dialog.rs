@@ -29,10 +29,21 @@ pub fn ResetPasswordDialog(
             Err(e) => error.set(Some(e.to_string())),
         }
     });
+    // The new password's own problem, under its field.
+    let password_error = RwSignal::new(None::<String>);
+    let password_field = NodeRef::<leptos::html::Input>::new();
+    let focus_password_field = move || {
+        request_animation_frame(move || {
+            if let Some(field) = password_field.get_untracked() {
+                let _ = field.focus();
+            }
+        })
+    };
     let generate = Action::new(move |_: &()| async move {
         match suggest_learner_password(id.get_value()).await {
             Ok(password) => {
                 error.set(None);
+                password_error.set(None);
                 new_password.set(password);
             }
             Err(e) => error.set(Some(e.to_string())),
@@ -53,6 +64,7 @@ pub fn ResetPasswordDialog(
             match reset_learner_password(id.get_value(), password.clone()).await {
                 Ok(()) => {
                     error.set(None);
+                    password_error.set(None);
                     done.set(Some(password));
                     changed(&|now| {
                         now.password = if passwords_visible {
@@ -64,7 +76,10 @@ pub fn ResetPasswordDialog(
                         now.password_version += 1;
                     });
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    password_error.set(Some(e.to_string()));
+                    focus_password_field();
+                }
             }
         }
     });
@@ -88,8 +103,10 @@ pub fn ResetPasswordDialog(
     let submit = move || {
         let password = new_password.get_untracked();
         if password.trim().is_empty() {
-            error.set(Some("Generate or type a new password first.".into()));
+            password_error.set(Some("Generate or type a new password first.".into()));
+            focus_password_field();
         } else {
+            password_error.set(None);
             reset.dispatch(password);
         }
     };
@@ -122,7 +139,10 @@ pub fn ResetPasswordDialog(
                 <div class="field">
                     <label for="learner_new_password">"New password"</label>
                     <input
+                        node_ref=password_field
                         id="learner_new_password"
+                        aria-describedby=move || password_error.with(Option::is_some).then_some("learner_new_password_error")
+                        aria-invalid=move || password_error.with(Option::is_some).then_some("true")
                         type="text"
                         autocomplete="off"
                         spellcheck="false"
@@ -131,6 +151,9 @@ pub fn ResetPasswordDialog(
                         on:input=move |ev| new_password.set(event_target_value(&ev))
                         on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); submit(); }
                     />
+                    {move || password_error.get().map(|text| view! {
+                        <p class="error small" role="alert" id="learner_new_password_error">{text}</p>
+                    })}
                 </div>
                 <div class="dialog-row">
                     <button type="button" class="button" on:click=move |_| { generate.dispatch(()); }>

@@ -11,7 +11,7 @@ use super::{AddedLearner, LearnerChanges, LearnerProfile};
 use crate::classes::LearnerRow;
 use crate::error::AppError;
 use crate::page_data::page_data;
-use crate::shell::fields::{CheckboxList, TextInput, Typing};
+use crate::shell::fields::{focus_first_invalid, CheckboxList, TextInput, Typing};
 use crate::shell::modal::{FocusWhenLoaded, Modal};
 
 /// The error of `field`, if `error` is about it.
@@ -102,6 +102,7 @@ pub fn AddLearnerDialog(
             std::time::Duration::from_millis(250),
         );
     };
+    let form = NodeRef::<leptos::html::Form>::new();
     let create = Action::new(move |(first, last, username): &(String, String, String)| {
         let (first, last, username) = (first.clone(), last.clone(), username.clone());
         async move {
@@ -110,7 +111,10 @@ pub fn AddLearnerDialog(
                     added.set(Some(learner.clone()));
                     on_added.run(learner);
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    error.set(Some(e));
+                    focus_first_invalid(form);
+                }
             }
         }
     });
@@ -133,7 +137,7 @@ pub fn AddLearnerDialog(
             {move || match added.get() {
                 Some(learner) => view! { <AddedSummary learner on_close /> }.into_any(),
                 None => view! {
-                    <form class="form" novalidate on:submit=submit>
+                    <form class="form" novalidate node_ref=form on:submit=submit>
                         <div on:input=move |_| names_changed()>
                             <TextInput id="learner_first_name" label="First name" value=first maxlength=60 error=field_error(error, "first_name") />
                             <TextInput id="learner_last_name" label="Last name" value=last maxlength=60 error=field_error(error, "last_name") />
@@ -229,6 +233,7 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl 
         .collect();
     let (id, version) = (profile.id, profile.version);
     let error = RwSignal::new(None::<AppError>);
+    let form = NodeRef::<leptos::html::Form>::new();
     let save = Action::new(move |changes: &LearnerChanges| {
         let changes = changes.clone();
         let name = [changes.first_name.trim(), changes.last_name.trim()]
@@ -239,7 +244,10 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl 
         async move {
             match save_learner(changes).await {
                 Ok(()) => on_saved.run(name),
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    error.set(Some(e));
+                    focus_first_invalid(form);
+                }
             }
         }
     });
@@ -261,7 +269,7 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl 
             .or_else(|| field_error(error, "username").get())
     });
     view! {
-        <form class="form" novalidate on:submit=submit>
+        <form class="form" novalidate node_ref=form on:submit=submit>
             <FocusWhenLoaded />
             <TextInput id="edit_first_name" label="First name" value=first maxlength=60 error=field_error(error, "first_name") />
             <TextInput id="edit_last_name" label="Last name" value=last maxlength=60 error=field_error(error, "last_name") />

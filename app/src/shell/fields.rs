@@ -95,6 +95,32 @@ pub fn focus_when_refused(input: NodeRef<leptos::html::Input>, error: Signal<Opt
     });
 }
 
+/// After a form was refused (its button pressed, or Enter in any of its
+/// fields): focus goes to the form's first field marked invalid, on the
+/// next frame (once the errors are drawn), unless it is in one already. A
+/// screen reader then reads that field with its error; without this, Enter
+/// in "First name" left focus there while "Last name" was refused in silence.
+pub fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        let Some(form) = form.get_untracked() else {
+            return;
+        };
+        let in_an_invalid_field = document().active_element().is_some_and(|active| {
+            active.get_attribute("aria-invalid").as_deref() == Some("true")
+                && form.contains(Some(&active))
+        });
+        if in_an_invalid_field {
+            return;
+        }
+        if let Ok(Some(field)) = form.query_selector("[aria-invalid=\"true\"]") {
+            if let Ok(field) = field.dyn_into::<web_sys::HtmlElement>() {
+                let _ = field.focus();
+            }
+        }
+    });
+}
+
 /// Whether focus is in a text field, select or text area.
 fn typing_in_a_field() -> bool {
     document().active_element().is_some_and(|element| {

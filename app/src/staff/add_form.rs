@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::add_staff_member;
 use super::fields::{StaffFieldValues, StaffFields};
 use super::{ClassOption, NewStaffMember, StaffRow};
-use crate::shell::fields::{TextInput, Typing};
+use crate::shell::fields::{focus_first_invalid, TextInput, Typing};
 use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
@@ -18,6 +18,7 @@ pub fn AddStaffDialog(
     let values = StaffFieldValues::empty();
     let username = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let form = NodeRef::<leptos::html::Form>::new();
     let added = RwSignal::new(None::<StaffRow>);
 
     let add = Action::new(move |member: &NewStaffMember| {
@@ -29,7 +30,10 @@ pub fn AddStaffDialog(
                     added.set(Some(row.clone()));
                     on_added.run(row);
                 }
-                Err(e) => error.set(values.show_error(&e)),
+                Err(e) => {
+                    error.set(values.show_error(&e));
+                    focus_first_invalid(form);
+                }
             }
         }
     });
@@ -47,6 +51,7 @@ pub fn AddStaffDialog(
         if !missing.is_empty() {
             error.set(None);
             values.errors.set(missing);
+            focus_first_invalid(form);
             return;
         }
         values.errors.set(Vec::new());
@@ -75,7 +80,7 @@ pub fn AddStaffDialog(
                     })
                 }
             >
-                <form class="form" novalidate on:submit=submit>
+                <form class="form" novalidate node_ref=form on:submit=submit>
                     <TextInput id="staff_username" label="Username" typing=Typing::Verbatim value=username error=values.error_of("username") />
                     <StaffFields values classes=classes.clone() />
                     <p class="hint">"They get an email with a link to choose their own password."</p>

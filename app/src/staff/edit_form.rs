@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::api::{save_staff_member, send_staff_reset_email, send_staff_reset_sms};
 use super::fields::{StaffFieldValues, StaffFields};
 use super::{ClassOption, SmsOffer, StaffChanges, StaffRow};
+use crate::shell::fields::focus_first_invalid;
 use crate::shell::modal::Modal;
 
 /// What the form last reported: a confirmation or a problem.
@@ -26,6 +27,7 @@ pub fn EditStaffDialog(
     on_saved: Callback<StaffRow>,
 ) -> impl IntoView {
     let values = StaffFieldValues::of(&row);
+    let form = NodeRef::<leptos::html::Form>::new();
     // Write-only: starts empty every time and is never filled from the server.
     let new_password = RwSignal::new(String::new());
     let require_change = RwSignal::new(true);
@@ -48,7 +50,10 @@ pub fn EditStaffDialog(
                     on_saved.run(saved);
                 }
                 // A field's problem shows under that field instead.
-                Err(e) => outcome.set(values.show_error(&e).map(Outcome::Failed)),
+                Err(e) => {
+                    outcome.set(values.show_error(&e).map(Outcome::Failed));
+                    focus_first_invalid(form);
+                }
             }
         }
     });
@@ -103,7 +108,7 @@ pub fn EditStaffDialog(
     view! {
         <Modal title="Edit staff member" on_close>
             <p>{row.display_name.clone()} " (" {row.username.clone()} ")"</p>
-            <form class="form" novalidate on:submit=submit>
+            <form class="form" novalidate node_ref=form on:submit=submit>
                 <StaffFields values classes own_account />
                 {if own_account {
                     view! {
