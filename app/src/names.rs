@@ -8,6 +8,21 @@ pub fn is_disguising(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// A name as it is kept: runs of spaces made one, and (on the server) in
+/// Unicode's composed form (NFC), so "Zoë" typed on a Mac (e + a combining
+/// diaeresis) and on Windows (one letter ë) is the same name, and
+/// "Year 7  Oak" the same class as "Year 7 Oak".
+pub fn tidy(value: &str) -> String {
+    let spaced = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    #[cfg(feature = "ssr")]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        spaced.nfc().collect()
+    }
+    #[cfg(not(feature = "ssr"))]
+    spaced
+}
+
 /// Longest first or last name, in characters.
 pub const MAX_PERSON_NAME_CHARS: usize = 60;
 
@@ -16,15 +31,16 @@ pub const MAX_PERSON_NAME_CHARS: usize = 60;
 /// no leading `=`, `+`, `-` or `@`, which a spreadsheet would run as a
 /// formula when the access codes are opened.
 pub fn person_name(value: &str) -> Result<String, &'static str> {
-    let name = value.trim();
+    // Checked as typed: tidying would turn a line break into a space.
+    if value.trim().chars().any(is_disguising) {
+        return Err("A name cannot contain line breaks or invisible characters.");
+    }
+    let name = &tidy(value);
     if name.is_empty() {
         return Err("Type a name.");
     }
     if name.chars().count() > MAX_PERSON_NAME_CHARS {
         return Err("A name is at most 60 characters.");
-    }
-    if name.chars().any(is_disguising) {
-        return Err("A name cannot contain line breaks or invisible characters.");
     }
     if name.starts_with(['=', '+', '-', '@']) {
         return Err(
@@ -32,6 +48,19 @@ pub fn person_name(value: &str) -> Result<String, &'static str> {
         );
     }
     Ok(name.to_string())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tidy_tests {
+    use super::*;
+
+    #[test]
+    fn names_are_kept_composed_with_single_spaces() {
+        let decomposed = "Zoe\u{0308}  Ada\u{0301}ms";
+        assert_eq!(tidy(decomposed), "Zoë Adáms");
+        assert_eq!(person_name(decomposed).unwrap(), "Zoë Adáms");
+        assert_eq!(tidy(" Year 7 \t Oak "), "Year 7 Oak");
+    }
 }
 
 #[cfg(test)]

@@ -20,19 +20,20 @@ pub const MAX_CLASS_NAME_CHARS: usize = 80;
 /// A class name as typed: trimmed, 1 to 80 characters, nothing that could
 /// disguise it.
 pub fn class_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim();
+    // Checked as typed: tidying would turn a line break into a space.
+    if name.trim().chars().any(crate::names::is_disguising) {
+        return Err(AppError::invalid(
+            "name",
+            "A class name cannot contain line breaks or invisible characters.",
+        ));
+    }
+    let name = &crate::names::tidy(name);
     if name.is_empty() || name.chars().count() > MAX_CLASS_NAME_CHARS {
         return Err(AppError::invalid(
             "name",
             format!(
                 "A class name is 1 to {MAX_CLASS_NAME_CHARS} characters, such as Year 3 Hazel."
             ),
-        ));
-    }
-    if name.chars().any(crate::names::is_disguising) {
-        return Err(AppError::invalid(
-            "name",
-            "A class name cannot contain line breaks or invisible characters.",
         ));
     }
     Ok(name.to_string())

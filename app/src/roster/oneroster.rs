@@ -721,7 +721,7 @@ mod tests {
                 (
                     9,
                     ENROLLMENTS,
-                    "This line has 6 fields, but the header has 10.".to_string()
+                    "This line has 6 fields, but the header has 10. Fill in the missing fields, leaving the ones that may be empty empty (two separators in a row).".to_string()
                 ),
             ]
         );

@@ -514,7 +514,12 @@ pub(crate) fn read_table(
             continue;
         }
         let Some((positions, width)) = &header else {
-            let cells: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
+            let mut cells: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
+            // Excel keeps empty columns at the end of a sheet that once had
+            // more ("class,first_name,last_name,,"): not columns of the file.
+            while cells.last().is_some_and(String::is_empty) {
+                cells.pop();
+            }
             let map = map_header.take().expect("the header is mapped once");
             header = Some((map(&cells)?, cells.len()));
             continue;
@@ -523,13 +528,22 @@ pub(crate) fn read_table(
         if count > max_records {
             return Err(too_many());
         }
-        if record.len() != *width {
+        // Empty fields past the header's last column are those same empty
+        // columns (or a separator at the end of the line): nothing is lost.
+        let extra_fields_empty = record.iter().skip(*width).all(|f| f.trim().is_empty());
+        if record.len() < *width || !extra_fields_empty {
             let message = if record.iter().any(|f| f.contains(['\n', '\r'])) {
                 // A quote that is never closed takes in the lines after it.
                 UNCLOSED_QUOTE.to_string()
+            } else if record.len() > *width {
+                format!(
+                    "This line has {}, but the header has {}. A name or class with the separator in it needs quotes around it (\"Lee, Ann\"); otherwise remove the extra field.",
+                    plural(record.len(), "field"),
+                    width
+                )
             } else {
                 format!(
-                    "This line has {}, but the header has {}.",
+                    "This line has {}, but the header has {}. Fill in the missing fields, leaving the ones that may be empty empty (two separators in a row).",
                     plural(record.len(), "field"),
                     width
                 )
@@ -895,6 +909,27 @@ mod tests {
         );
     }
 
+    const MISSING: &str = " Fill in the missing fields, leaving the ones that may be empty empty (two separators in a row).";
+
+    #[test]
+    fn excel_s_empty_columns_at_the_end_are_not_columns() {
+        let text = "class,first_name,last_name,,\n\
+                    7A,Ann,Lee,,\n\
+                    7A,Bob,Ray\n\
+                    7A,Cy,Day,\n";
+        let parsed = parse_ok(text.as_bytes());
+        assert!(parsed.line_errors.is_empty(), "{:?}", parsed.line_errors);
+        assert_eq!(parsed.rows.len(), 3);
+        assert_eq!(parsed.rows[2], row(4, "7A", "Cy", "Day", "", "", ""));
+        // A field past the header that holds something is an error, saying how to fix it.
+        let parsed = parse_ok(b"class,first_name,last_name\n7A,Lee, Ann,Smith\n");
+        assert!(
+            parsed.line_errors[0].2.starts_with("This line has 4 fields, but the header has 3. A name or class with the separator in it needs quotes"),
+            "{:?}",
+            parsed.line_errors
+        );
+    }
+
     #[test]
     fn wrong_field_count_is_a_line_error() {
         let text = "class,first_name,last_name,username,external_id,email\n\
@@ -911,12 +946,12 @@ mod tests {
                 (
                     3,
                     "",
-                    "This line has 4 fields, but the header has 6.".to_string()
+                    format!("This line has 4 fields, but the header has 6.{MISSING}")
                 ),
                 (
                     4,
                     "",
-                    "This line has 2 fields, but the header has 6.".to_string()
+                    format!("This line has 2 fields, but the header has 6.{MISSING}")
                 ),
             ]
         );

@@ -321,7 +321,7 @@ pub fn build_plan(
     let classes_by_key: HashMap<String, &SchoolClass> = snapshot
         .classes
         .iter()
-        .map(|c| (c.name.to_lowercase(), c))
+        .map(|c| (crate::names::tidy(&c.name).to_lowercase(), c))
         .collect();
     let class_name_of: HashMap<&str, &str> = snapshot
         .classes
@@ -533,7 +533,7 @@ pub fn build_plan(
                         .iter()
                         .filter(|id| {
                             let name = class_name_of.get(**id).copied().unwrap_or_default();
-                            let key = name.to_lowercase();
+                            let key = crate::names::tidy(name).to_lowercase();
                             file_class_keys.contains(&key) && !wanted.contains(key.as_str())
                         })
                         .map(|id| id.to_string())
@@ -784,7 +784,10 @@ fn match_learner<'a>(
     let class_ids: Vec<&str> = snapshot
         .classes
         .iter()
-        .filter(|c| rows.iter().any(|r| r.class_key == c.name.to_lowercase()))
+        .filter(|c| {
+            rows.iter()
+                .any(|r| r.class_key == crate::names::tidy(&c.name).to_lowercase())
+        })
         .map(|c| c.id.as_str())
         .collect();
     let namesakes: Vec<&SchoolAccount> = snapshot

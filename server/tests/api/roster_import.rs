@@ -154,6 +154,34 @@ async fn an_applied_import_creates_learners_who_sign_in_and_applying_it_again_ch
     assert_eq!(roster_state(&app).await, before);
 }
 
+/// Review finding: the same names saved on a Mac (decomposed letters) read
+/// as a change no one could see, and "Year 7  Oak" made a second class.
+#[tokio::test]
+async fn names_in_another_unicode_form_or_with_double_spaces_are_the_same_names() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let composed = "class,first_name,last_name,username\nYear 7 Oak,Zo\u{eb},Ad\u{e1}ms,zoe.adams\n";
+    apply_import(&app, &app.client, composed.as_bytes(), false)
+        .await
+        .unwrap();
+    let decomposed =
+        "class,first_name,last_name,username\nYear 7  Oak,Zoe\u{308}, Ada\u{301}ms ,zoe.adams\n";
+    let again = preview(&app, decomposed.as_bytes(), false).await;
+    assert_eq!(statuses(&again), [(2, LineStatus::Unchanged)]);
+    assert!(again.new_classes.is_empty());
+    // A new learner typed decomposed is kept composed.
+    let new = "class,first_name,last_name,username\nYear 7 Oak,Rene\u{301},Lee,rene.lee\n";
+    apply_import(&app, &app.client, new.as_bytes(), false)
+        .await
+        .unwrap();
+    let (first,): (String,) =
+        sqlx::query_as("SELECT first_name FROM accounts WHERE username = 'rene.lee'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(first, "Ren\u{e9}");
+}
+
 #[tokio::test]
 async fn learners_are_matched_by_external_id_then_username_never_by_name_alone() {
     let app = spawn_app().await;
@@ -224,7 +252,7 @@ async fn lines_in_error_say_why_and_block_the_apply() {
             (5, LineStatus::Error, "First name: A name cannot start with =, +, - or @ (a spreadsheet would run it as a formula)."),
             (6, LineStatus::Error, "No class: every line needs one."),
             (7, LineStatus::Error, &format!("Username: {}", app::usernames::RULE)),
-            (8, LineStatus::Error, "This line has 3 fields, but the header has 4."),
+            (8, LineStatus::Error, "This line has 3 fields, but the header has 4. Fill in the missing fields, leaving the ones that may be empty empty (two separators in a row)."),
             (9, LineStatus::Create, "New learner, username eve.lee."),
         ]
     );
