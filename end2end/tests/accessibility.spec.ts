@@ -203,3 +203,26 @@ test("the class reset keeps focus on 'Reset' while it works, and opens at the ch
   await expect(reset).toBeFocused();
   await expect(reset).not.toHaveAttribute("aria-disabled", "true");
 });
+
+test("the user menu closes on Escape and when focus moves on past it", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openSettled(page, "/classes");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  const menu = page.locator("details.user-menu");
+  const summary = menu.locator("summary");
+  await summary.focus();
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("open", "");
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(menu).not.toHaveAttribute("open", "");
+  await expect(summary).toBeFocused();
+
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeFocused();
+  await expect(menu).toHaveAttribute("open", "");
+  await page.keyboard.press("Tab");
+  await expect(menu).not.toHaveAttribute("open", "");
+  expect(await menu.evaluate((m) => m.contains(document.activeElement))).toBe(false);
+});

@@ -37,6 +37,7 @@ fn SignedInBar(user: SignedInUser) -> impl IntoView {
         nav_items(&user)
     };
     let role = user.role_label();
+    let menu = NodeRef::<leptos::html::Details>::new();
     view! {
         <nav class="main-nav" aria-label="Main">
             <ul>
@@ -55,7 +56,40 @@ fn SignedInBar(user: SignedInUser) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
-        <details class="user-menu">
+        // Closes on Escape (focus back on its button) and when focus moves
+        // on to a control outside it (Tab), so the open panel never covers
+        // the control that has focus. A tap on nothing focusable (or a
+        // button on an iPad, which does not take focus) leaves it open, so
+        // "Sign out" is never hidden under the finger pressing it.
+        <details
+            class="user-menu"
+            node_ref=menu
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    if let Some(menu) = menu.get_untracked() {
+                        if menu.open() {
+                            menu.set_open(false);
+                            if let Ok(Some(summary)) = menu.query_selector("summary") {
+                                use wasm_bindgen::JsCast;
+                                if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
+                                    let _ = summary.focus();
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            on:focusout=move |ev: leptos::ev::FocusEvent| {
+                let Some(menu) = menu.get_untracked() else { return };
+                let moved_to = ev.related_target().and_then(|target| {
+                    use wasm_bindgen::JsCast;
+                    target.dyn_into::<web_sys::Node>().ok()
+                });
+                if moved_to.is_some_and(|node| !menu.contains(Some(&node))) {
+                    menu.set_open(false);
+                }
+            }
+        >
             <summary>
                 <span class="user-name">{user.display_name.clone()}</span>
                 <span class="user-role">{role.clone()}</span>

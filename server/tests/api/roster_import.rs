@@ -160,7 +160,8 @@ async fn an_applied_import_creates_learners_who_sign_in_and_applying_it_again_ch
 async fn names_in_another_unicode_form_or_with_double_spaces_are_the_same_names() {
     let app = spawn_app().await;
     oak_admin(&app).await;
-    let composed = "class,first_name,last_name,username\nYear 7 Oak,Zo\u{eb},Ad\u{e1}ms,zoe.adams\n";
+    let composed =
+        "class,first_name,last_name,username\nYear 7 Oak,Zo\u{eb},Ad\u{e1}ms,zoe.adams\n";
     apply_import(&app, &app.client, composed.as_bytes(), false)
         .await
         .unwrap();
