@@ -399,7 +399,7 @@ test("a double click on \"Apply rollover\" applies it once", async ({ page, pres
   await press(page.getByRole("link", { name: "Year 2" }));
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toBeVisible();
   await open(page, "/school/rollover");
-  await expect(page.getByText(/by .*: 1 learners\./)).toBeVisible();
+  await expect(page.getByText(/by .*: 1 learners moved or inactivated\./)).toBeVisible();
 });
 
 test("the year-end rollover moves a class on and is undone", async ({ page, press }, testInfo) => {

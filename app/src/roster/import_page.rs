@@ -142,11 +142,19 @@ fn Importer() -> impl IntoView {
                                     previewed.set(None);
                                     return summary.set(Some(done));
                                 }
-                                Some(Err(message)) => return error.set(Some(message)),
+                                // Nothing was written: the bar goes, and
+                                // the message says why.
+                                Some(Err(message)) => {
+                                    progress.set(None);
+                                    return error.set(Some(message));
+                                }
                                 None => pause(400).await,
                             }
                         }
-                        Err(e) => return error.set(Some(e.to_string())),
+                        Err(e) => {
+                            progress.set(None);
+                            return error.set(Some(e.to_string()));
+                        }
                     }
                 }
             }

@@ -185,9 +185,16 @@ pub struct LearnerMove {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RolloverPreview {
+    /// One line per learner per class they leave (a learner in two
+    /// classes has two).
     pub moves: Vec<LearnerMove>,
     pub new_classes: Vec<String>,
+    /// Learners inactivated as leavers, each counted once.
     pub leavers: usize,
+    /// Learners moved on to another class (leavers not counted), each
+    /// counted once: what "N learners moved" says everywhere.
+    #[serde(default)]
+    pub learners_moving: usize,
     /// What the preview was made from (a digest of every move). "Apply
     /// rollover" sends it back, and the server applies only while the moves
     /// are still exactly these: a second click, a second tab or another

@@ -82,9 +82,9 @@ async fn resolve(
         .filter(|(_, _, archived)| !archived)
         .map(|(id, name, _)| (id.as_str(), name.as_str()))
         .collect();
-    let taken_names: HashMap<String, &str> = classes
+    let taken_names: HashMap<String, (&str, bool)> = classes
         .iter()
-        .map(|(_, name, _)| (name.to_lowercase(), name.as_str()))
+        .map(|(_, name, archived)| (name.to_lowercase(), (name.as_str(), *archived)))
         .collect();
     let mut seen = HashSet::new();
     let mut resolved = Vec::new();
@@ -115,10 +115,19 @@ async fn resolve(
             NextClass::New(name) => {
                 let name = crate::classes::roster::class_name(name)
                     .map_err(|e| invalid(format!("{class_name}: {e}")))?;
-                if let Some(existing) = taken_names.get(&name.to_lowercase()) {
-                    return Err(invalid(format!(
-                        "There is already a class called {existing}: choose it from the list for {class_name}."
-                    )));
+                match taken_names.get(&name.to_lowercase()) {
+                    // An undone rollover archives the classes it made.
+                    Some((existing, true)) => {
+                        return Err(invalid(format!(
+                            "There is an archived class called {existing} (an undone rollover archives the classes it made). Restore it on the Classes page (“Show archived”) and choose it from the list for {class_name}, or give the new class another name."
+                        )))
+                    }
+                    Some((existing, false)) => {
+                        return Err(invalid(format!(
+                            "There is already a class called {existing}: choose it from the list for {class_name}."
+                        )))
+                    }
+                    None => {}
                 }
                 Target::Class { id: None, name }
             }
@@ -305,12 +314,20 @@ fn basis(moves: &[Move]) -> String {
 }
 
 fn preview_of(moves: &[Move], resolved: &[Resolved]) -> RolloverPreview {
+    let leavers: HashSet<&str> = moves
+        .iter()
+        .filter(|m| matches!(m.target, Target::Leavers))
+        .map(|m| m.learner_id.as_str())
+        .collect();
+    let moving: HashSet<&str> = moves
+        .iter()
+        .map(|m| m.learner_id.as_str())
+        .filter(|id| !leavers.contains(id))
+        .collect();
     RolloverPreview {
         basis: basis(moves),
-        leavers: moves
-            .iter()
-            .filter(|m| matches!(m.target, Target::Leavers))
-            .count(),
+        leavers: leavers.len(),
+        learners_moving: moving.len(),
         moves: moves
             .iter()
             .map(|m| LearnerMove {
@@ -446,7 +463,7 @@ pub async fn apply(
     }
     let detail = format!(
         "{} learners moved, {} inactivated, {} new classes",
-        learners.len() - done.leavers.min(learners.len()),
+        done.learners_moving,
         done.leavers,
         done.new_classes.len()
     );

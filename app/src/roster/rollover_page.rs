@@ -109,7 +109,7 @@ fn LastRolloverPanel(
     view! {
         <div class="panel">
             <h2>"Last rollover"</h2>
-            <p>{format!("{} by {}: {} learners.", last.when, last.by, last.learners)}</p>
+            <p>{format!("{} by {}: {} learners moved or inactivated.", last.when, last.by, last.learners)}</p>
             {refused.clone().map(|reason| view! { <p class="hint">{reason}</p> })}
             <button
                 type="button"
@@ -166,8 +166,7 @@ fn RolloverForm(
                     previewed.set(None);
                     notice.set(Some(format!(
                         "Rollover done: {} learners moved, {} inactivated.",
-                        done.moves.len() - done.leavers,
-                        done.leavers
+                        done.learners_moving, done.leavers
                     )));
                     reload.run(());
                 }
@@ -261,7 +260,7 @@ fn RolloverForm(
             <p>
                 {format!(
                     "{} learners move, {} are inactivated as leavers{}.",
-                    result.moves.len() - result.leavers,
+                    result.learners_moving,
                     result.leavers,
                     if result.new_classes.is_empty() { String::new() } else { format!("; new classes: {}", result.new_classes.join(", ")) }
                 )}

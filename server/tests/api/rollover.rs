@@ -121,6 +121,9 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
         ]
     );
     assert_eq!(preview.new_classes, ["Year 5"]);
+    // The same counts everywhere: the preview, "Rollover done", the audit
+    // row and the last rollover's panel.
+    assert_eq!((preview.learners_moving, preview.leavers), (3, 1));
     assert_eq!(
         classes_of(&app, "amelias").await,
         before,
@@ -185,6 +188,15 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
         .call_as(&app.client, "undo_rollover", &[("rollover_id", &id)])
         .await;
     assert_eq!(response.status(), 409);
+    // Redoing it with the same new class: the archived class is named as
+    // such, with where to restore it (it is not in the list to choose).
+    let again = app.call_json("preview_rollover", choices(&s)).await;
+    assert_eq!(again.status(), 422);
+    let text = again.text().await.unwrap();
+    assert!(
+        text.contains("There is an archived class called Year 5") && text.contains("Show archived"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
