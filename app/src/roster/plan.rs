@@ -445,6 +445,18 @@ pub fn build_plan(
     let mut unchanged = 0;
     let mut new_classes: Vec<String> = Vec::new();
     let mut new_class_keys: HashSet<String> = HashSet::new();
+    // Lines with neither username nor external_id, by name: one child in
+    // two classes written that way would become two learners.
+    let mut name_only: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+    for group in &groups {
+        let first = &group.rows[0];
+        if first.username.is_none() && first.external_id.is_none() {
+            name_only
+                .entry((first.first.to_lowercase(), first.last.to_lowercase()))
+                .or_default()
+                .push((where_is(&first.row), first.class.clone()));
+        }
+    }
     for group in &groups {
         for row in &group.rows {
             if !classes_by_key.contains_key(&row.class_key)
@@ -507,10 +519,22 @@ pub fn build_plan(
                         email: first.email.clone(),
                         classes: group.rows.iter().map(|r| r.class.clone()).collect(),
                     });
-                    Ok((
-                        LineStatus::Create,
-                        format!("New learner, username {username}."),
-                    ))
+                    let here = where_is(&first.row);
+                    let namesake = (first.username.is_none() && first.external_id.is_none())
+                        .then(|| {
+                            name_only
+                                .get(&(first.first.to_lowercase(), first.last.to_lowercase()))
+                                .and_then(|all| all.iter().find(|(at, _)| *at != here))
+                        })
+                        .flatten();
+                    let reason = match namesake {
+                        None => format!("New learner, username {username}."),
+                        Some((at, class)) => format!(
+                            "New learner, username {username}. {} {} is also on {at} ({class}) as a new learner: if that is the same child, give both lines the same username or external_id, or they get two accounts.",
+                            first.first, first.last
+                        ),
+                    };
+                    Ok((LineStatus::Create, reason))
                 }
                 Some(account) => {
                     let current: BTreeSet<&str> = classes_of

@@ -154,6 +154,23 @@ async fn an_applied_import_creates_learners_who_sign_in_and_applying_it_again_ch
     assert_eq!(roster_state(&app).await, before);
 }
 
+/// Review finding: one child in two classes, on lines with neither
+/// username nor external_id, silently became two learners.
+#[tokio::test]
+async fn a_new_name_in_two_classes_without_ids_says_it_makes_two_learners() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = "class,first_name,last_name\nYear 6 Ash,Tom,Lee\nChoir,Tom,Lee\n";
+    let result = preview(&app, file.as_bytes(), false).await;
+    assert_eq!(
+        reasons(&result),
+        [
+            (2, LineStatus::Create, "New learner, username tom.lee. Tom Lee is also on line 3 (Choir) as a new learner: if that is the same child, give both lines the same username or external_id, or they get two accounts."),
+            (3, LineStatus::Create, "New learner, username tom.lee2. Tom Lee is also on line 2 (Year 6 Ash) as a new learner: if that is the same child, give both lines the same username or external_id, or they get two accounts."),
+        ]
+    );
+}
+
 /// Review finding: the same names saved on a Mac (decomposed letters) read
 /// as a change no one could see, and "Year 7  Oak" made a second class.
 #[tokio::test]
