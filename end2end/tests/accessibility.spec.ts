@@ -174,6 +174,15 @@ test("the focus ring stands out 3:1 from the page, the panels and the header", a
       expect(contrast(outline, "rgb(243, 244, 246)")).toBeGreaterThanOrEqual(3);
     }
   }
+  // "Sign out", on the user menu's white panel inside the dark header.
+  const summary = page.locator("details.user-menu summary");
+  await summary.focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  const signOut = page.getByRole("button", { name: "Sign out" });
+  await expect(signOut).toBeFocused();
+  const { outline, behind } = await ring(signOut);
+  expect(contrast(outline, behind), `${outline} on ${behind}`).toBeGreaterThanOrEqual(3);
 });
 
 test("the class reset keeps focus on 'Reset' while it works, and opens at the chosen kind of password", async ({ page, press }) => {
