@@ -54,8 +54,7 @@ pub fn choosable_zones() -> &'static [String] {
 
 /// Whether a school may choose `name` (one of [`choosable_zones`]).
 pub fn is_choosable(name: &str) -> bool {
-    name == DEFAULT_ZONE
-        || (REGIONS.iter().any(|region| name.starts_with(region)) && TimeZone::get(name).is_ok())
+    choosable_zones().iter().any(|zone| zone == name)
 }
 
 /// "23 Nov 2026, 10:44 GMT": a moment in full, in `zone`.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::api::create_class;
 use super::ClassSummary;
+use crate::shell::fields::focus_next_frame;
 use crate::shell::modal::Modal;
 
 #[component]
@@ -28,13 +29,7 @@ pub fn AddClassDialog(on_close: Callback<()>, on_created: Callback<ClassSummary>
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if error.with(Option::is_some) {
-            // After the frame that draws the error: the pressed button
-            // keeps focus through the redraw otherwise.
-            request_animation_frame(move || {
-                if let Some(input) = input.get_untracked() {
-                    let _ = input.focus();
-                }
-            });
+            focus_next_frame(input);
         }
     });
     let described_by = move || {

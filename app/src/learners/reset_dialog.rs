@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::api::{reset_learner_password, reveal_learner_password, suggest_learner_password};
 use crate::classes::{LearnerRow, PasswordState};
 use crate::parents::api::{regenerate_parent_access_code, unlink_parents};
+use crate::shell::fields::focus_next_frame;
 use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
@@ -32,13 +33,7 @@ pub fn ResetPasswordDialog(
     // The new password's own problem, under its field.
     let password_error = RwSignal::new(None::<String>);
     let password_field = NodeRef::<leptos::html::Input>::new();
-    let focus_password_field = move || {
-        request_animation_frame(move || {
-            if let Some(field) = password_field.get_untracked() {
-                let _ = field.focus();
-            }
-        })
-    };
+    let focus_password_field = move || focus_next_frame(password_field);
     let generate = Action::new(move |_: &()| async move {
         match suggest_learner_password(id.get_value()).await {
             Ok(password) => {

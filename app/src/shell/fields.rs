@@ -121,6 +121,16 @@ pub fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
     });
 }
 
+/// Focuses `input` on the next frame: after the frame that draws a
+/// refusal, which otherwise leaves focus on the pressed button.
+pub fn focus_next_frame(input: NodeRef<leptos::html::Input>) {
+    request_animation_frame(move || {
+        if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    });
+}
+
 /// Whether focus is in a text field, select or text area.
 fn typing_in_a_field() -> bool {
     document().active_element().is_some_and(|element| {
