@@ -216,7 +216,14 @@ pub async fn apply(
             password: visible.then_some(password.as_str()),
             class_ids: &ids,
         };
-        let (_, code) = insert_learner(&mut tx, state, &new, now).await?;
+        let (id, code) = insert_learner(&mut tx, state, &new, now).await?;
+        let event = AuditEvent::by(user, client)
+            .on(&id, &learner.username)
+            .with_detail(format!(
+                "roster import: added to {}",
+                learner.classes.join(", ")
+            ));
+        audit(&mut *tx, AuditAction::LearnerCreated, event, now).await?;
         for class in &learner.classes {
             new_accounts.push(AccessCodeRow {
                 class: class.clone(),
@@ -250,6 +257,10 @@ pub async fn apply(
         if changed == 0 {
             return Err(AppError::stale());
         }
+        let event = AuditEvent::by(user, client)
+            .on(&update.id, &update.username)
+            .with_detail(format!("roster import: {}", update.changes));
+        audit(&mut *tx, AuditAction::LearnerUpdated, event, now).await?;
         if update.reactivate {
             // As on Users: links sent before it was switched off stay dead.
             crate::recovery::ssr::retire_tokens(&mut tx, &update.id, now).await?;

@@ -125,6 +125,8 @@ pub struct PlannedUpdate {
     pub external_id: Option<String>,
     pub email: Option<String>,
     pub reactivate: bool,
+    /// What changes, in words, for the learner's audit row.
+    pub changes: String,
     /// Class names to join and class ids to leave.
     pub join: Vec<String>,
     pub leave: Vec<String>,
@@ -652,10 +654,14 @@ pub fn build_plan(
                             external_id: first.external_id.clone().or(account.external_id.clone()),
                             email: first.email.clone().or(account.email.clone()),
                             reactivate,
+                            changes: changes.join("; "),
                             join,
                             leave,
                         });
                         let mut reason = capitalised(&changes.join("; "));
+                        if let Some(warning) = renamed_entirely(account, first) {
+                            reason = format!("{reason} {warning}");
+                        }
                         if stays_inactive {
                             reason = format!("{reason} {STAYS_INACTIVE}");
                         }
@@ -761,6 +767,29 @@ fn joining(rows: &[Checked], row: &Checked, key: &str) -> Joining {
         )),
         Some(other) => Joining::Repeats(where_is(&other.row)),
     }
+}
+
+/// A warning when a line matched an account by its username or
+/// external_id but changes both of its names: a typing slip in that column
+/// would hand one child's account (its password, its parent access code)
+/// to another. The change stays allowed (a child may change both names);
+/// the preview asks the admin to check it.
+fn renamed_entirely(account: &SchoolAccount, line: &Checked) -> Option<String> {
+    let differs =
+        |old: &str, new: &str| !old.is_empty() && old.to_lowercase() != new.to_lowercase();
+    if !(differs(&account.first_name, &line.first) && differs(&account.last_name, &line.last)) {
+        return None;
+    }
+    let matched_by = match &line.external_id {
+        Some(id) if account.external_id.as_deref() == Some(id.as_str()) => {
+            format!("external_id {id}")
+        }
+        _ => format!("username {}", account.username),
+    };
+    Some(format!(
+        "Check that this is the same child: the line matched {} {}'s account by {matched_by} and changes both names, so that account, with its password and parent access code, would become {} {}'s.",
+        account.first_name, account.last_name, line.first, line.last
+    ))
 }
 
 fn capitalised(text: &str) -> String {

@@ -246,6 +246,47 @@ async fn learners_are_matched_by_external_id_then_username_never_by_name_alone()
     );
 }
 
+/// Review finding: a username or external_id typed on the wrong line
+/// quietly handed one child's account (password, parent access code) to
+/// another child of a different name. It is still allowed (names change),
+/// but the preview asks the admin to check it; one changed name does not.
+#[tokio::test]
+async fn a_match_that_changes_both_names_asks_to_check_it_is_the_same_child() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    sqlx::query("UPDATE accounts SET external_id = 'S1', first_name = 'Amelia', last_name = 'Smith' WHERE id = $1")
+        .bind(&world.oak_learner)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let check = "Check that this is the same child: the line matched Amelia Smith's account by";
+    let by_username = "class,first_name,last_name,username\nYear 3 Hazel,Sara,Jones,amelias\n";
+    let result = preview(&app, by_username.as_bytes(), false).await;
+    assert_eq!(
+        reasons(&result),
+        [(
+            2,
+            LineStatus::Update,
+            format!("Name Amelia Smith → Sara Jones. {check} username amelias and changes both names, so that account, with its password and parent access code, would become Sara Jones's.").as_str()
+        )]
+    );
+    let by_id = "class,first_name,last_name,external_id\nYear 3 Hazel,Sara,Jones,S1\n";
+    let result = preview(&app, by_id.as_bytes(), false).await;
+    assert!(
+        result.lines[0]
+            .reason
+            .contains(&format!("{check} external_id S1 and")),
+        "{result:?}"
+    );
+    // A married name, or a first name in another case, is no warning.
+    let one_name = "class,first_name,last_name,username\nYear 3 Hazel,AMELIA,Jones,amelias\n";
+    let result = preview(&app, one_name.as_bytes(), false).await;
+    assert_eq!(
+        reasons(&result),
+        [(2, LineStatus::Update, "Name Amelia Smith → AMELIA Jones.")]
+    );
+}
+
 #[tokio::test]
 async fn lines_in_error_say_why_and_block_the_apply() {
     let app = spawn_app().await;
@@ -546,6 +587,54 @@ async fn account_events(app: &TestApp, id: &str) -> Vec<(String, String)> {
     .fetch_all(&app.state.db)
     .await
     .unwrap()
+}
+
+/// Review finding: an import's audit row counted what it did ("2 created,
+/// 1 updated") but named nobody, so "who renamed this child, and when" had
+/// no answer. Each account it creates or changes has its own row.
+#[tokio::test]
+async fn each_account_an_import_creates_or_changes_has_its_own_audit_row() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    let file = "class,first_name,last_name,username\n\
+        Year 3 Hazel,Oliver,Jones,oliverj\n\
+        Year 3 Hazel,Tom,Lee,tom.lee\n\
+        Choir,Tom,Lee,tom.lee\n";
+    apply_import(&app, &app.client, file.as_bytes(), false)
+        .await
+        .unwrap();
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT action, target_label, detail FROM audit_events \
+         WHERE action IN ('learner_created', 'learner_updated') ORDER BY action, target_label",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    let rows: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(a, t, d)| (a.as_str(), t.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "learner_created",
+                "tom.lee",
+                "roster import: added to Year 3 Hazel, Choir"
+            ),
+            (
+                "learner_updated",
+                "oliverj",
+                "roster import: name   → Oliver Jones"
+            ),
+        ]
+    );
+    let (target,): (String,) =
+        sqlx::query_as("SELECT target_id FROM audit_events WHERE action = 'learner_updated'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(target, world.oak_learner2);
 }
 
 async fn is_active(app: &TestApp, id: &str) -> bool {
