@@ -177,11 +177,12 @@ pub async fn set_learner_passwords(
     for ((learner, password), hash) in changes.iter().zip(&hashes) {
         // Only from the password the caller saw: of two resets at once, the
         // second finds the version moved on and changes nothing, so no
-        // teacher hands out passwords that no longer work.
+        // teacher hands out passwords that no longer work. `row_version`
+        // (the learner's roster details: names, classes, active) stays: a
+        // reset must not make an import stale or close "Undo rollover".
         let version: Option<(i64,)> = sqlx::query_as(
             "UPDATE accounts SET password_hash = $1, password_version = password_version + 1, \
-             password_set_by = 'staff', must_change_password = $2, locked_until = NULL, \
-             row_version = row_version + 1 \
+             password_set_by = 'staff', must_change_password = $2, locked_until = NULL \
              WHERE id = $3 AND school_id = $4 AND role = 'learner' AND password_version = $5 \
              RETURNING password_version",
         )

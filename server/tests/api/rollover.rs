@@ -243,6 +243,39 @@ async fn undo_is_refused_once_a_learner_changed_since() {
     );
 }
 
+/// Review finding: a password reset counted as a change to the learner,
+/// so one morning of resets after a rollover made "Undo rollover"
+/// impossible. A password is not the roster: a reset (and a class reset)
+/// leaves undo open; moving the learner still closes it (above).
+#[tokio::test]
+async fn password_resets_after_a_rollover_leave_undo_open() {
+    let app = spawn_app().await;
+    let s = school(&app).await;
+    assert_eq!(preview_then_apply(&app, choices(&s)).await.status(), 200);
+    app.reset_learner_as(&app.client, &s.world.oak_learner2, "river-otter-58")
+        .await;
+    let setup: app::roster::RolloverSetup = app
+        .call_as(&app.client, "rollover_setup", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = setup.last.unwrap();
+    assert_eq!(last.undo_refused, None);
+    let response = app
+        .call_as(&app.client, "undo_rollover", &[("rollover_id", &last.id)])
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(classes_of(&app, "oliverj").await, ["Year 3"]);
+    // The reset stays: undo moves learners back, it does not undo passwords.
+    assert_eq!(
+        app.sign_in("OAK", "oliverj", "river-otter-58")
+            .await
+            .status(),
+        200
+    );
+}
+
 #[tokio::test]
 async fn bad_choices_are_explained_and_change_nothing() {
     let app = spawn_app().await;
