@@ -68,6 +68,7 @@ use session::Session;
 use shell::header::Header;
 use shell::home::HomePage;
 use shell::not_found::NotFound;
+use shell::route_focus::FocusOnNavigation;
 
 /// The HTML document the server renders around the app.
 #[cfg(feature = "ssr")]
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
             // `rel="external"`: the browser follows it, not the router, and
             // a fragment link to a focusable target moves focus there.
             <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
+            <FocusOnNavigation />
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>

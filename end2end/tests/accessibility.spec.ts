@@ -132,6 +132,26 @@ test("'Skip to content' moves focus to the page's content", async ({ page, press
   expect(await page.evaluate(() => document.querySelector("main")!.contains(document.activeElement))).toBe(true);
 });
 
+test("after the app's own navigation the new page's heading has focus, and Tab goes on from there", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  await openSettled(page, "/classes");
+  const classLink = page.locator('main a[href^="/classes/"]').first();
+  const className = (await classLink.innerText()).trim();
+  await classLink.focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/classes\/[^/]+$/);
+  const heading = page.getByRole("heading", { level: 1 });
+  await expect(heading).toContainText(className);
+  await expect(heading).toBeFocused();
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.querySelector("main")!.contains(document.activeElement))).toBe(true);
+  // Back, and through the header's links: each time the new page's heading.
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1, name: "Classes" })).toBeFocused();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My account" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
+});
+
 /** WCAG's contrast ratio of two `rgb(r, g, b)` colours. */
 function contrast(a: string, b: string): number {
   const luminance = (css: string) => {

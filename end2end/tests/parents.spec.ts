@@ -90,6 +90,11 @@ test("a wrong parent access code is refused in words", async ({ page, press }) =
   await page.getByLabel("Confirm password").fill("sunny-garden-31");
   await press(page.getByRole("button", { name: "Create account" }));
   await expect(page.getByRole("alert")).toHaveText("That parent access code is not right. Check it with your child's school.");
+  // Said under the code, which takes focus: that is what to fix.
+  const codeField = page.getByLabel("Parent access code");
+  await expect(codeField).toBeFocused();
+  await expect(codeField).toHaveAttribute("aria-invalid", "true");
+  await expect(codeField).toHaveAccessibleDescription("That parent access code is not right. Check it with your child's school.");
 });
 
 test("an address that already has an account gets the same answer", async ({ page, press }) => {

@@ -31,11 +31,19 @@ test("forgot password answers the same way for any address", async ({ page, pres
   await press(page.getByRole("link", { name: "Forgot password?" }));
   await expect(page.getByRole("heading", { name: "Forgot password?" })).toBeVisible();
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  // Not an address: said under the field, which takes focus.
+  const field = page.getByLabel("Email");
+  await field.fill("owner at oakwood");
+  await press(page.getByRole("button", { name: "Send reset link" }));
+  await expect(field).toBeFocused();
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(field).toHaveAccessibleDescription("Enter an email address such as name@school.example.");
   for (const email of ["nobody@nowhere.example", "owner@oakwood.example"]) {
     await page.getByLabel("Email").fill(email);
     await press(page.getByRole("button", { name: "Send reset link" }));
     await expect(page.getByRole("status")).toHaveText(
       "If an account uses that address, we have sent a link. It works once, for 60 minutes.",
     );
+    await expect(field).not.toHaveAttribute("aria-invalid", "true");
   }
 });

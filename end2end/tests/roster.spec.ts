@@ -309,6 +309,27 @@ test("a file's lines with errors are listed first, named, and block the import",
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
 });
 
+test("a file the preview refuses is said under 'Roster file', which takes focus", async ({ page, press }, testInfo) => {
+  await newSchool(page, press, testInfo);
+  const bad = testInfo.outputPath("bad.csv");
+  writeFileSync(bad, "class,first_name,last_name,shoe_size\n7A,Ann,Lee,4\n");
+  await open(page, "/school/import");
+  const file = page.getByLabel("Roster file");
+  await file.setInputFiles(bad);
+  await press(page.getByRole("button", { name: "Preview" }));
+  const message = /^Unknown column "shoe_size" in the header\./;
+  await expect(page.getByRole("alert")).toHaveText(message);
+  await expect(file).toBeFocused();
+  await expect(file).toHaveAttribute("aria-invalid", "true");
+  await expect(file).toHaveAccessibleDescription(/up to 5 MB\. Unknown column "shoe_size" in the header\./);
+  // Another file withdraws the refusal with the preview.
+  const good = testInfo.outputPath("good.csv");
+  writeFileSync(good, "class,first_name,last_name\n7A,Ann,Lee\n");
+  await file.setInputFiles(good);
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(file).not.toHaveAttribute("aria-invalid", "true");
+});
+
 test("choosing another file or changing the choice after a preview withdraws it, so only a previewed file is applied", async ({ page, press }, testInfo) => {
   await newSchool(page, press, testInfo);
   const first = testInfo.outputPath("first.csv");

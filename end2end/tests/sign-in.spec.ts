@@ -71,6 +71,24 @@ test("changing one's own password signs out and the new password works", async (
   await page.getByLabel("New password", { exact: true }).fill("second-owner-pass-2");
   await page.getByLabel("Confirm new password").fill("second-owner-pass-2");
   await expect(page.locator("#new_password_problem")).toHaveText("");
+  // The server's refusals land on the field to fix, read with it.
+  const current = page.getByLabel("Current password");
+  await current.fill("not-my-password-1");
+  await press(page.getByRole("button", { name: "Change password" }));
+  await expect(current).toBeFocused();
+  await expect(current).toHaveAttribute("aria-invalid", "true");
+  await expect(current).toHaveAccessibleDescription("Your current password is not right.");
+  await current.fill("first-owner-pass-1");
+  const newPassword = page.getByLabel("New password", { exact: true });
+  await newPassword.fill("first-owner-pass-1");
+  await page.getByLabel("Confirm new password").fill("first-owner-pass-1");
+  await press(page.getByRole("button", { name: "Change password" }));
+  await expect(newPassword).toBeFocused();
+  await expect(newPassword).toHaveAccessibleDescription(/Choose a password different from your current one\.$/);
+  await expect(current).not.toHaveAttribute("aria-invalid", "true");
+  await newPassword.fill("second-owner-pass-2");
+  await page.getByLabel("Confirm new password").fill("second-owner-pass-2");
+  await expect(newPassword).not.toHaveAttribute("aria-invalid", "true");
   await press(page.getByRole("button", { name: "Change password" }));
 
   await expect(page).toHaveURL(/\/login\?notice=password-changed/);

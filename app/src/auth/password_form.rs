@@ -7,14 +7,16 @@ use super::api::password_rules;
 use crate::page_data::page_data;
 use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
 
+/// The two fields with the school's rules. `refused`: the server's word on
+/// the new password after a submit, shown under it until it is typed again.
 #[component]
-pub fn NewPasswordFields() -> impl IntoView {
+pub fn NewPasswordFields(#[prop(optional, into)] refused: Signal<Option<String>>) -> impl IntoView {
     let rules = page_data(|| (), |_| password_rules());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let rules = rules.await.ok();
-                view! { <NewPasswordInputs rules /> }
+                view! { <NewPasswordInputs rules refused /> }
             })}
         </Suspense>
     }
@@ -22,10 +24,16 @@ pub fn NewPasswordFields() -> impl IntoView {
 
 /// The two fields, checking against `rules` when they are known.
 #[component]
-pub fn NewPasswordInputs(rules: Option<(PasswordPolicy, PasswordContext)>) -> impl IntoView {
+pub fn NewPasswordInputs(
+    rules: Option<(PasswordPolicy, PasswordContext)>,
+    #[prop(optional, into)] refused: Signal<Option<String>>,
+) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
+    // The server's refusal stands until either field is typed in again.
+    let refusal = RwSignal::new(None::<String>);
+    Effect::new(move |_| refusal.set(refused.get()));
     let hint = rules.as_ref().map(|(policy, _)| {
         let digit = if policy.require_digit { ", with at least one digit" } else { "" };
         format!(
@@ -33,7 +41,7 @@ pub fn NewPasswordInputs(rules: Option<(PasswordPolicy, PasswordContext)>) -> im
             policy.min_length
         )
     });
-    let problem = move || {
+    let typed_problem = move || {
         let (policy, context) = rules.as_ref()?;
         if !touched.get() {
             return None;
@@ -50,6 +58,7 @@ pub fn NewPasswordInputs(rules: Option<(PasswordPolicy, PasswordContext)>) -> im
             .map(|problem| problem.to_string())
     };
 
+    let problem = Signal::derive(move || refusal.get().or_else(&typed_problem));
     view! {
         <div class="field">
             <label for="new_password">"New password"</label>
@@ -60,7 +69,11 @@ pub fn NewPasswordInputs(rules: Option<(PasswordPolicy, PasswordContext)>) -> im
                 autocomplete="new-password"
                 required
                 aria-describedby="new_password_rules new_password_problem"
-                on:input=move |ev| password.set(event_target_value(&ev))
+                aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                on:input=move |ev| {
+                    refusal.set(None);
+                    password.set(event_target_value(&ev));
+                }
                 on:blur=move |_| touched.set(true)
             />
             <p class="hint" id="new_password_rules">{hint}</p>
@@ -74,6 +87,7 @@ pub fn NewPasswordInputs(rules: Option<(PasswordPolicy, PasswordContext)>) -> im
                 autocomplete="new-password"
                 required
                 on:input=move |ev| {
+                    refusal.set(None);
                     touched.set(true);
                     confirmation.set(event_target_value(&ev));
                 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::api::{assign_class_teachers, class_teachers, rename_class, set_class_archived};
 use crate::page_data::page_data;
-use crate::shell::fields::{CheckboxList, TextInput};
+use crate::shell::fields::{focus_first_invalid, CheckboxList, TextInput};
 use crate::shell::modal::{FocusWhenLoaded, Modal};
 
 /// "Rename class": the new name, checked on the server (unique in the school).
@@ -18,13 +18,17 @@ pub fn RenameClassDialog(
 ) -> impl IntoView {
     let value = RwSignal::new(name);
     let error = RwSignal::new(None::<String>);
+    let form = NodeRef::<leptos::html::Form>::new();
     let class_id = StoredValue::new(class_id);
     let save = Action::new(move |name: &String| {
         let name = name.clone();
         async move {
             match rename_class(class_id.get_value(), name).await {
                 Ok(saved) => on_renamed.run(saved),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    focus_first_invalid(form);
+                }
             }
         }
     });
@@ -35,7 +39,7 @@ pub fn RenameClassDialog(
     };
     view! {
         <Modal title="Rename class" on_close>
-            <form class="form" novalidate on:submit=submit>
+            <form class="form" novalidate on:submit=submit node_ref=form>
                 <TextInput id="rename_class_name" label="Class name" value maxlength=80 error=error />
                 <div class="dialog-row">
                     <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>

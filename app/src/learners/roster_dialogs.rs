@@ -11,33 +11,10 @@ use super::{AddedLearner, LearnerChanges, LearnerProfile};
 use crate::classes::LearnerRow;
 use crate::error::AppError;
 use crate::page_data::page_data;
-use crate::shell::fields::{focus_first_invalid, CheckboxList, TextInput, Typing};
+use crate::shell::fields::{
+    field_error, focus_first_invalid, form_error, CheckboxList, TextInput, Typing,
+};
 use crate::shell::modal::{FocusWhenLoaded, Modal};
-
-/// The error of `field`, if `error` is about it.
-fn field_error(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        error.with(|e| {
-            e.as_ref()
-                .filter(|e| e.field() == Some(field))
-                .map(ToString::to_string)
-        })
-    })
-}
-
-/// An error that belongs to no one field.
-fn form_error(
-    error: RwSignal<Option<AppError>>,
-    fields: &'static [&'static str],
-) -> impl Fn() -> Option<String> {
-    move || {
-        error.with(|e| {
-            e.as_ref()
-                .filter(|e| e.field().is_none_or(|f| !fields.contains(&f)))
-                .map(ToString::to_string)
-        })
-    }
-}
 
 /// The username rule as the user types; the server checks it again.
 fn typed_username_error(username: RwSignal<String>) -> Signal<Option<String>> {
@@ -130,7 +107,7 @@ pub fn AddLearnerDialog(
     let username_error = Signal::derive(move || {
         typed_username_error(username)
             .get()
-            .or_else(|| field_error(error, "username").get())
+            .or_else(|| field_error(error.into(), "username").get())
     });
     view! {
         <Modal title="Add learner" on_close>
@@ -139,8 +116,8 @@ pub fn AddLearnerDialog(
                 None => view! {
                     <form class="form" novalidate node_ref=form on:submit=submit>
                         <div on:input=move |_| names_changed()>
-                            <TextInput id="learner_first_name" label="First name" value=first maxlength=60 error=field_error(error, "first_name") />
-                            <TextInput id="learner_last_name" label="Last name" value=last maxlength=60 error=field_error(error, "last_name") />
+                            <TextInput id="learner_first_name" label="First name" value=first maxlength=60 error=field_error(error.into(), "first_name") />
+                            <TextInput id="learner_last_name" label="Last name" value=last maxlength=60 error=field_error(error.into(), "last_name") />
                         </div>
                         <div on:input=move |_| username_typed.set(true)>
                             <TextInput
@@ -153,7 +130,7 @@ pub fn AddLearnerDialog(
                                 error=username_error
                             />
                         </div>
-                        {move || form_error(error, LEARNER_FIELDS)().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                        {move || form_error(error.into(), LEARNER_FIELDS).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                         <div class="dialog-row">
                             <button type="submit" class="button primary" aria-busy=move || create.pending().get().to_string()>
                                 "Add learner"
@@ -266,17 +243,17 @@ fn EditLearnerForm(profile: LearnerProfile, on_saved: Callback<String>) -> impl 
     let username_error = Signal::derive(move || {
         typed_username_error(username)
             .get()
-            .or_else(|| field_error(error, "username").get())
+            .or_else(|| field_error(error.into(), "username").get())
     });
     view! {
         <form class="form" novalidate node_ref=form on:submit=submit>
             <FocusWhenLoaded />
-            <TextInput id="edit_first_name" label="First name" value=first maxlength=60 error=field_error(error, "first_name") />
-            <TextInput id="edit_last_name" label="Last name" value=last maxlength=60 error=field_error(error, "last_name") />
+            <TextInput id="edit_first_name" label="First name" value=first maxlength=60 error=field_error(error.into(), "first_name") />
+            <TextInput id="edit_last_name" label="Last name" value=last maxlength=60 error=field_error(error.into(), "last_name") />
             <TextInput id="edit_username" label="Username" value=username maxlength=40 typing=Typing::Verbatim error=username_error />
             <CheckboxList legend="Classes" id_prefix="learner-class" options chosen />
-            {move || field_error(error, "classes").get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-            {move || form_error(error, LEARNER_FIELDS)().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            {move || field_error(error.into(), "classes").get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            {move || form_error(error.into(), LEARNER_FIELDS).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             <div class="dialog-row">
                 <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>
                     "Save learner"

@@ -10,6 +10,7 @@ use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::fields::focus_next_frame;
 use crate::shell::leave_guard::warn_before_leaving;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::scroll_box::ScrollBox;
@@ -100,6 +101,14 @@ fn Importer() -> impl IntoView {
         use_context::<SignedInUser>().is_some_and(|user| user.can(Permission::ManageUsers));
     let previewed = RwSignal::new(None::<(ChosenFile, bool, ImportPreview)>);
     let error = RwSignal::new(None::<String>);
+    // What is wrong with the chosen file (none, unreadable, refused by the
+    // preview): said under "Roster file", which takes focus.
+    let file_error = RwSignal::new(None::<String>);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let refuse_file = move |message: String| {
+        file_error.set(Some(message));
+        focus_next_frame(file_input);
+    };
     let progress = RwSignal::new(None::<ImportProgress>);
     let summary = RwSignal::new(None::<ImportSummary>);
     // Counts changes to the file and the choice: a preview that comes back
@@ -112,7 +121,7 @@ fn Importer() -> impl IntoView {
         async move {
             let file = match read_chosen_file().await {
                 Ok(file) => file,
-                Err(message) => return error.set(Some(message)),
+                Err(message) => return refuse_file(message),
             };
             let result = preview_import(file.base64.clone(), inactivate).await;
             if form_changes.get_value() != asked_at {
@@ -120,7 +129,9 @@ fn Importer() -> impl IntoView {
             }
             match result {
                 Ok(result) => previewed.set(Some((file, inactivate, result))),
-                Err(e) => error.set(Some(e.to_string())),
+                // The one refusal not about the file: the checkbox.
+                Err(e) if e.field() == Some("inactivate_missing") => error.set(Some(e.to_string())),
+                Err(e) => refuse_file(e.to_string()),
             }
         }
     });
@@ -170,6 +181,7 @@ fn Importer() -> impl IntoView {
             return;
         }
         error.set(None);
+        file_error.set(None);
         summary.set(None);
         progress.set(None);
         previewed.set(None);
@@ -184,6 +196,7 @@ fn Importer() -> impl IntoView {
             form_changes.update_value(|n| *n += 1);
             previewed.set(None);
             error.set(None);
+            file_error.set(None);
         }
     };
     view! {
@@ -197,12 +210,16 @@ fn Importer() -> impl IntoView {
             <div class="field">
                 <label for="roster_file">"Roster file"</label>
                 <input
+                    node_ref=file_input
                     id="roster_file"
                     type="file"
                     accept=".csv,.tsv,.txt,.zip,text/csv,text/tab-separated-values,application/zip"
+                    aria-describedby=move || if file_error.with(Option::is_some) { "roster_file_hint roster_file_error" } else { "roster_file_hint" }
+                    aria-invalid=move || file_error.with(Option::is_some).then_some("true")
                     on:change=move |_| withdraw_preview()
                 />
-                <p class="hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or a OneRoster zip, up to 5 MB."</p>
+                <p class="hint" id="roster_file_hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or a OneRoster zip, up to 5 MB."</p>
+                {move || file_error.get().map(|text| view! { <p class="error small" role="alert" id="roster_file_error">{text}</p> })}
             </div>
             {if may_inactivate {
                 view! {

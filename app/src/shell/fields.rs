@@ -23,9 +23,9 @@ impl Typing {
     }
 }
 
-/// A labelled text input bound to `value`. `error` is shown under it and
-/// marks it invalid for assistive technology; when it appears after a
-/// button press, the field takes focus ([`focus_when_refused`]).
+/// A labelled text input bound to `value`. `error` is shown under it (an
+/// alert) and marks it invalid for assistive technology; its form brings
+/// focus to it after a refusal ([`focus_first_invalid`]).
 #[component]
 pub fn TextInput(
     id: &'static str,
@@ -41,26 +41,11 @@ pub fn TextInput(
 ) -> impl IntoView {
     let hint_id = format!("{id}_hint");
     let error_id = format!("{id}_error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.with(Option::is_some) {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    let input = NodeRef::<leptos::html::Input>::new();
-    focus_when_refused(input, error);
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error, error_id.clone());
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input
-                node_ref=input
                 id=id
                 type=kind
                 autocomplete="off"
@@ -73,26 +58,103 @@ pub fn TextInput(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
             {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
-            {move || error.get().map(|text| view! { <p class="error small" id=error_id.clone()>{text}</p> })}
+            // An alert as well (DESIGN.md §2): announced even when focus
+            // is in this field already (Enter pressed in it).
+            {move || error.get().map(|text| view! { <p class="error small" role="alert" id=error_id.clone()>{text}</p> })}
         </div>
     }
 }
 
-/// Moves focus to `input` when `error` appears while focus is not in a
-/// field: the user pressed a button ("Create class", "Add learner") and the
-/// server refused this field, so focus goes where the fix is, and a screen
-/// reader reads the field with its error. An error that appears as the user
-/// types (a username checked as it is typed) leaves focus where it is.
-pub fn focus_when_refused(input: NodeRef<leptos::html::Input>, error: Signal<Option<String>>) {
-    Effect::new(move |had_error: Option<bool>| {
-        let has_error = error.with(Option::is_some);
-        if has_error && had_error == Some(false) && !typing_in_a_field() {
-            if let Some(input) = input.get_untracked() {
-                let _ = input.focus();
-            }
+/// The server's refusal of `field` in words, when `error` is about it: it
+/// is shown under that field.
+pub fn field_error(
+    error: Signal<Option<crate::error::AppError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| e.field() == Some(field))
+                .map(ToString::to_string)
+        })
+    })
+}
+
+/// A refusal that is about none of `fields` (shown under the form).
+pub fn form_error(
+    error: Signal<Option<crate::error::AppError>>,
+    fields: &'static [&'static str],
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| e.field().is_none_or(|f| !fields.contains(&f)))
+                .map(ToString::to_string)
+        })
+    })
+}
+
+/// A labelled input that its form posts by `name` (an `ActionForm`), with
+/// its hint and the server's refusal of it under it, both read with it.
+/// After a refused submit, [`focus_first_invalid_when_refused`] brings focus
+/// to it.
+#[component]
+pub fn FormField(
+    /// The input's `name` and `id`.
+    name: &'static str,
+    label: &'static str,
+    /// The input's `type`: "text", "email", "password"…
+    #[prop(default = "text")]
+    kind: &'static str,
+    autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    /// For codes typed in capitals ("characters"); otherwise "none".
+    #[prop(default = "none")]
+    autocapitalize: &'static str,
+) -> impl IntoView {
+    let hint_id = format!("{name}_hint");
+    let error_id = format!("{name}_error");
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                autocapitalize=autocapitalize
+                spellcheck="false"
+                required
+                aria-describedby=described_by(hint.is_some(), hint_id.clone(), error, error_id.clone())
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+            />
+            {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+            // An alert as well (DESIGN.md §2): announced even when focus
+            // is in this field already (Enter pressed in it).
+            {move || error.get().map(|text| view! { <p class="error small" role="alert" id=error_id.clone()>{text}</p> })}
+        </div>
+    }
+}
+
+/// A field's `aria-describedby`: its hint's id, and its error's while it
+/// has one.
+fn described_by(
+    has_hint: bool,
+    hint_id: String,
+    error: Signal<Option<String>>,
+    error_id: String,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
         }
-        has_error
-    });
+        if error.with(Option::is_some) {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
 }
 
 /// After a form was refused (its button pressed, or Enter in any of its
@@ -121,6 +183,19 @@ pub fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
     });
 }
 
+/// [`focus_first_invalid`] after each refusal of `form`'s submit (an
+/// `ActionForm`'s server action came back with an error).
+pub fn focus_first_invalid_when_refused(
+    refused: Signal<Option<crate::error::AppError>>,
+    form: NodeRef<leptos::html::Form>,
+) {
+    Effect::new(move |_| {
+        if refused.with(Option::is_some) {
+            focus_first_invalid(form);
+        }
+    });
+}
+
 /// Focuses `input` on the next frame: after the frame that draws a
 /// refusal, which otherwise leaves focus on the pressed button.
 pub fn focus_next_frame(input: NodeRef<leptos::html::Input>) {
@@ -129,13 +204,6 @@ pub fn focus_next_frame(input: NodeRef<leptos::html::Input>) {
             let _ = input.focus();
         }
     });
-}
-
-/// Whether focus is in a text field, select or text area.
-fn typing_in_a_field() -> bool {
-    document().active_element().is_some_and(|element| {
-        matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-    })
 }
 
 /// One checkbox per `(id, label)`; `chosen` holds the ids ticked.

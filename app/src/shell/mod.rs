@@ -9,6 +9,7 @@ pub mod modal;
 pub mod nav;
 pub mod not_found;
 pub mod paging;
+pub mod route_focus;
 pub mod scroll_box;
 pub mod time_cell;
 pub mod title;

@@ -12,10 +12,12 @@ use super::{UserQuery, UserRow};
 use crate::auth::api::sign_out_everywhere;
 use crate::auth::permissions::Permission;
 use crate::classes::LearnerRow;
+use crate::error::AppError;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
 use crate::shell::modal::Modal;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::time_cell::last_sign_in_cell;
@@ -375,7 +377,8 @@ fn ChangeEmailDialog(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let email = RwSignal::new(row.email.clone().unwrap_or_default());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let form = NodeRef::<leptos::html::Form>::new();
     let id = StoredValue::new(row.id.clone());
     let name = StoredValue::new(row.display_name.clone());
     let save = Action::new(move |address: &String| {
@@ -387,7 +390,10 @@ fn ChangeEmailDialog(
                     name.get_value(),
                     saved.email.unwrap_or_default()
                 )),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    error.set(Some(e));
+                    focus_first_invalid(form);
+                }
             }
         }
     });
@@ -399,18 +405,9 @@ fn ChangeEmailDialog(
     view! {
         <Modal title="Change email" on_close>
             <p>{row.display_name.clone()} " (" {row.username.clone()} ")"</p>
-            <form class="form" novalidate on:submit=submit>
-                <div class="field">
-                    <label for="account_email">"Email"</label>
-                    <input
-                        id="account_email"
-                        type="email"
-                        autocomplete="off"
-                        prop:value=move || email.get()
-                        on:input=move |ev| email.set(event_target_value(&ev))
-                    />
-                </div>
-                {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            <form class="form" novalidate on:submit=submit node_ref=form>
+                <TextInput id="account_email" label="Email" value=email kind="email" typing=Typing::Verbatim error=field_error(error.into(), "email") />
+                {move || form_error(error.into(), &["email"]).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                 <div class="dialog-row">
                     <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>"Save"</button>
                 </div>
