@@ -119,6 +119,19 @@ impl SchoolClock {
     pub fn shown(&self, unix: i64) -> Option<ShownTime> {
         shown_time(unix, self.now, &self.zone)
     }
+
+    /// When a lockout ends, while it has not: "09:14" (a lockout lasts
+    /// minutes), "4 Dec 2026, 09:14 GMT" in full. `None` once it is over.
+    pub fn lock_end(&self, locked_until: Option<i64>) -> Option<ShownTime> {
+        let until = locked_until.filter(|until| *until > self.now)?;
+        let at = Timestamp::from_second(until)
+            .ok()?
+            .to_zoned_datetime(self.zone.clone());
+        Some(ShownTime {
+            short: at.strftime("%H:%M").to_string(),
+            full: display_time(until, &self.zone)?,
+        })
+    }
 }
 
 /// The first moment of `date` in `zone`, in Unix seconds: midnight, or
@@ -161,6 +174,19 @@ mod tests {
                 .as_deref(),
             Some("23 Nov 2026, 10:44 UTC")
         );
+    }
+
+    #[test]
+    fn a_lockout_shows_when_it_ends_until_it_has() {
+        let clock = SchoolClock::new(JULY, zone("Europe/London"));
+        let end = clock.lock_end(Some(JULY + 900)).unwrap();
+        assert_eq!(
+            (end.short.as_str(), end.full.as_str()),
+            ("09:45", "1 Jul 2026, 09:45 BST")
+        );
+        assert_eq!(clock.lock_end(Some(JULY)), None, "over at that second");
+        assert_eq!(clock.lock_end(Some(JULY - 60)), None);
+        assert_eq!(clock.lock_end(None), None);
     }
 
     #[test]

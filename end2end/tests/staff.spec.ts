@@ -155,3 +155,31 @@ test("'Add staff member' names every empty field under it, and a taken username 
   await expect(username).toBeFocused();
   await expect(dialog.getByLabel("Display name")).not.toHaveAttribute("aria-invalid", "true");
 });
+
+test("a staff member locked out by ten wrong passwords is unlocked from the staff page, which says so", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  // A child at the class's tablet types the teacher's username ten times.
+  const other = await page.context().browser()!.newContext();
+  const tab = await other.newPage();
+  for (let failure = 1; failure <= 10; failure++) {
+    await open(tab, "/login");
+    await tab.getByLabel("School code").fill("OAK");
+    await tab.getByLabel("Username").fill(member.username);
+    await tab.getByLabel("Password", { exact: true }).fill("not-the-password-9");
+    await Promise.all([
+      tab.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login"),
+      tab.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+  }
+  await expect(tab.getByRole("alert")).toContainText("locked");
+  await other.close();
+
+  await open(page, "/staff");
+  const row = page.getByRole("row").filter({ hasText: member.username });
+  await expect(row).toContainText(/Locked until \d\d:\d\d/);
+  await press(row.getByRole("button", { name: "Unlock" }));
+  await expect(page.getByRole("status").filter({ hasText: "Unlocked" })).toHaveText(`Unlocked ${member.name}. They can sign in again.`);
+  await expect(row.getByRole("button", { name: "Unlock" })).toHaveCount(0);
+  await expect(row).toContainText("Active");
+  await expect(row.getByRole("button", { name: "Edit" })).toBeFocused();
+});

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::{LearnerRow, PasswordState};
 use crate::learners::api::{reveal_learner_password, unlock_learner};
+use crate::shell::fields::focus_by_id;
 use crate::shell::paging::{rows_per_page, Pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,17 +337,6 @@ fn showing(matching: usize, total: usize, filter: &str) -> String {
         ),
         (matching, 1) => format!("Showing {matching} of 1 learner"),
         (matching, total) => format!("Showing {matching} of {total} learners"),
-    }
-}
-
-/// Focuses the element with `id`, if the page has it.
-fn focus_by_id(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
     }
 }
 

@@ -250,3 +250,15 @@ pub fn CheckboxList(
         </fieldset>
     }
 }
+
+/// Focuses the element with `id`, if the page has it: a button that takes
+/// the place of the one pressed, in a row drawn again.
+pub fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}

@@ -32,6 +32,19 @@ pub async fn save_staff_member(changes: StaffChanges) -> Result<StaffRow, AppErr
     super::ssr::save(&state, &user, changes, &client).await
 }
 
+/// "Unlock" on a locked-out staff member's row: they can sign in again at
+/// once, with the password they have.
+#[server(endpoint = "unlock_staff_member")]
+pub async fn unlock_staff_member(account_id: String) -> Result<StaffRow, AppError> {
+    use crate::auth::permissions::Permission;
+    use crate::auth::ssr::guard::{request_client_addr, require};
+
+    let user = require(Permission::ManageStaff).await?;
+    let state = crate::state::app_state()?;
+    let client = request_client_addr().await.to_string();
+    super::ssr::unlock(&state, &user, &account_id, &client).await
+}
+
 /// "Add staff member": creates the account and emails a welcome link.
 #[server(endpoint = "add_staff_member", input = Json)]
 pub async fn add_staff_member(member: NewStaffMember) -> Result<StaffRow, AppError> {

@@ -32,6 +32,9 @@ pub struct StaffRow {
     /// "Today 10:44" (in full "23 Nov 2026, 10:44 UTC"), or `None` if they
     /// never signed in.
     pub last_sign_in: Option<crate::shown_time::ShownTime>,
+    /// When their lockout ends ("09:14"), while they are locked out after
+    /// too many failed sign-ins: "Unlock" lifts it.
+    pub locked_until: Option<crate::shown_time::ShownTime>,
     /// The row's version: "Save" names it, and a stale save is refused.
     pub version: i64,
 }
@@ -129,6 +132,7 @@ mod tests {
             class_ids: vec![],
             active: true,
             last_sign_in: None,
+            locked_until: None,
             version: 1,
         };
         assert_eq!(row.permissions_label(), "Teacher");

@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 
 use super::add_form::AddStaffDialog;
-use super::api::load_staff_directory;
+use super::api::{load_staff_directory, unlock_staff_member};
 use super::edit_form::EditStaffDialog;
 use super::{StaffDirectory, StaffRow};
 use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::fields::focus_by_id;
+use crate::shell::modal::PageNotice;
 use crate::shell::time_cell::last_sign_in_cell;
 use crate::shell::title::PageTitle;
 
@@ -53,6 +55,10 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
     } = directory;
     let staff = RwSignal::new(staff);
     let sms = RwSignal::new(sms);
+    // What "Unlock" did: its button goes with the lock, so the page says
+    // it in words.
+    let notice = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(None::<StaffRow>);
     let adding = RwSignal::new(false);
     let classes = StoredValue::new(classes);
@@ -79,7 +85,28 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
         })
     });
 
+    let unlock = move |row: StaffRow| {
+        leptos::task::spawn_local(async move {
+            error.set(None);
+            match unlock_staff_member(row.id.clone()).await {
+                Ok(saved) => {
+                    notice.set(Some(format!(
+                        "Unlocked {}. They can sign in again.",
+                        saved.display_name
+                    )));
+                    replace.run(saved);
+                    // The pressed button went with the lock: focus waits on
+                    // the row's "Edit" instead of falling to the page.
+                    request_animation_frame(move || focus_by_id(&format!("edit-{}", row.id)));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        })
+    };
+
     view! {
+        {move || notice.get().map(|text| view! { <PageNotice text /> })}
+        {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
         <div class="page-actions">
             <button type="button" class="button primary" on:click=move |_| adding.set(true)>
                 "Add staff member"
@@ -113,9 +140,17 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
                                     <td>{row.mobile.clone().unwrap_or_else(|| "—".into())}</td>
                                     <td>{row.permissions_label()}</td>
                                     <td>{class_names(&row.class_ids)}</td>
-                                    <td>{if row.active { "Active" } else { "Inactive" }}</td>
+                                    <td>{status_cell(&row)}</td>
                                     <td>{last_sign_in_cell(row.last_sign_in.clone())}</td>
                                     <td class="actions">
+                                        {(!row.is_owner && row.locked_until.is_some()).then(|| {
+                                            let locked = row.clone();
+                                            view! {
+                                                <button type="button" class="button small warn" on:click=move |_| unlock(locked.clone())>
+                                                    "Unlock"
+                                                </button>
+                                            }
+                                        })}
                                         {if !row.is_owner {
                                             view! {
                                                 // An id, so closing the dialog gives focus back to
@@ -157,5 +192,18 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
                 on_added=replace
             />
         })}
+    }
+}
+
+/// "Active", "Inactive", or "Locked until 09:14" (in full on hover) while
+/// too many failed sign-ins keep them out.
+fn status_cell(row: &StaffRow) -> AnyView {
+    match (&row.locked_until, row.active) {
+        (_, false) => "Inactive".into_any(),
+        (Some(until), true) => view! {
+            <span class="locked" title=until.full.clone()>"Locked until " {until.short.clone()}</span>
+        }
+        .into_any(),
+        (None, true) => "Active".into_any(),
     }
 }

@@ -284,6 +284,8 @@ fn matrix() -> Vec<Row> {
         Row::read("send_staff_reset_email", "owner", NOBODY_ON_OWNER, owner),
         Row::write("send_staff_reset_sms", "teacher", ADMIN_ON_ACCOUNT, teacher),
         Row::read("send_staff_reset_sms", "owner", NOBODY_ON_OWNER, owner),
+        Row::write("unlock_staff_member", "teacher", ADMIN_ON_ACCOUNT, teacher),
+        Row::read("unlock_staff_member", "owner", NOBODY_ON_OWNER, owner),
         // The class database.
         Row::read("list_classes", "", CLASS_LISTS, no_args),
         Row::write("create_class", "new class", SCHOOL_WIDE, |_| form([("name", "Year 6 Oak")])),

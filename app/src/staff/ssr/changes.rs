@@ -309,3 +309,29 @@ async fn ensure_new_member_free(
     }
     ensure_email_free(tx, email, id).await
 }
+
+/// "Unlock" on the staff page: lifts a staff member's lockout at once (a
+/// child who typed their teacher's username ten times at the class's
+/// tablets locked the teacher out for 15 minutes, with the office's only
+/// other way back a new password). Their password stays; the failures are
+/// forgotten. Audited.
+pub async fn unlock(
+    state: &AppState,
+    user: &SignedInUser,
+    account_id: &str,
+    client: &str,
+) -> Result<StaffRow, AppError> {
+    let account = staff_member_for(&state.db, user, account_id).await?;
+    let now = state.clock.now();
+    let mut tx = begin_write(&state.db).await?;
+    sqlx::query("UPDATE accounts SET locked_until = NULL WHERE id = $1 AND school_id = $2")
+        .bind(&account.id)
+        .bind(&user.school_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::auth::ssr::failures::clear(&mut *tx, &account.id).await?;
+    let event = AuditEvent::by(user, client).on(&account.id, &account.username);
+    audit(&mut *tx, AuditAction::AccountUnlocked, event, now).await?;
+    tx.commit().await?;
+    one_row(state, &user.school_id, &account.id).await
+}

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::school_time::SchoolClock;
 use crate::state::AppState;
 
-pub use changes::{create, save};
+pub use changes::{create, save, unlock};
 pub(crate) use reset_links::ensure_not_flooding;
 pub use reset_links::{send_reset_email, send_reset_sms};
 
@@ -55,6 +55,7 @@ type StaffSqlRow = (
     bool,
     bool,
     Option<i64>,
+    Option<i64>,
     i64,
 );
 
@@ -68,7 +69,7 @@ async fn staff_rows(
 ) -> Result<Vec<StaffRow>, AppError> {
     let rows: Vec<StaffSqlRow> = sqlx::query_as(
         "SELECT id, username, display_name, email, mobile, role, is_full_admin, is_lead_teacher, \
-         active, last_sign_in_at, row_version FROM accounts \
+         active, last_sign_in_at, locked_until, row_version FROM accounts \
          WHERE school_id = $1 AND role IN ('owner', 'staff') AND ($2 IS NULL OR id = $2) \
          ORDER BY role = 'owner' DESC, lower(display_name), lower(username)",
     )
@@ -101,6 +102,7 @@ async fn staff_rows(
                 lead,
                 active,
                 last,
+                locked_until,
                 version,
             )| {
                 StaffRow {
@@ -115,6 +117,7 @@ async fn staff_rows(
                     is_lead_teacher: lead,
                     active,
                     last_sign_in: last.and_then(|at| clock.shown(at)),
+                    locked_until: clock.lock_end(locked_until),
                     version,
                 }
             },
