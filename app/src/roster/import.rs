@@ -9,7 +9,7 @@ use secrecy::SecretString;
 
 use super::jobs::{ImportJob, SAVING};
 use super::parse::{parse_roster, FileError, ParsedRoster};
-use super::plan::{build_plan, load_snapshot, Plan};
+use super::plan::{build_plan, load_snapshot, Importer, Plan};
 use super::{ImportPreview, ImportSummary};
 use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
@@ -36,19 +36,28 @@ async fn plan(
     inactivate_missing: bool,
 ) -> Result<Plan, AppError> {
     let mut conn = state.db.acquire().await?;
-    let snapshot = load_snapshot(&mut conn, &user.school_id, &parsed).await?;
+    let snapshot = load_snapshot(&mut conn, &user.school_id, &parsed, importer(user)).await?;
     Ok(build_plan(
         &snapshot,
         parsed,
         inactivate_missing,
-        may_change_active(user),
+        importer(user),
     ))
 }
 
-/// Whether `user`'s imports may inactivate and reactivate learners: only
-/// those who may do it on Users (DESIGN.md §1), not lead teachers.
+/// Whether `user`'s imports may inactivate and reactivate learners and set
+/// their emails: only those who manage accounts on Users (DESIGN.md §1),
+/// not lead teachers.
 fn may_change_active(user: &SignedInUser) -> bool {
     user.can(Permission::ManageUsers)
+}
+
+fn importer(user: &SignedInUser) -> Importer {
+    if may_change_active(user) {
+        Importer::Admin
+    } else {
+        Importer::LeadTeacher
+    }
 }
 
 /// Refuses "Inactivate learners who are not in the file" to an importer
@@ -164,14 +173,8 @@ pub async fn apply(
     let now = state.clock.now();
 
     let mut tx = begin_write(&state.db).await?;
-    let snapshot = load_snapshot(&mut tx, &user.school_id, &parsed).await?;
-    if build_plan(
-        &snapshot,
-        parsed,
-        inactivate_missing,
-        may_change_active(user),
-    ) != plan
-    {
+    let snapshot = load_snapshot(&mut tx, &user.school_id, &parsed, importer(user)).await?;
+    if build_plan(&snapshot, parsed, inactivate_missing, importer(user)) != plan {
         return Err(AppError::Conflict(
             "The school's roster changed while the import was running, so nothing was imported. Preview the file again."
                 .into(),

@@ -240,7 +240,7 @@ fn Importer() -> impl IntoView {
             } else {
                 view! {
                     <p class="hint">
-                        "Learners who are not in the file keep their accounts: only a full admin or the owner can inactivate or reactivate accounts."
+                        "Learners who are not in the file keep their accounts: only a full admin or the owner can inactivate or reactivate accounts, or set learners' emails."
                     </p>
                 }
                 .into_any()

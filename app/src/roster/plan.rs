@@ -51,11 +51,13 @@ pub struct Snapshot {
     pub emails_in_use: HashMap<String, String>,
 }
 
-/// Reads the school (and who uses the file's emails) through `conn`.
+/// Reads the school (and, for an admin's import, who uses the file's
+/// emails) through `conn`.
 pub async fn load_snapshot(
     conn: &mut Conn,
     school_id: &str,
     parsed: &ParsedRoster,
+    importer: Importer,
 ) -> Result<Snapshot, AppError> {
     let accounts = sqlx::query_as(
         "SELECT id, role, username, first_name, last_name, external_id, email, active, row_version \
@@ -81,7 +83,7 @@ pub async fn load_snapshot(
         .rows
         .iter()
         .map(|row| row.email.trim().to_lowercase())
-        .filter(|email| !email.is_empty())
+        .filter(|email| !email.is_empty() && importer == Importer::Admin)
         .collect();
     let mut emails_in_use = HashMap::new();
     for email in emails {
@@ -292,15 +294,35 @@ struct Group {
 pub const STAYS_INACTIVE: &str =
     "Stays inactive: only a full admin or the owner can reactivate an account (on Users).";
 
+/// Why a learner's email in a lead teacher's file is left as it is. An
+/// email is unique across every school, so setting one could take an
+/// address another school needs, and the answer ("already used") would
+/// tell who has an account elsewhere: that stays with those who manage
+/// accounts on Users, as on the staff page.
+pub const EMAIL_NOT_SET: &str =
+    "Email not set: only a full admin or the owner sets learners' emails.";
+
+/// Who imports: a full admin or the owner (who manage accounts on Users),
+/// or a lead teacher, whose import neither reactivates learners nor sets
+/// their emails (DESIGN.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Importer {
+    Admin,
+    LeadTeacher,
+}
+
 /// Builds the plan. `inactivate_missing`: learners of the school who are
-/// not in the file are inactivated. `may_reactivate`: inactive learners in
-/// the file are reactivated (otherwise they stay inactive, and say so).
+/// not in the file are inactivated. An admin's import reactivates inactive
+/// learners in the file and sets emails; a lead teacher's leaves both, and
+/// says so on the line.
 pub fn build_plan(
     snapshot: &Snapshot,
     parsed: ParsedRoster,
     inactivate_missing: bool,
-    may_reactivate: bool,
+    importer: Importer,
 ) -> Plan {
+    let may_reactivate = importer == Importer::Admin;
+    let may_set_emails = importer == Importer::Admin;
     let file_kind = match parsed.format {
         RosterFormat::Csv => format!("CSV, {}", parsed.encoding),
         RosterFormat::OneRoster => format!("OneRoster 1.1 zip, {}", parsed.encoding),
@@ -497,7 +519,8 @@ pub fn build_plan(
             })
             .and_then(|existing| match existing {
                 None => {
-                    if let Some(email) = &first.email {
+                    let email = first.email.clone().filter(|_| may_set_emails);
+                    if let Some(email) = &email {
                         if snapshot.emails_in_use.contains_key(email) {
                             return Err(format!(
                                 "Email: {email} is already used by another account."
@@ -518,7 +541,7 @@ pub fn build_plan(
                         last_name: first.last.clone(),
                         username: username.clone(),
                         external_id: first.external_id.clone(),
-                        email: first.email.clone(),
+                        email,
                         classes: group.rows.iter().map(|r| r.class.clone()).collect(),
                     });
                     let here = where_is(&first.row);
@@ -529,13 +552,16 @@ pub fn build_plan(
                                 .and_then(|all| all.iter().find(|(at, _)| *at != here))
                         })
                         .flatten();
-                    let reason = match namesake {
+                    let mut reason = match namesake {
                         None => format!("New learner, username {username}."),
                         Some((at, class)) => format!(
                             "New learner, username {username}. {} {} is also on {at} ({class}) as a new learner: if that is the same child, give both lines the same username or external_id, or they get two accounts.",
                             first.first, first.last
                         ),
                     };
+                    if first.email.is_some() && !may_set_emails {
+                        reason = format!("{reason} {EMAIL_NOT_SET}");
+                    }
                     Ok((LineStatus::Create, reason))
                 }
                 Some(account) => {
@@ -593,7 +619,10 @@ pub fn build_plan(
                     if first.external_id.is_some() && first.external_id != account.external_id {
                         changes.push("external id recorded".to_string());
                     }
-                    if first.email.is_some() && first.email != account.email {
+                    let email_left = first.email.is_some()
+                        && first.email != account.email
+                        && !may_set_emails;
+                    if first.email.is_some() && first.email != account.email && may_set_emails {
                         if let Some(email) = &first.email {
                             if snapshot
                                 .emails_in_use
@@ -636,14 +665,22 @@ pub fn build_plan(
                             changes.join("; ")
                         ));
                     }
+                    // What a lead teacher's file asks for that stays as it is.
+                    let mut left = Vec::new();
+                    if email_left {
+                        left.push(EMAIL_NOT_SET);
+                    }
+                    if stays_inactive {
+                        left.push(STAYS_INACTIVE);
+                    }
                     if changes.is_empty() {
                         unchanged += 1;
-                        let reason = if stays_inactive {
-                            STAYS_INACTIVE
+                        let reason = if left.is_empty() {
+                            "Already up to date.".to_string()
                         } else {
-                            "Already up to date."
+                            left.join(" ")
                         };
-                        Ok((LineStatus::Unchanged, reason.to_string()))
+                        Ok((LineStatus::Unchanged, reason))
                     } else {
                         updates.push(PlannedUpdate {
                             id: account.id.clone(),
@@ -652,7 +689,11 @@ pub fn build_plan(
                             last_name: first.last.clone(),
                             username,
                             external_id: first.external_id.clone().or(account.external_id.clone()),
-                            email: first.email.clone().or(account.email.clone()),
+                            email: first
+                                .email
+                                .clone()
+                                .filter(|_| may_set_emails)
+                                .or(account.email.clone()),
                             reactivate,
                             changes: changes.join("; "),
                             join,
@@ -662,8 +703,8 @@ pub fn build_plan(
                         if let Some(warning) = renamed_entirely(account, first) {
                             reason = format!("{reason} {warning}");
                         }
-                        if stays_inactive {
-                            reason = format!("{reason} {STAYS_INACTIVE}");
+                        if !left.is_empty() {
+                            reason = format!("{reason} {}", left.join(" "));
                         }
                         Ok((LineStatus::Update, reason))
                     }

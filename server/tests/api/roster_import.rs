@@ -576,6 +576,62 @@ async fn learners_not_in_the_file_are_inactivated_only_when_asked_and_listed_fir
     );
 }
 
+/// Security review: an email is unique across every school, so a lead
+/// teacher's import could take another school's address (their new head
+/// then "already used") and its preview told which addresses have an
+/// account anywhere. A lead teacher's file sets no emails and says so;
+/// nothing about other schools' addresses shows.
+#[tokio::test]
+async fn a_lead_teachers_import_sets_no_emails_and_tells_nothing_of_other_schools() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let lead = new_client();
+    app.signed_in_as(&lead, "OAK", "lead", PASSWORD).await;
+    let file = "class,first_name,last_name,username,email\n\
+        Year 3 Hazel,Zed,Top,zed.top,owner@riverside.example\n\
+        Year 3 Hazel,Oliver,Jones,oliverj,oliver@pupils.example\n";
+    let result: ImportPreview = preview_import(&app, &lead, file.as_bytes(), false)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let not_set = app::roster::plan::EMAIL_NOT_SET;
+    assert_eq!(
+        reasons(&result),
+        [
+            (
+                2,
+                LineStatus::Create,
+                format!("New learner, username zed.top. {not_set}").as_str()
+            ),
+            (
+                3,
+                LineStatus::Update,
+                format!("Name   → Oliver Jones. {not_set}").as_str()
+            ),
+        ]
+    );
+    apply_import(&app, &lead, file.as_bytes(), false)
+        .await
+        .unwrap();
+    let emails: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT username, email FROM accounts WHERE username IN ('zed.top', 'oliverj') ORDER BY username",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        emails,
+        [("oliverj".to_string(), None), ("zed.top".to_string(), None)]
+    );
+    // An admin's import of the same file does set them, and checks them.
+    let result = preview(&app, file.as_bytes(), false).await;
+    assert_eq!(
+        result.lines[0].reason,
+        "Email: owner@riverside.example is already used by another account."
+    );
+}
+
 /// Each account an import switches off or on has its own audit row, as on
 /// Users: the summary's counts alone named nobody.
 async fn account_events(app: &TestApp, id: &str) -> Vec<(String, String)> {
