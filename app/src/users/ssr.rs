@@ -250,9 +250,12 @@ pub async fn change_email(
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     ensure_email_free(&mut tx, &email, &account.id).await?;
+    // A parent's username is their email (they sign up with it): the old
+    // address must not stay a way in, nor show as their name on Users.
     sqlx::query(
-        "UPDATE accounts SET email = $1, row_version = row_version + 1 \
-         WHERE id = $2 AND school_id = $3",
+        "UPDATE accounts SET email = $1, \
+         username = CASE WHEN role = 'parent' THEN $1 ELSE username END, \
+         row_version = row_version + 1 WHERE id = $2 AND school_id = $3",
     )
     .bind(&email)
     .bind(&account.id)

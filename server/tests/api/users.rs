@@ -41,6 +41,50 @@ async fn as_office() -> (TestApp, World) {
     (app, world)
 }
 
+/// Security review: a parent's username is their sign-up email, and a
+/// changed email left it as it was, so the old address still signed them
+/// in (with the school code) and still named them on Users.
+#[tokio::test]
+async fn a_parents_new_email_is_also_their_sign_in_name_and_the_old_one_stops_working() {
+    let (app, world) = as_office().await;
+    let response = change_email(&app, &world.oak_parent, "Parent.New@Home.example").await;
+    assert_eq!(response.status(), 200);
+    let (username, email): (String, String) =
+        sqlx::query_as("SELECT username, email FROM accounts WHERE id = $1")
+            .bind(&world.oak_parent)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (username.as_str(), email.as_str()),
+        ("parent.new@home.example", "parent.new@home.example")
+    );
+    for (code, name) in [("OAK", "parent@home.example"), ("", "parent@home.example")] {
+        let (status, _) =
+            app_error(app.sign_in_as(&new_client(), code, name, PASSWORD).await).await;
+        assert_eq!(status, 401, "{code} {name}");
+    }
+    for code in ["OAK", ""] {
+        let response = app
+            .sign_in_as(&new_client(), code, "parent.new@home.example", PASSWORD)
+            .await;
+        assert_eq!(response.status(), 200, "{code}");
+    }
+    // A staff member's username is theirs to keep.
+    assert_eq!(
+        change_email(&app, &world.oak_teacher, "t.new@oakwood.example")
+            .await
+            .status(),
+        200
+    );
+    let (username,): (String,) = sqlx::query_as("SELECT username FROM accounts WHERE id = $1")
+        .bind(&world.oak_teacher)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(username, "teacher");
+}
+
 #[tokio::test]
 async fn only_full_admins_and_the_owner_manage_users() {
     let app = spawn_app().await;
