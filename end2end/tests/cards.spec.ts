@@ -83,6 +83,26 @@ test("a teacher prints login cards with QR badges; a badge signs its learner in 
   await expect(page.locator(".site-header")).toBeHidden();
   await expect(page.getByRole("button", { name: "Print" })).toBeHidden();
   await expect(cards.first()).toBeVisible();
+  // At the printable width of A4 and of US Letter (10 mm margins), every
+  // username and password is whole: within its card, clear of the QR code.
+  const viewport = page.viewportSize()!;
+  for (const [paper, width] of [["A4", 718], ["Letter", 741]] as const) {
+    await page.setViewportSize({ width, height: 1100 });
+    const clashes = await page.locator(".login-card").evaluateAll((all) =>
+      all.flatMap((card) => {
+        const box = card.getBoundingClientRect();
+        const qr = card.querySelector(".card-qr img")?.getBoundingClientRect();
+        return [...card.querySelectorAll(".card-details dd")].flatMap((dd) => {
+          const text = dd.getBoundingClientRect();
+          const hidden = dd.scrollWidth > dd.clientWidth + 1 || text.right > box.right + 1 || text.bottom > box.bottom + 1;
+          const underQr = qr !== undefined && text.right > qr.left && text.left < qr.right && text.bottom > qr.top && text.top < qr.bottom;
+          return hidden || underQr ? [`${card.querySelector("h2")?.textContent}: ${dd.textContent}`] : [];
+        });
+      }),
+    );
+    expect(clashes, `${paper}: usernames and passwords hidden or under a QR code`).toEqual([]);
+  }
+  await page.setViewportSize(viewport);
   if (testInfo.project.name === "desktop") {
     const pdf = await page.pdf({ format: "A4" });
     expect(pdf.subarray(0, 4).toString()).toBe("%PDF");

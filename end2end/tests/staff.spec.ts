@@ -1,4 +1,4 @@
-import { addStaffMember, demoStaff, expect, office, open, resetLinkIn, signIn, signOut, signedIn, test } from "./fixtures";
+import { addStaffMember, createSchool, demoStaff, expect, office, open, resetLinkIn, signIn, signOut, signedIn, test } from "./fixtures";
 
 test("an office admin sets a teacher's password and the teacher must change it at sign-in", async ({ page, press }, testInfo) => {
   const member = await addStaffMember(page, press, testInfo);
@@ -11,6 +11,12 @@ test("an office admin sets a teacher's password and the teacher must change it a
   // Only the password field answers to its DESIGN.md name, as typed by a
   // person or a test (a label matches any label that contains it).
   await expect(dialog.getByLabel("New password")).toHaveCount(1);
+  // A password the rules refuse is said under the field, which takes focus.
+  await newPassword.fill("short");
+  await press(dialog.getByRole("button", { name: "Save" }));
+  await expect(newPassword).toBeFocused();
+  await expect(newPassword).toHaveAttribute("aria-invalid", "true");
+  await expect(newPassword).toHaveAccessibleDescription(/^Leave empty to keep the current password\. .*at least 8 characters/);
   await newPassword.fill("set-by-office-4");
   await press(dialog.getByRole("button", { name: "Save" }));
   await expect(dialog.getByRole("status")).toHaveText("Saved");
@@ -123,6 +129,24 @@ test("the settings page shows the school's rules to a full admin", async ({ page
   await expect(page.getByLabel("Require a digit")).toBeChecked();
   await expect(page.getByLabel("Staff can see learner passwords")).toBeChecked();
   await expect(page.getByText(/SMS credits left/)).toBeVisible();
+});
+
+test("a minimum password length the server refuses is said under its field, which takes focus", async ({ page, press }, testInfo) => {
+  const code = `S${testInfo.project.name.slice(0, 1).toUpperCase()}${Date.now() % 1000000}`;
+  const email = `owner-${code.toLowerCase()}@school.example`;
+  createSchool(code, email, "first-owner-pass-1");
+  await signedIn(page, press, "", email, "first-owner-pass-1");
+  await open(page, "/settings");
+  const length = page.getByLabel("Minimum password length");
+  await length.fill("5");
+  await press(page.getByRole("button", { name: "Save", exact: true }));
+  await expect(length).toBeFocused();
+  await expect(length).toHaveAttribute("aria-invalid", "true");
+  await expect(length).toHaveAccessibleDescription(/The minimum password length is between 8 and 128 characters\.$/);
+  await length.fill("10");
+  await press(page.getByRole("button", { name: "Save", exact: true }));
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
+  await expect(length).not.toHaveAttribute("aria-invalid", "true");
 });
 
 test("'Add staff member' names every empty field under it, and a taken username under Username", async ({ page, press }) => {

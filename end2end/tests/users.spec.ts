@@ -182,3 +182,23 @@ test("a learner's row opens the class page's reset dialog", async ({ page, press
   await press(dialog.getByRole("button", { name: "Close" }));
   await expect(dialog).toHaveCount(0);
 });
+
+test("reactivating under the 'Inactive' filter says so where focus was, and an empty list says why", async ({ page, press }, testInfo) => {
+  const member = await addStaffMember(page, press, testInfo);
+  const row = await rowOnUsers(page, member.username);
+  await press(row.getByRole("button", { name: "Inactivate" }));
+  const confirm = page.getByRole("dialog", { name: "Inactivate account" });
+  await press(confirm.getByRole("button", { name: "Inactivate" }));
+  await expect(row).toContainText("Inactive");
+
+  await page.getByLabel("Status").selectOption({ label: "Inactive" });
+  await expect(row.getByRole("button", { name: "Reactivate" })).toBeVisible();
+  await press(row.getByRole("button", { name: "Reactivate" }));
+  // The row left the filtered list with the pressed button: the message
+  // takes focus instead of the page's top.
+  const notice = page.getByRole("status").filter({ hasText: "can sign in again" });
+  await expect(notice).toHaveText(`${member.name} can sign in again.`);
+  await expect(row).toHaveCount(0);
+  await expect(page.getByText("No accounts match the search and filters.")).toBeVisible();
+  await expect(notice).toBeFocused();
+});

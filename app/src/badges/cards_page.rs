@@ -104,7 +104,7 @@ fn Card(card: LoginCard, school_name: String, school_code: String) -> impl IntoV
     }
     let has_badge = card.badge_url.is_some();
     view! {
-        <article class="login-card" aria-label=format!("Login card for {} {}", card.first_name, card.last_name)>
+        <article class=if has_badge { "login-card with-qr" } else { "login-card" } aria-label=format!("Login card for {} {}", card.first_name, card.last_name)>
             <p class="card-school">{school_name}" · "<span class="code">{school_code}</span></p>
             <h2 class="card-name">{format!("{} {}", card.first_name, card.last_name)}</h2>
             <p class="card-class">{card.class_name.clone()}</p>

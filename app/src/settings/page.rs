@@ -9,6 +9,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::fields::focus_first_invalid;
 use crate::shell::modal::Modal;
 use crate::shell::title::PageTitle;
 
@@ -86,6 +87,9 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let time_zone = RwSignal::new(saved_zone.clone());
     let credits = RwSignal::new(sms_credits);
     let outcome = RwSignal::new(None::<Result<(), String>>);
+    // A refused minimum length: said under its field, which takes focus.
+    let length_error = RwSignal::new(None::<String>);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
     // Whether the school shows passwords as last saved: turning that off
     // destroys every stored copy, so it asks first.
     let saved_visible = RwSignal::new(form.learner_passwords_visible);
@@ -102,6 +106,10 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                     version.set(saved.version);
                     outcome.set(Some(Ok(())));
                 }
+                Err(e) if e.field() == Some("min_password_length") => {
+                    length_error.set(Some(e.to_string()));
+                    focus_first_invalid(form_ref);
+                }
                 Err(e) => outcome.set(Some(Err(e.to_string()))),
             }
         }
@@ -109,10 +117,12 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         outcome.set(None);
+        length_error.set(None);
         let Ok(min_password_length) = min_length.get_untracked().trim().parse::<u32>() else {
-            outcome.set(Some(Err(
+            length_error.set(Some(
                 "The minimum password length is a number between 8 and 128.".into(),
-            )));
+            ));
+            focus_first_invalid(form_ref);
             return;
         };
         let settings = SchoolSettingsForm {
@@ -135,7 +145,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
 
     view! {
         <p class="lead">{school_name}</p>
-        <form class="form" novalidate on:submit=submit>
+        <form class="form" novalidate on:submit=submit node_ref=form_ref>
             <fieldset class="choices">
                 <legend>"Password rules"</legend>
                 <div class="field">
@@ -146,10 +156,19 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                         inputmode="numeric"
                         min="8"
                         max="128"
+                        aria-invalid=move || length_error.with(Option::is_some).then_some("true")
+                        aria-describedby=move || if length_error.with(Option::is_some) {
+                            "min_password_length_hint min_password_length_error"
+                        } else {
+                            "min_password_length_hint"
+                        }
                         prop:value=move || min_length.get()
                         on:input=move |ev| min_length.set(event_target_value(&ev))
                     />
-                    <p class="hint">"8 to 128 characters. Current NIST guidance (SP 800-63B) prefers longer passwords over composition rules such as a required digit."</p>
+                    <p class="hint" id="min_password_length_hint">"8 to 128 characters. Current NIST guidance (SP 800-63B) prefers longer passwords over composition rules such as a required digit."</p>
+                    {move || length_error.get().map(|text| view! {
+                        <p class="error small" role="alert" id="min_password_length_error">{text}</p>
+                    })}
                 </div>
                 <Toggle id="require_digit" label="Require a digit" checked=require_digit />
                 <Toggle id="block_common" label="Block common passwords" checked=block_common hint="Refuses the 20,000 most common passwords." />

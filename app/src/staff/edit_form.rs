@@ -117,6 +117,8 @@ pub fn EditStaffDialog(
                         </p>
                     }.into_any()
                 } else {
+                    // Refused (too short, too common…): said under it, and it takes focus.
+                    let password_error = values.error_of("new_password");
                     view! {
                         <div class="field">
                             <label for="staff_new_password">"New password"</label>
@@ -124,10 +126,19 @@ pub fn EditStaffDialog(
                                 id="staff_new_password"
                                 type="password"
                                 autocomplete="new-password"
+                                aria-invalid=move || password_error.with(Option::is_some).then_some("true")
+                                aria-describedby=move || if password_error.with(Option::is_some) {
+                                    "staff_new_password_hint staff_new_password_error"
+                                } else {
+                                    "staff_new_password_hint"
+                                }
                                 prop:value=move || new_password.get()
                                 on:input=move |ev| new_password.set(event_target_value(&ev))
                             />
-                            <p class="hint">"Leave empty to keep the current password."</p>
+                            <p class="hint" id="staff_new_password_hint">"Leave empty to keep the current password."</p>
+                            {move || password_error.get().map(|text| view! {
+                                <p class="error small" role="alert" id="staff_new_password_error">{text}</p>
+                            })}
                         </div>
                         <div class="choice">
                             <input

@@ -16,12 +16,19 @@ pub struct StaffFieldValues {
     pub lead_teacher: RwSignal<bool>,
     pub class_ids: RwSignal<Vec<String>>,
     /// Problems shown under their fields, by the server's field name
-    /// ("username", "display_name", "email", "mobile").
+    /// ("username", "display_name", "email", "mobile", "new_password").
     pub errors: RwSignal<Vec<(&'static str, String)>>,
 }
 
-/// The fields a problem can be shown under, in the form's order.
-pub const FIELDS: [&str; 4] = ["username", "display_name", "email", "mobile"];
+/// The fields a problem can be shown under, in the form's order ("New
+/// password" is the edit form's own).
+pub const FIELDS: [&str; 5] = [
+    "username",
+    "display_name",
+    "email",
+    "mobile",
+    "new_password",
+];
 
 impl StaffFieldValues {
     /// Shows `error` under its field when it names one of [`FIELDS`];

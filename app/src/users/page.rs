@@ -17,6 +17,8 @@ use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+#[cfg(feature = "hydrate")]
+use crate::shell::fields::focus_by_id;
 use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
 use crate::shell::modal::Modal;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
@@ -197,7 +199,9 @@ fn UsersView() -> impl IntoView {
             </button>
         </div>
         {move || notice.get().map(|n| match n {
-            Ok(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
+            // Focusable: a row the action took out of the filtered list
+            // (reactivated under "Inactive") took focus with it.
+            Ok(text) => view! { <p class="notice" role="status" id="users_notice" tabindex="-1">{text}</p> }.into_any(),
             Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
         })}
         <Transition fallback=|| view! { <p class="loading">"Loading possible duplicates…"</p> }>
@@ -226,9 +230,26 @@ fn UsersView() -> impl IntoView {
                 match users.await {
                     Ok(found) => {
                         let (current, pages, total) = (found.page, found.pages, found.total);
+                        // Redrawn after an action: if its row (and the
+                        // focus on its button) went, focus goes to what
+                        // the action did instead of the top of the page.
+                        #[cfg(feature = "hydrate")]
+                        request_animation_frame(|| {
+                            let lost = document()
+                                .active_element()
+                                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
+                            if lost {
+                                focus_by_id("users_notice");
+                            }
+                        });
+                        let table = if found.rows.is_empty() {
+                            view! { <p>"No accounts match the search and filters."</p> }.into_any()
+                        } else {
+                            view! { <UserTable rows=found.rows on_row /> }.into_any()
+                        };
                         view! {
                             <PageSummary text=page_summary(total, current, pages, "account") moved=page_moved />
-                            <UserTable rows=found.rows on_row />
+                            {table}
                             <PageButtons current pages page moved=page_moved />
                         }.into_any()
                     }
