@@ -251,6 +251,11 @@ mod tests {
     use super::testing::fresh_db;
     use super::*;
 
+    #[test]
+    fn like_wildcards_are_taken_literally() {
+        assert_eq!(like_pattern(" 50%_A\\ "), "%50\\%\\_a\\\\%");
+    }
+
     #[tokio::test]
     async fn migrations_apply_to_an_empty_database() {
         let (db, _dir) = fresh_db().await;
@@ -344,4 +349,16 @@ mod tests {
             .unwrap();
         assert_eq!(credits, 40, "every read-modify-write was serialised");
     }
+}
+
+/// `%text%` for `LIKE … ESCAPE '\\'`, lower-case, with LIKE's own
+/// wildcards taken literally: a search box's "contains".
+pub fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }

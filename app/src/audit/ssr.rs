@@ -192,17 +192,23 @@ pub async fn audit_page(
                  WHERE p.id = e.actor_id AND p.role = 'parent') THEN 'a parent' \
                  ELSE e.actor_label END";
     let filter = format!(
-        "e.school_id = $1 AND ($2 = '' OR e.action = $2) AND ($3 = '' OR lower({actor}) = lower($3)) \
+        "e.school_id = $1 AND ($2 = '' OR e.action = $2) AND ($3 = '' OR lower({actor}) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR e.created_at >= $4) AND ($5 IS NULL OR e.created_at < $5) \
          AND ($6 = FALSE OR e.action IN ({class_actions}) OR EXISTS (SELECT 1 FROM accounts a \
          WHERE a.id = e.target_id AND a.role = 'learner' AND a.school_id = e.school_id))"
     );
+    // "Actor" is a search box: any part of the username ("teach").
+    let actor_pattern = if query.actor.trim().is_empty() {
+        String::new()
+    } else {
+        crate::db::like_pattern(&query.actor)
+    };
     let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM audit_events e WHERE {filter}"
     )))
     .bind(&user.school_id)
     .bind(&query.action)
-    .bind(query.actor.trim())
+    .bind(&actor_pattern)
     .bind(from)
     .bind(to)
     .bind(learner_events_only)
@@ -219,7 +225,7 @@ pub async fn audit_page(
         )))
         .bind(&user.school_id)
         .bind(&query.action)
-        .bind(query.actor.trim())
+        .bind(&actor_pattern)
         .bind(from)
         .bind(to)
         .bind(learner_events_only)

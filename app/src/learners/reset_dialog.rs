@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 
 use super::api::{reset_learner_password, reveal_learner_password, suggest_learner_password};
+use crate::auth::api::password_rules;
 use crate::classes::{LearnerRow, PasswordState};
 use crate::parents::api::{regenerate_parent_access_code, unlink_parents};
+use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
 use crate::shell::fields::focus_next_frame;
 use crate::shell::modal::{DialogOutcome, Modal};
 
@@ -30,8 +32,45 @@ pub fn ResetPasswordDialog(
             Err(e) => error.set(Some(e.to_string())),
         }
     });
-    // The new password's own problem, under its field.
+    // The new password's own problem, under its field: the server's after
+    // "Reset", or the school's rules as a typed one leaves the field.
     let password_error = RwSignal::new(None::<String>);
+    let rules = RwSignal::new(None::<(PasswordPolicy, PasswordContext)>);
+    let learner_username = learner.username.clone();
+    leptos::task::spawn_local(async move {
+        if let Ok((policy, context)) = password_rules().await {
+            let context = PasswordContext {
+                username: learner_username,
+                ..context
+            };
+            rules.set(Some((policy, context)));
+        }
+    });
+    let rules_hint = move || {
+        rules.with(|rules| {
+            rules.as_ref().map(|(policy, _)| {
+                let digit = if policy.require_digit { ", with at least one digit" } else { "" };
+                format!(
+                    "At least {} characters{digit}. Not a common password, and not the learner's username or the school's name.",
+                    policy.min_length
+                )
+            })
+        })
+    };
+    let check_typed = move || {
+        let typed = new_password.get_untracked();
+        if typed.is_empty() {
+            return;
+        }
+        let problem = rules.with_untracked(|rules| {
+            rules.as_ref().and_then(|(policy, context)| {
+                check_new_password(policy, &typed, &typed, context)
+                    .err()
+                    .map(|problem| problem.to_string())
+            })
+        });
+        password_error.set(problem);
+    };
     let password_field = NodeRef::<leptos::html::Input>::new();
     let focus_password_field = move || focus_next_frame(password_field);
     let generate = Action::new(move |_: &()| async move {
@@ -136,16 +175,25 @@ pub fn ResetPasswordDialog(
                     <input
                         node_ref=password_field
                         id="learner_new_password"
-                        aria-describedby=move || password_error.with(Option::is_some).then_some("learner_new_password_error")
+                        aria-describedby=move || if password_error.with(Option::is_some) {
+                            "learner_new_password_hint learner_new_password_error"
+                        } else {
+                            "learner_new_password_hint"
+                        }
                         aria-invalid=move || password_error.with(Option::is_some).then_some("true")
                         type="text"
                         autocomplete="off"
                         spellcheck="false"
                         autocapitalize="none"
                         prop:value=move || new_password.get()
-                        on:input=move |ev| new_password.set(event_target_value(&ev))
+                        on:input=move |ev| {
+                            password_error.set(None);
+                            new_password.set(event_target_value(&ev));
+                        }
+                        on:blur=move |_| check_typed()
                         on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); submit(); }
                     />
+                    <p class="hint" id="learner_new_password_hint">{rules_hint}</p>
                     {move || password_error.get().map(|text| view! {
                         <p class="error small" role="alert" id="learner_new_password_error">{text}</p>
                     })}

@@ -194,6 +194,13 @@ pub async fn apply(
         let id = insert_class(&mut tx, &user.school_id, name, now).await?;
         class_ids.insert(name.to_lowercase(), id);
     }
+    let names_of: HashMap<String, String> = snapshot
+        .classes
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(plan.new_classes.iter().cloned())
+        .map(|name| (name.to_lowercase(), name))
+        .collect();
     let id_of = |name: &str| {
         class_ids
             .get(&name.to_lowercase())
@@ -229,7 +236,12 @@ pub async fn apply(
         audit(&mut *tx, AuditAction::LearnerCreated, event, now).await?;
         for class in &learner.classes {
             new_accounts.push(AccessCodeRow {
-                class: class.clone(),
+                // The class as the school names it, not as this line
+                // spelled it ("year 6 oak").
+                class: names_of
+                    .get(&class.to_lowercase())
+                    .cloned()
+                    .unwrap_or_else(|| class.clone()),
                 first_name: learner.first_name.clone(),
                 last_name: learner.last_name.clone(),
                 username: learner.username.clone(),

@@ -154,6 +154,24 @@ async fn an_applied_import_creates_learners_who_sign_in_and_applying_it_again_ch
     assert_eq!(roster_state(&app).await, before);
 }
 
+/// Review finding: the new accounts' CSV named the class as the file spelled
+/// it ("year 3 hazel"), not as the school does.
+#[tokio::test]
+async fn the_new_accounts_csv_names_classes_as_the_school_does() {
+    let app = spawn_app().await;
+    oak_admin(&app).await;
+    let file = "class,first_name,last_name\nyear 3 hazel,Tom,Lee\nchoir,Tom,Lee\nCHOIR,Ann,Bo\n";
+    let summary = apply_import(&app, &app.client, file.as_bytes(), false)
+        .await
+        .unwrap();
+    let classes: Vec<&str> = summary
+        .new_accounts
+        .iter()
+        .map(|row| row.class.as_str())
+        .collect();
+    assert_eq!(classes, ["Year 3 Hazel", "choir", "choir"]);
+}
+
 /// Review finding: one child in two classes, on lines with neither
 /// username nor external_id, silently became two learners.
 #[tokio::test]
