@@ -73,6 +73,7 @@ test("a teacher prints login cards with QR badges; a badge signs its learner in 
   const cards = page.getByRole("article");
   await expect(cards).toHaveCount(28);
   await expect(page.getByRole("status")).toHaveText("28 cards. Cut along the dashed lines.");
+  await expect(page.getByRole("link", { name: "← Back to the class" })).toHaveAttribute("href", /^\/classes\/[^/]+$/);
   // Every card has its QR code but the one the other project may have
   // voided meanwhile (its own learner).
   await expect(cards.nth(27)).toBeVisible();
@@ -82,6 +83,7 @@ test("a teacher prints login cards with QR badges; a badge signs its learner in 
   await page.emulateMedia({ media: "print" });
   await expect(page.locator(".site-header")).toBeHidden();
   await expect(page.getByRole("button", { name: "Print" })).toBeHidden();
+  await expect(page.getByRole("link", { name: "← Back to the class" })).toBeHidden();
   await expect(cards.first()).toBeVisible();
   // At the printable width of A4 and of US Letter (10 mm margins), every
   // username and password is whole: within its card, clear of the QR code.

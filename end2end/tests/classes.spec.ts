@@ -107,8 +107,13 @@ for (const mode of ["Same password for every learner", "New password for each le
     const rows = dialog.locator("tbody tr");
     await expect(rows).toHaveCount(28);
     const passwords = await rows.locator("td.secret").allTextContents();
-    if (mode.startsWith("Same")) expect(new Set(passwords).size).toBe(1);
-    else expect(new Set(passwords).size).toBeGreaterThan(1);
+    if (mode.startsWith("Same")) {
+      expect(new Set(passwords).size).toBe(1);
+      // One password for all is said once, in words.
+      await expect(dialog.getByRole("status").first()).toContainText(`the same for everyone: ${passwords[0]}.`);
+    } else expect(new Set(passwords).size).toBeGreaterThan(1);
+    // "Download CSV" is above the list, in view without scrolling.
+    await expect(dialog.getByRole("button", { name: "Download CSV" })).toBeInViewport();
     const username = (await rows.nth(3).locator("td").first().textContent())!.trim();
     await learnerSignsIn(page, username, passwords[3]);
   });

@@ -153,4 +153,19 @@ test("every row action on /staff and /users is in view without scrolling sideway
     const box = (await page.getByLabel(name, { exact: true }).boundingBox())!;
     expect(box.height, name).toBeGreaterThanOrEqual(44);
   }
+  // At 1280 px the staff table has the page's width: a username, an email
+  // or a mobile number is never broken mid-word.
+  if ((page.viewportSize()?.width ?? 0) >= 1280) {
+    await open(page, "/staff");
+    await expect(page.locator("table.staff tbody tr").first()).toBeVisible();
+    const broken = await page.evaluate(() =>
+      [...document.querySelectorAll("table.staff tbody tr > td:nth-child(2), table.staff tbody tr > td:nth-child(3), table.staff tbody tr > td:nth-child(4)")]
+        .filter((c) => {
+          const style = getComputedStyle(c);
+          return c.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) > parseFloat(style.lineHeight) * 1.5;
+        })
+        .map((c) => c.textContent),
+    );
+    expect(broken, "cells broken over two lines").toEqual([]);
+  }
 });

@@ -41,7 +41,14 @@ fn CardsLoader(class_id: Signal<Option<String>>) -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">"Loading login cards…"</p> }>
                 {move || Suspend::new(async move {
                     match cards.await {
-                        Ok(cards) => view! { <Cards cards /> }.into_any(),
+                        Ok(cards) => {
+                            // Back where the cards were opened from.
+                            let back = match class_id.get_untracked() {
+                                Some(id) => (format!("/classes/{id}"), "← Back to the class"),
+                                None => (crate::routes::SCHOOL_LEARNERS.to_string(), "← Back to the student database"),
+                            };
+                            view! { <Cards cards back /> }.into_any()
+                        }
                         Err(error) => view! {
                             <h1>"Login cards"</h1>
                             <p class="error" role="alert">{error.to_string()}</p>
@@ -54,7 +61,7 @@ fn CardsLoader(class_id: Signal<Option<String>>) -> impl IntoView {
 }
 
 #[component]
-fn Cards(cards: LoginCards) -> impl IntoView {
+fn Cards(cards: LoginCards, back: (String, &'static str)) -> impl IntoView {
     let LoginCards {
         school_name,
         school_code,
@@ -71,6 +78,7 @@ fn Cards(cards: LoginCards) -> impl IntoView {
     };
     let school = StoredValue::new((school_name, school_code));
     view! {
+        <p class="back-link no-print"><a href=back.0>{back.1}</a></p>
         <div class="page-head no-print">
             <PageTitle text=format!("Login cards: {title}") />
             <h1>{format!("Login cards: {title}")}</h1>
@@ -83,7 +91,7 @@ fn Cards(cards: LoginCards) -> impl IntoView {
                 1 => "1 card. Cut along the dashed lines.".to_string(),
                 n => format!("{n} cards. Cut along the dashed lines."),
             }}
-            {(!badges_enabled).then_some(" QR badges are off (School settings, \"Badge sign-in\").")}
+            {(!badges_enabled).then_some(" QR badges are off: a full admin or the owner can turn on \"Badge sign-in\" in School settings.")}
         </p>
         <div class="login-cards">
             {cards.into_iter().map(|card| {

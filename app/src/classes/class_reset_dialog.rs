@@ -158,11 +158,27 @@ fn NewPasswords(
             }
         }
     };
+    let count = passwords.len();
+    let one_for_all = passwords
+        .first()
+        .filter(|first| passwords.iter().all(|p| p.password == first.password))
+        .map(|first| first.password.clone());
+    let outcome = match one_for_all {
+        Some(password) if count > 1 => format!(
+            "Done: {count} new passwords, the same for everyone: {password}. Tell the class, or download them all as a CSV."
+        ),
+        _ => format!(
+            "Done: {count} new passwords. Give each learner theirs, or download them all as a CSV."
+        ),
+    };
     view! {
         // Focus moves here: the form and its "Reset" button are gone.
-        <DialogOutcome>
-            {format!("Done: {} new passwords. Give each learner theirs, or download them all as a CSV.", passwords.len())}
-        </DialogOutcome>
+        <DialogOutcome>{outcome}</DialogOutcome>
+        // Above the list, so it is in view however long the class is.
+        <div class="dialog-row">
+            <button type="button" class="button" on:click=download>"Download CSV"</button>
+            {move || saved.get().map(|text| view! { <span role="status">{text}</span> })}
+        </div>
         <div class="table-scroll">
             <table>
                 <thead>
@@ -178,10 +194,6 @@ fn NewPasswords(
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
-        <div class="dialog-row">
-            <button type="button" class="button" on:click=download>"Download CSV"</button>
-            {move || saved.get().map(|text| view! { <span role="status">{text}</span> })}
         </div>
     }
 }

@@ -19,7 +19,7 @@ use crate::shell::title::PageTitle;
 pub fn StaffPage() -> impl IntoView {
     view! {
         <SignedIn>
-            <section class="page">
+            <section class="page wide">
                 <PageTitle text="Staff" />
                 <h1>"Staff"</h1>
                 <Allowed permission=Permission::ManageStaff for_whom="full admins and the school's owner">

@@ -29,7 +29,7 @@ use crate::shell::title::PageTitle;
 pub fn UsersPage() -> impl IntoView {
     view! {
         <SignedIn>
-            <section class="page">
+            <section class="page wide">
                 <PageTitle text="Users" />
                 <h1>"Users"</h1>
                 <Allowed permission=Permission::ManageUsers for_whom="full admins and the school's owner">
