@@ -90,14 +90,19 @@ async fn classes_of(app: &TestApp, username: &str) -> Vec<String> {
     rows.into_iter().map(|(n,)| n).collect()
 }
 
-async fn last_rollover_id(app: &TestApp) -> String {
+/// The last rollover as the rollover page shows it.
+async fn last_rollover(app: &TestApp) -> app::roster::LastRollover {
     let setup: app::roster::RolloverSetup = app
         .call_as(&app.client, "rollover_setup", &[])
         .await
         .json()
         .await
         .unwrap();
-    setup.last.expect("a rollover to undo").id
+    setup.last.expect("a rollover to undo")
+}
+
+async fn last_rollover_id(app: &TestApp) -> String {
+    last_rollover(app).await.id
 }
 
 #[tokio::test]
@@ -214,13 +219,7 @@ async fn undo_is_refused_once_a_learner_changed_since() {
             .status(),
         200
     );
-    let setup: app::roster::RolloverSetup = app
-        .call_as(&app.client, "rollover_setup", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let last = setup.last.unwrap();
+    let last = last_rollover(&app).await;
     assert_eq!(
         last.by, "office display (office)",
         "who applied it, by name"
@@ -254,13 +253,7 @@ async fn password_resets_after_a_rollover_leave_undo_open() {
     assert_eq!(preview_then_apply(&app, choices(&s)).await.status(), 200);
     app.reset_learner_as(&app.client, &s.world.oak_learner2, "river-otter-58")
         .await;
-    let setup: app::roster::RolloverSetup = app
-        .call_as(&app.client, "rollover_setup", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let last = setup.last.unwrap();
+    let last = last_rollover(&app).await;
     assert_eq!(last.undo_refused, None);
     let response = app
         .call_as(&app.client, "undo_rollover", &[("rollover_id", &last.id)])

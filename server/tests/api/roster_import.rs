@@ -218,15 +218,20 @@ async fn names_in_another_unicode_form_or_with_double_spaces_are_the_same_names(
     assert_eq!(first, "Ren\u{e9}");
 }
 
-#[tokio::test]
-async fn learners_are_matched_by_external_id_then_username_never_by_name_alone() {
-    let app = spawn_app().await;
-    let world = oak_admin(&app).await;
+/// Names Oakwood's first learner (`amelias`) Amelia Smith, external_id S1.
+async fn amelia_smith_s1(app: &TestApp, world: &World) {
     sqlx::query("UPDATE accounts SET external_id = 'S1', first_name = 'Amelia', last_name = 'Smith' WHERE id = $1")
         .bind(&world.oak_learner)
         .execute(&app.state.db)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn learners_are_matched_by_external_id_then_username_never_by_name_alone() {
+    let app = spawn_app().await;
+    let world = oak_admin(&app).await;
+    amelia_smith_s1(&app, &world).await;
     let file = "class,first_name,last_name,username,external_id\n\
         Year 3 Hazel,Amélie,Smith,amelia.s,S1\n\
         Year 3 Hazel,Oliver,Jones,OLIVERJ,S2\n\
@@ -272,11 +277,7 @@ async fn learners_are_matched_by_external_id_then_username_never_by_name_alone()
 async fn a_match_that_changes_both_names_asks_to_check_it_is_the_same_child() {
     let app = spawn_app().await;
     let world = oak_admin(&app).await;
-    sqlx::query("UPDATE accounts SET external_id = 'S1', first_name = 'Amelia', last_name = 'Smith' WHERE id = $1")
-        .bind(&world.oak_learner)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    amelia_smith_s1(&app, &world).await;
     let check = "Check that this is the same child: the line matched Amelia Smith's account by";
     let by_username = "class,first_name,last_name,username\nYear 3 Hazel,Sara,Jones,amelias\n";
     let result = preview(&app, by_username.as_bytes(), false).await;
