@@ -8,7 +8,7 @@ use crate::auth::api::password_rules;
 use crate::classes::{LearnerRow, PasswordState};
 use crate::parents::api::{regenerate_parent_access_code, unlink_parents};
 use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
-use crate::shell::fields::focus_next_frame;
+use crate::shell::fields::{described_by, focus_next_frame};
 use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
@@ -175,11 +175,7 @@ pub fn ResetPasswordDialog(
                     <input
                         node_ref=password_field
                         id="learner_new_password"
-                        aria-describedby=move || if password_error.with(Option::is_some) {
-                            "learner_new_password_hint learner_new_password_error"
-                        } else {
-                            "learner_new_password_hint"
-                        }
+                        aria-describedby=described_by(true, "learner_new_password_hint".into(), password_error.into(), "learner_new_password_error".into())
                         aria-invalid=move || password_error.with(Option::is_some).then_some("true")
                         type="text"
                         autocomplete="off"

@@ -10,7 +10,7 @@ use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
-use crate::shell::fields::focus_next_frame;
+use crate::shell::fields::{described_by, focus_next_frame};
 use crate::shell::leave_guard::warn_before_leaving;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::scroll_box::ScrollBox;
@@ -214,7 +214,7 @@ fn Importer() -> impl IntoView {
                     id="roster_file"
                     type="file"
                     accept=".csv,.tsv,.txt,.zip,text/csv,text/tab-separated-values,application/zip"
-                    aria-describedby=move || if file_error.with(Option::is_some) { "roster_file_hint roster_file_error" } else { "roster_file_hint" }
+                    aria-describedby=described_by(true, "roster_file_hint".into(), file_error.into(), "roster_file_error".into())
                     aria-invalid=move || file_error.with(Option::is_some).then_some("true")
                     on:change=move |_| withdraw_preview()
                 />

@@ -9,7 +9,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
-use crate::shell::fields::focus_first_invalid;
+use crate::shell::fields::{described_by, focus_first_invalid};
 use crate::shell::modal::Modal;
 use crate::shell::title::PageTitle;
 
@@ -157,11 +157,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                         min="8"
                         max="128"
                         aria-invalid=move || length_error.with(Option::is_some).then_some("true")
-                        aria-describedby=move || if length_error.with(Option::is_some) {
-                            "min_password_length_hint min_password_length_error"
-                        } else {
-                            "min_password_length_hint"
-                        }
+                        aria-describedby=described_by(true, "min_password_length_hint".into(), length_error.into(), "min_password_length_error".into())
                         prop:value=move || min_length.get()
                         on:input=move |ev| min_length.set(event_target_value(&ev))
                     />

@@ -139,7 +139,7 @@ pub fn FormField(
 
 /// A field's `aria-describedby`: its hint's id, and its error's while it
 /// has one.
-fn described_by(
+pub fn described_by(
     has_hint: bool,
     hint_id: String,
     error: Signal<Option<String>>,

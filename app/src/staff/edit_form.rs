@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{save_staff_member, send_staff_reset_email, send_staff_reset_sms};
 use super::fields::{StaffFieldValues, StaffFields};
 use super::{ClassOption, SmsOffer, StaffChanges, StaffRow};
-use crate::shell::fields::focus_first_invalid;
+use crate::shell::fields::{described_by, focus_first_invalid};
 use crate::shell::modal::Modal;
 
 /// What the form last reported: a confirmation or a problem.
@@ -127,11 +127,7 @@ pub fn EditStaffDialog(
                                 type="password"
                                 autocomplete="new-password"
                                 aria-invalid=move || password_error.with(Option::is_some).then_some("true")
-                                aria-describedby=move || if password_error.with(Option::is_some) {
-                                    "staff_new_password_hint staff_new_password_error"
-                                } else {
-                                    "staff_new_password_hint"
-                                }
+                                aria-describedby=described_by(true, "staff_new_password_hint".into(), password_error, "staff_new_password_error".into())
                                 prop:value=move || new_password.get()
                                 on:input=move |ev| new_password.set(event_target_value(&ev))
                             />
