@@ -30,6 +30,7 @@ pub mod sso;
 pub mod staff;
 pub mod usernames;
 pub mod users;
+pub mod words;
 
 #[cfg(feature = "ssr")]
 pub mod clock;

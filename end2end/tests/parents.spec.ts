@@ -125,6 +125,14 @@ test("a sign-up link opened in another browser asks for the password chosen on t
   const phone = await elsewhere.newPage();
   await open(phone, link);
   await expect(phone.getByRole("alert")).toHaveText("To finish, type the password you chose when you signed up.");
+  // Said under "Password", which takes focus, as is a wrong one.
+  const password = phone.getByLabel("Password", { exact: true });
+  await expect(password).toBeFocused();
+  await expect(password).toHaveAccessibleDescription(/To finish, type the password you chose when you signed up\.$/);
+  await password.fill("not-the-one-1");
+  await phone.getByRole("button", { name: "Finish creating account" }).click();
+  await expect(password).toHaveAccessibleDescription(/That is not the password you chose when you signed up\.$/);
+  await expect(password).toBeFocused();
   await phone.getByLabel("Password", { exact: true }).fill("sunny-garden-31");
   await phone.getByRole("button", { name: "Finish creating account" }).click();
   await expect(phone).toHaveURL(/\/parent$/);

@@ -306,6 +306,8 @@ test("a file's lines with errors are listed first, named, and block the import",
   await expect(rows.nth(1)).toContainText("Error");
   await expect(rows.nth(2).getByRole("cell").first()).toHaveText("2");
   await expect(page.getByText(/^Lines with errors block the import/)).toBeVisible();
+  // Nobody gets an account while the errors block the import.
+  await expect(page.getByText("Nothing is imported until the lines with errors are fixed; the other lines would give 2 learners an account.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Apply import" })).toBeDisabled();
 });
 
@@ -411,7 +413,7 @@ test("a double click on \"Apply rollover\" applies it once", async ({ page, pres
   await press(page.getByRole("button", { name: "Preview rollover" }));
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
   await page.getByRole("button", { name: "Apply rollover" }).dblclick();
-  await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learners moved, 0 inactivated.");
+  await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learner moved, 0 inactivated.");
   // (Where focus ends is not checked here: on a loaded machine the second
   // click can land after the outcome took focus, and a click on text takes
   // focus to the page, as it should. The single press's test checks it.)
@@ -420,7 +422,7 @@ test("a double click on \"Apply rollover\" applies it once", async ({ page, pres
   await press(page.getByRole("link", { name: "Year 2" }));
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toBeVisible();
   await open(page, "/school/rollover");
-  await expect(page.getByText(/by .*: 1 learners moved or inactivated\./)).toBeVisible();
+  await expect(page.getByText(/by .*: 1 learner moved or inactivated\./)).toBeVisible();
 });
 
 test("the year-end rollover moves a class on and is undone", async ({ page, press }, testInfo) => {
@@ -433,8 +435,13 @@ test("the year-end rollover moves a class on and is undone", async ({ page, pres
   await page.getByLabel("New class name for Year 2").fill("Year 3");
   await press(page.getByRole("button", { name: "Preview rollover" }));
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
+  await expect(page.getByText("1 learner moves, 0 are inactivated as leavers; new classes: Year 3.")).toBeVisible();
+  // "Apply rollover" stands above the moves, in view however many there are.
+  const applyBox = await page.getByRole("button", { name: "Apply rollover" }).boundingBox();
+  const movesBox = await page.getByRole("region", { name: "Moves of the rollover" }).boundingBox();
+  expect(applyBox!.y + applyBox!.height).toBeLessThanOrEqual(movesBox!.y);
   await press(page.getByRole("button", { name: "Apply rollover" }));
-  await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learners moved, 0 inactivated.");
+  await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learner moved, 0 inactivated.");
   await expect(page.getByRole("status")).toBeFocused();
   await open(page, "/classes");
   await expect(page.getByRole("row", { name: /Year 2/ })).toContainText("1");

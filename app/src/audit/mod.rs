@@ -252,12 +252,15 @@ pub struct AuditRow {
     pub detail: String,
 }
 
-/// The audit page's filters: an action code, an actor's username, and dates
-/// (`YYYY-MM-DD`, UTC, both inclusive); empty means any.
+/// The audit page's filters: an action code, part of an actor's username,
+/// part of a target's name, and days (`YYYY-MM-DD`, the school's, both
+/// inclusive); empty means any.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AuditQuery {
     pub action: String,
     pub actor: String,
+    #[serde(default)]
+    pub target: String,
     pub from: String,
     pub to: String,
     pub page: u32,

@@ -1,6 +1,8 @@
 //! `/audit`: the school's audit log, newest first, filtered by action,
-//! actor and date, a page at a time.
+//! actor, target and date (the filters kept in the address), a page at a
+//! time.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::api::load_audit_log;
@@ -8,6 +10,9 @@ use super::{AuditQuery, ACTION_LABELS};
 use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
+use crate::shell::address_filter::{
+    any_text, day, filter_in_address, first_page_when_changed, TYPING_PAUSE,
+};
 use crate::shell::allowed::Allowed;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::scroll_box::ScrollBox;
@@ -30,31 +35,56 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditView() -> impl IntoView {
-    let action = RwSignal::new(String::new());
-    let actor = RwSignal::new(String::new());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    // The filters are kept in the address (`?action=…&actor=…&target=…&from=…&to=…`),
+    // so a reload, a bookmark or a link to a colleague shows the same events.
+    let (action, set_action) = filter_in_address("action", known_action, None);
+    let (actor, set_actor) = filter_in_address("actor", any_text, Some(TYPING_PAUSE));
+    let (target, set_target) = filter_in_address("target", any_text, Some(TYPING_PAUSE));
+    let (from, set_from) = filter_in_address("from", day, None);
+    let (to, set_to) = filter_in_address("to", day, None);
     let page = RwSignal::new(1u32);
     let page_moved = RwSignal::new(false);
+    first_page_when_changed(
+        move || {
+            (
+                action.get(),
+                actor.get(),
+                target.get(),
+                from.get(),
+                to.get(),
+            )
+        },
+        page,
+    );
     let log = page_data(
         move || AuditQuery {
             action: action.get(),
             actor: actor.get(),
+            target: target.get(),
             from: from.get(),
             to: to.get(),
             page: page.get(),
         },
         load_audit_log,
     );
-    let set = move |signal: RwSignal<String>| {
+    let set = move |set: Callback<String>| {
         move |ev: leptos::ev::Event| {
-            signal.set(event_target_value(&ev));
+            set.run(event_target_value(&ev));
             page.set(1);
         }
     };
+    let filtered = move || {
+        [action, actor, target, from, to]
+            .iter()
+            .any(|filter| !filter.with_untracked(|value| value.trim().is_empty()))
+    };
+    let current_action = action.get_untracked();
     let options = ACTION_LABELS
         .iter()
-        .map(|(code, label)| view! { <option value=code.as_str()>{*label}</option> })
+        .map(|(code, label)| {
+            let selected = code.as_str() == current_action;
+            view! { <option value=code.as_str() selected=selected>{*label}</option> }
+        })
         .collect_view();
 
     view! {
@@ -62,22 +92,28 @@ fn AuditView() -> impl IntoView {
         <div class="table-tools">
             <span class="filter">
                 <label for="audit_action">"Action"</label>
-                <select id="audit_action" on:change=set(action)>
+                <select id="audit_action" prop:value=move || action.get() on:change=set(set_action)>
                     <option value="">"Every action"</option>
                     {options}
                 </select>
             </span>
             <span class="filter">
                 <label for="audit_actor">"Actor"</label>
-                <input id="audit_actor" type="search" autocomplete="off" placeholder="Username" on:input=set(actor) />
+                <input id="audit_actor" type="search" autocomplete="off" placeholder="Username"
+                    value=actor.get_untracked() prop:value=move || actor.get() on:input=set(set_actor) />
+            </span>
+            <span class="filter">
+                <label for="audit_target">"Target"</label>
+                <input id="audit_target" type="search" autocomplete="off" placeholder="Username or class"
+                    value=target.get_untracked() prop:value=move || target.get() on:input=set(set_target) />
             </span>
             <span class="filter">
                 <label for="audit_from">"From"</label>
-                <input id="audit_from" type="date" on:change=set(from) />
+                <input id="audit_from" type="date" value=from.get_untracked() prop:value=move || from.get() on:change=set(set_from) />
             </span>
             <span class="filter">
                 <label for="audit_to">"To"</label>
-                <input id="audit_to" type="date" on:change=set(to) />
+                <input id="audit_to" type="date" value=to.get_untracked() prop:value=move || to.get() on:change=set(set_to) />
             </span>
         </div>
         <Transition fallback=|| view! { <p class="loading">"Loading the audit log…"</p> }>
@@ -100,21 +136,29 @@ fn AuditView() -> impl IntoView {
                                 <p class="hint">"As a lead teacher you see the events about learners."</p>
                             })}
                             <PageSummary text=page_summary(total, current, pages, "event") moved=page_moved />
-                            <ScrollBox label="Audit events">
-                                <table class="audit">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Time"</th>
-                                            <th scope="col">"Actor"</th>
-                                            <th scope="col">"Action"</th>
-                                            <th scope="col">"Target"</th>
-                                            <th scope="col">"Client address"</th>
-                                            <th scope="col">"Detail"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>{rows}</tbody>
-                                </table>
-                            </ScrollBox>
+                            {if total == 0 {
+                                Either::Left(view! {
+                                    <p>{if filtered() { "No events match the filters." } else { "Nothing has been recorded yet." }}</p>
+                                })
+                            } else {
+                                Either::Right(view! {
+                                    <ScrollBox label="Audit events">
+                                        <table class="audit">
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Time"</th>
+                                                    <th scope="col">"Actor"</th>
+                                                    <th scope="col">"Action"</th>
+                                                    <th scope="col">"Target"</th>
+                                                    <th scope="col">"Client address"</th>
+                                                    <th scope="col">"Detail"</th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>{rows}</tbody>
+                                        </table>
+                                    </ScrollBox>
+                                })
+                            }}
                             <PageButtons current pages page moved=page_moved />
                         }.into_any()
                     }
@@ -123,4 +167,11 @@ fn AuditView() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// An action code the log knows.
+fn known_action(code: &str) -> bool {
+    ACTION_LABELS
+        .iter()
+        .any(|(action, _)| action.as_str() == code)
 }

@@ -195,14 +195,20 @@ pub async fn audit_page(
         "e.school_id = $1 AND ($2 = '' OR e.action = $2) AND ($3 = '' OR lower({actor}) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR e.created_at >= $4) AND ($5 IS NULL OR e.created_at < $5) \
          AND ($6 = FALSE OR e.action IN ({class_actions}) OR EXISTS (SELECT 1 FROM accounts a \
-         WHERE a.id = e.target_id AND a.role = 'learner' AND a.school_id = e.school_id))"
+         WHERE a.id = e.target_id AND a.role = 'learner' AND a.school_id = e.school_id)) \
+         AND ($7 = '' OR lower(e.target_label) LIKE $7 ESCAPE '\\')"
     );
-    // "Actor" is a search box: any part of the username ("teach").
-    let actor_pattern = if query.actor.trim().is_empty() {
-        String::new()
-    } else {
-        crate::db::like_pattern(&query.actor)
+    // "Actor" and "Target" are search boxes: any part of the username
+    // ("teach") or the class's name.
+    let contains = |search: &str| {
+        if search.trim().is_empty() {
+            String::new()
+        } else {
+            crate::db::like_pattern(search)
+        }
     };
+    let actor_pattern = contains(&query.actor);
+    let target_pattern = contains(&query.target);
     let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM audit_events e WHERE {filter}"
     )))
@@ -212,6 +218,7 @@ pub async fn audit_page(
     .bind(from)
     .bind(to)
     .bind(learner_events_only)
+    .bind(&target_pattern)
     .fetch_one(db)
     .await?;
     let total = total as u32;
@@ -221,7 +228,7 @@ pub async fn audit_page(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT e.created_at, {actor}, e.action, e.target_label, e.client_addr, e.detail \
              FROM audit_events e WHERE {filter} ORDER BY e.created_at DESC, e.rowid DESC \
-             LIMIT $7 OFFSET $8"
+             LIMIT $8 OFFSET $9"
         )))
         .bind(&user.school_id)
         .bind(&query.action)
@@ -229,6 +236,7 @@ pub async fn audit_page(
         .bind(from)
         .bind(to)
         .bind(learner_events_only)
+        .bind(&target_pattern)
         .bind(AUDIT_PAGE_SIZE as i64)
         .bind(((page - 1) * AUDIT_PAGE_SIZE) as i64)
         .fetch_all(db)

@@ -8,7 +8,7 @@ use crate::auth::api::password_rules;
 use crate::classes::{LearnerRow, PasswordState};
 use crate::parents::api::{regenerate_parent_access_code, unlink_parents};
 use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
-use crate::shell::fields::{described_by, focus_next_frame};
+use crate::shell::fields::{described_by, focus_next_frame, FieldError};
 use crate::shell::modal::{DialogOutcome, Modal};
 
 #[component]
@@ -190,9 +190,7 @@ pub fn ResetPasswordDialog(
                         on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); submit(); }
                     />
                     <p class="hint" id="learner_new_password_hint">{rules_hint}</p>
-                    {move || password_error.get().map(|text| view! {
-                        <p class="error small" role="alert" id="learner_new_password_error">{text}</p>
-                    })}
+                    <FieldError id="learner_new_password_error" error=password_error />
                 </div>
                 <div class="dialog-row">
                     <button type="button" class="button" on:click=move |_| { generate.dispatch(()); }>

@@ -57,18 +57,29 @@ pub fn password_changed_email(name: &str, school: &str) -> Email {
 
 /// Sent when an office admin adds a staff member: their username and a
 /// link to choose their first password.
-pub fn welcome_email(name: &str, school: &str, username: &str, link: &str) -> Email {
+pub fn welcome_email(
+    name: &str,
+    school: &str,
+    school_code: &str,
+    username: &str,
+    link: &str,
+) -> Email {
     let text = format!(
-        "Hello {name},\n\nYou now have a ClassKeys account at {school}. Your username is {username}.\n\
+        "Hello {name},\n\nYou now have a ClassKeys account at {school}. Your username is {username} \
+         and your school code is {school_code}; you can also sign in with this email address and \
+         no school code.\n\
          To choose your password, open this link within 60 minutes (it works once):\n\n{link}\n\n\
          If the link has expired, use \"Forgot password?\" on the sign-in page or ask the school office.\n"
     );
     let html = format!(
-        "<p>Hello {name},</p><p>You now have a ClassKeys account at {school}. Your username is <strong>{username}</strong>.</p>\
+        "<p>Hello {name},</p><p>You now have a ClassKeys account at {school}. Your username is \
+         <strong>{username}</strong> and your school code is <strong>{school_code}</strong>; you \
+         can also sign in with this email address and no school code.</p>\
          <p><a href=\"{link}\">Choose your password</a> (the link works once, for 60 minutes).</p>\
          <p>If the link has expired, use \u{201c}Forgot password?\u{201d} on the sign-in page or ask the school office.</p>",
         name = escape(name),
         school = escape(school),
+        school_code = escape(school_code),
         username = escape(username),
         link = escape(link)
     );

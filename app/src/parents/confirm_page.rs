@@ -12,6 +12,7 @@ use super::api::ConfirmParentSignUp;
 use crate::error::AppError;
 use crate::navigation::reload_at;
 use crate::routes::{PARENT, PARENT_SIGNUP};
+use crate::shell::fields::{field_error, focus_first_invalid_when_refused, form_error, FormField};
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -37,24 +38,32 @@ pub fn ParentConfirmPage() -> impl IntoView {
         }
     });
     let token = StoredValue::new(token);
-    let error = move || action.value().get().and_then(Result::err);
-    let unusable = move || matches!(error(), Some(AppError::Conflict(_)));
+    let refused = Signal::derive(move || action.value().get().and_then(Result::err));
+    let unusable = move || matches!(refused.get(), Some(AppError::Conflict(_)));
+    // Asked for the password (or refused it): said under "Password", which
+    // takes focus, so on a phone the keyboard is up and the words are read.
+    let form = NodeRef::<leptos::html::Form>::new();
+    focus_first_invalid_when_refused(refused, form);
+    let not_about_the_password = form_error(refused, &["password"]);
     view! {
         <section class="page narrow">
             <PageTitle text="Finish creating your parent account" />
             <h1>"Finish creating your parent account"</h1>
-            {move || error().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
+            {move || not_about_the_password.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             <Show
                 when=move || !unusable()
                 fallback=|| view! { <p><a class="button" href=PARENT_SIGNUP>"Sign up again"</a></p> }
             >
-                <ActionForm action attr:class="form" attr:novalidate=true>
+                <ActionForm action node_ref=form attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="token" value=token.get_value() />
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" />
-                        <p class="hint">"The password you chose when you signed up."</p>
-                    </div>
+                    <FormField
+                        name="password"
+                        label="Password"
+                        kind="password"
+                        autocomplete="current-password"
+                        hint="The password you chose when you signed up."
+                        error=field_error(refused, "password")
+                    />
                     <button type="submit" class="button primary" aria-busy=move || action.pending().get().to_string()>
                         "Finish creating account"
                     </button>

@@ -234,6 +234,7 @@ pub async fn queue_link_email(
         TokenPurpose::Welcome => welcome_email(
             &account.display_name,
             &account.school_name,
+            &account.school_code,
             &account.username,
             &link,
         ),

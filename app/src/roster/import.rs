@@ -330,12 +330,12 @@ pub async fn apply(
         new_accounts,
     };
     let detail = format!(
-        "{} created, {} updated, {} unchanged, {} inactivated, {} new classes ({})",
+        "{} created, {} updated, {} unchanged, {} inactivated, {} ({})",
         summary.created,
         summary.updated,
         summary.unchanged,
         summary.inactivated,
-        summary.classes_created,
+        crate::words::counted(summary.classes_created, "new class", "new classes"),
         plan.file_kind
     );
     let event = AuditEvent::by(user, client)

@@ -10,11 +10,12 @@ use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
-use crate::shell::fields::{described_by, focus_next_frame};
+use crate::shell::fields::{described_by, focus_next_frame, FieldError};
 use crate::shell::leave_guard::warn_before_leaving;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
+use crate::words::counted;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
@@ -219,7 +220,7 @@ fn Importer() -> impl IntoView {
                     on:change=move |_| withdraw_preview()
                 />
                 <p class="hint" id="roster_file_hint">"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or a OneRoster zip, up to 5 MB."</p>
-                {move || file_error.get().map(|text| view! { <p class="error small" role="alert" id="roster_file_error">{text}</p> })}
+                <FieldError id="roster_file_error" error=file_error />
             </div>
             {if may_inactivate {
                 view! {
@@ -351,7 +352,7 @@ fn PreviewSummary(
         <h2>"Preview"</h2>
         <p role="status">{status}</p>
         {(new_learners > 0).then(|| view! {
-            <p>{new_learners_line(new_learners, totals.create)}</p>
+            <p>{new_learners_line(new_learners, totals.create, totals.error > 0)}</p>
         })}
         {(totals.error > 0).then(|| view! {
             <p class="error">"Lines with errors block the import: fix them in the file, then preview again. They are listed first."</p>
@@ -426,20 +427,23 @@ fn PreviewLines(mut lines: Vec<PreviewLine>, to_inactivate: Vec<String>) -> impl
     }
 }
 
-/// "1 class", "2 classes".
-fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// How many learners the lines to create make: fewer than the lines when
 /// a learner is in several classes, which the totals (one per line) do not
-/// show, and "Import done" counts learners.
-fn new_learners_line(learners: usize, lines_to_create: usize) -> String {
+/// show, and "Import done" counts learners. While lines with errors block
+/// the import, nobody gets one yet.
+fn new_learners_line(learners: usize, lines_to_create: usize, blocked: bool) -> String {
     let who = counted(learners, "learner", "learners");
-    if learners == lines_to_create {
-        format!("{who} will get an account.")
+    let will = if blocked {
+        format!(
+            "Nothing is imported until the lines with errors are fixed; the other lines would give {who} an account"
+        )
     } else {
-        format!("{who} will get an account: a learner on several lines is counted once.")
+        format!("{who} will get an account")
+    };
+    if learners == lines_to_create {
+        format!("{will}.")
+    } else {
+        format!("{will}: a learner on several lines is counted once.")
     }
 }
 
@@ -480,21 +484,25 @@ fn ImportDone(summary: ImportSummary) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{counted, new_learners_line};
-
-    #[test]
-    fn counts_read_as_words() {
-        assert_eq!(counted(1, "class", "classes"), "1 class");
-        assert_eq!(counted(2, "class", "classes"), "2 classes");
-        assert_eq!(counted(0, "learner", "learners"), "0 learners");
-    }
+    use super::new_learners_line;
 
     #[test]
     fn a_learner_on_several_lines_is_counted_once() {
-        assert_eq!(new_learners_line(1, 1), "1 learner will get an account.");
         assert_eq!(
-            new_learners_line(5, 6),
+            new_learners_line(1, 1, false),
+            "1 learner will get an account."
+        );
+        assert_eq!(
+            new_learners_line(5, 6, false),
             "5 learners will get an account: a learner on several lines is counted once."
+        );
+    }
+
+    #[test]
+    fn while_errors_block_the_import_nobody_gets_an_account_yet() {
+        assert_eq!(
+            new_learners_line(2, 2, true),
+            "Nothing is imported until the lines with errors are fixed; the other lines would give 2 learners an account."
         );
     }
 }

@@ -462,10 +462,10 @@ pub async fn apply(
         .await?;
     }
     let detail = format!(
-        "{} learners moved, {} inactivated, {} new classes",
-        done.learners_moving,
+        "{} moved, {} inactivated, {}",
+        crate::words::counted(done.learners_moving, "learner", "learners"),
         done.leavers,
-        done.new_classes.len()
+        crate::words::counted(done.new_classes.len(), "new class", "new classes")
     );
     let event = AuditEvent::by(user, client)
         .on(&rollover_id, "year-end rollover")

@@ -13,6 +13,7 @@ use crate::shell::allowed::Allowed;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
+use crate::words::counted;
 
 #[component]
 pub fn RolloverPage() -> impl IntoView {
@@ -109,7 +110,7 @@ fn LastRolloverPanel(
     view! {
         <div class="panel">
             <h2>"Last rollover"</h2>
-            <p>{format!("{} by {}: {} learners moved or inactivated.", last.when, last.by, last.learners)}</p>
+            <p>{format!("{} by {}: {} moved or inactivated.", last.when, last.by, counted(last.learners, "learner", "learners"))}</p>
             {refused.clone().map(|reason| view! { <p class="hint">{reason}</p> })}
             <button
                 type="button"
@@ -165,8 +166,9 @@ fn RolloverForm(
                 Ok(done) => {
                     previewed.set(None);
                     notice.set(Some(format!(
-                        "Rollover done: {} learners moved, {} inactivated.",
-                        done.learners_moving, done.leavers
+                        "Rollover done: {} moved, {} inactivated.",
+                        counted(done.learners_moving, "learner", "learners"),
+                        done.leavers
                     )));
                     reload.run(());
                 }
@@ -259,24 +261,14 @@ fn RolloverForm(
             <h2>"Preview"</h2>
             <p>
                 {format!(
-                    "{} learners move, {} are inactivated as leavers{}.",
-                    result.learners_moving,
-                    result.leavers,
+                    "{} {}, {} inactivated as leavers{}.",
+                    counted(result.learners_moving, "learner", "learners"),
+                    if result.learners_moving == 1 { "moves" } else { "move" },
+                    if result.leavers == 1 { "1 is".to_string() } else { format!("{} are", result.leavers) },
                     if result.new_classes.is_empty() { String::new() } else { format!("; new classes: {}", result.new_classes.join(", ")) }
                 )}
             </p>
-            <ScrollBox label="Moves of the rollover">
-                <table class="rollover-preview">
-                    <thead>
-                        <tr><th scope="col">"Learner"</th><th scope="col">"Username"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr>
-                    </thead>
-                    <tbody>
-                        {result.moves.into_iter().map(|m| view! {
-                            <tr><th scope="row">{m.learner}</th><td>{m.username}</td><td>{m.from}</td><td>{m.to}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </ScrollBox>
+            // Above the moves, in view however many learners move.
             <div class="dialog-row">
                 // Pressed once, applied once: a press while the request runs
                 // does nothing (`aria-disabled`, so focus stays on the
@@ -298,6 +290,18 @@ fn RolloverForm(
                     "Apply rollover"
                 </button>
             </div>
+            <ScrollBox label="Moves of the rollover">
+                <table class="rollover-preview">
+                    <thead>
+                        <tr><th scope="col">"Learner"</th><th scope="col">"Username"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr>
+                    </thead>
+                    <tbody>
+                        {result.moves.into_iter().map(|m| view! {
+                            <tr><th scope="row">{m.learner}</th><td>{m.username}</td><td>{m.from}</td><td>{m.to}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </ScrollBox>
         }})}
     }
 }

@@ -9,7 +9,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
-use crate::shell::fields::{described_by, focus_first_invalid};
+use crate::shell::fields::{described_by, focus_first_invalid, FieldError};
 use crate::shell::modal::Modal;
 use crate::shell::title::PageTitle;
 
@@ -162,9 +162,7 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                         on:input=move |ev| min_length.set(event_target_value(&ev))
                     />
                     <p class="hint" id="min_password_length_hint">"8 to 128 characters. Current NIST guidance (SP 800-63B) prefers longer passwords over composition rules such as a required digit."</p>
-                    {move || length_error.get().map(|text| view! {
-                        <p class="error small" role="alert" id="min_password_length_error">{text}</p>
-                    })}
+                    <FieldError id="min_password_length_error" error=length_error />
                 </div>
                 <Toggle id="require_digit" label="Require a digit" checked=require_digit />
                 <Toggle id="block_common" label="Block common passwords" checked=block_common hint="Refuses the 20,000 most common passwords." />

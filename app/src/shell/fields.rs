@@ -58,10 +58,24 @@ pub fn TextInput(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
             {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
-            // An alert as well (DESIGN.md §2): announced even when focus
-            // is in this field already (Enter pressed in it).
-            {move || error.get().map(|text| view! { <p class="error small" role="alert" id=error_id.clone()>{text}</p> })}
+            <FieldError id=error_id error />
         </div>
+    }
+}
+
+/// A field's refusal in words, under it, with the `id` its
+/// `aria-describedby` names ([`described_by`]). An alert as well (DESIGN.md
+/// §2): announced even when focus is in the field already (Enter pressed in
+/// it).
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|text| view! { <p class="error small" role="alert" id=id.clone()>{text}</p> })
     }
 }
 
@@ -130,9 +144,7 @@ pub fn FormField(
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
             />
             {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
-            // An alert as well (DESIGN.md §2): announced even when focus
-            // is in this field already (Enter pressed in it).
-            {move || error.get().map(|text| view! { <p class="error small" role="alert" id=error_id.clone()>{text}</p> })}
+            <FieldError id=error_id error />
         </div>
     }
 }
@@ -249,6 +261,15 @@ pub fn CheckboxList(
             {boxes}
         </fieldset>
     }
+}
+
+/// Whether focus has fallen to the page's `<body>` (or nowhere): the
+/// control that had it went away, and a keyboard or screen-reader user is
+/// left nowhere until something takes it.
+pub fn focus_is_lost() -> bool {
+    document()
+        .active_element()
+        .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"))
 }
 
 /// Focuses the element with `id`, if the page has it: a button that takes

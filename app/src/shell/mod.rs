@@ -1,5 +1,6 @@
 //! The frame around every page: header, navigation, user menu, home and 404.
 
+pub mod address_filter;
 pub mod allowed;
 pub mod fields;
 pub mod header;

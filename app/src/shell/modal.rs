@@ -151,15 +151,12 @@ fn focus_first_control_once_in_page() {
 #[cfg(feature = "hydrate")]
 fn focus_unless_moved(dialog: &web_sys::HtmlDialogElement) {
     let elements = focusables(dialog);
-    let untouched = match document().active_element() {
-        None => true,
-        Some(active) => {
-            active.tag_name().eq_ignore_ascii_case("body")
-                || elements
-                    .first()
-                    .is_some_and(|close| &active == close.as_ref() as &web_sys::Element)
-        }
-    };
+    let untouched = super::fields::focus_is_lost()
+        || document().active_element().is_some_and(|active| {
+            elements
+                .first()
+                .is_some_and(|close| &active == close.as_ref() as &web_sys::Element)
+        });
     if untouched {
         focus_first_control(dialog);
     }
@@ -193,10 +190,7 @@ pub fn PageNotice(text: String) -> impl IntoView {
     let line = NodeRef::<html::P>::new();
     Effect::new(move |_| {
         if let Some(line) = line.get() {
-            let lost = document()
-                .active_element()
-                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
-            if lost {
+            if super::fields::focus_is_lost() {
                 let _ = line.focus();
             }
         }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{save_staff_member, send_staff_reset_email, send_staff_reset_sms};
 use super::fields::{StaffFieldValues, StaffFields};
 use super::{ClassOption, SmsOffer, StaffChanges, StaffRow};
-use crate::shell::fields::{described_by, focus_first_invalid};
+use crate::shell::fields::{described_by, focus_first_invalid, FieldError};
 use crate::shell::modal::Modal;
 
 /// What the form last reported: a confirmation or a problem.
@@ -132,9 +132,7 @@ pub fn EditStaffDialog(
                                 on:input=move |ev| new_password.set(event_target_value(&ev))
                             />
                             <p class="hint" id="staff_new_password_hint">"Leave empty to keep the current password."</p>
-                            {move || password_error.get().map(|text| view! {
-                                <p class="error small" role="alert" id="staff_new_password_error">{text}</p>
-                            })}
+                            <FieldError id="staff_new_password_error" error=password_error />
                         </div>
                         <div class="choice">
                             <input

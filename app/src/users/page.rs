@@ -16,10 +16,13 @@ use crate::error::AppError;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
+use crate::shell::address_filter::{
+    any_text, filter_in_address, first_page_when_changed, TYPING_PAUSE,
+};
 use crate::shell::allowed::Allowed;
-#[cfg(feature = "hydrate")]
-use crate::shell::fields::focus_by_id;
 use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
+#[cfg(feature = "hydrate")]
+use crate::shell::fields::{focus_by_id, focus_is_lost};
 use crate::shell::modal::Modal;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::time_cell::last_sign_in_cell;
@@ -52,11 +55,12 @@ enum Pending {
 fn UsersView() -> impl IntoView {
     // The filters are kept in the address (`?q=…&role=…&status=…`), so a
     // reload or a bookmark shows the same accounts again.
-    let (search, set_search) = filter_in_address("q", None, Some(TYPING_PAUSE));
-    let (role, set_role) = filter_in_address("role", Some(&ROLES), None);
-    let (status, set_status) = filter_in_address("status", Some(&STATUSES), None);
+    let (search, set_search) = filter_in_address("q", any_text, Some(TYPING_PAUSE));
+    let (role, set_role) = filter_in_address("role", |v| ROLES.contains(&v), None);
+    let (status, set_status) = filter_in_address("status", |v| STATUSES.contains(&v), None);
     let page = RwSignal::new(1u32);
     let page_moved = RwSignal::new(false);
+    first_page_when_changed(move || (search.get(), role.get(), status.get()), page);
     // Bumped after every change, so the table and duplicates reload.
     let version = RwSignal::new(0u32);
     let pending = RwSignal::new(None::<Pending>);
@@ -178,6 +182,7 @@ fn UsersView() -> impl IntoView {
                 type="search"
                 autocomplete="off"
                 placeholder="Name, username or email"
+                value=search.get_untracked()
                 prop:value=move || search.get()
                 on:input=move |ev| { set_search.run(event_target_value(&ev)); filter_changed(); }
             />
@@ -235,10 +240,7 @@ fn UsersView() -> impl IntoView {
                         // the action did instead of the top of the page.
                         #[cfg(feature = "hydrate")]
                         request_animation_frame(|| {
-                            let lost = document()
-                                .active_element()
-                                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
-                            if lost {
+                            if focus_is_lost() {
                                 focus_by_id("users_notice");
                             }
                         });
@@ -442,73 +444,6 @@ const ROLES: [&str; 5] = ["", "owner", "staff", "parent", "learner"];
 const ROLE_LABELS: [&str; 5] = ["All roles", "Owner", "Staff", "Parent", "Learner"];
 const STATUSES: [&str; 3] = ["", "active", "inactive"];
 const STATUS_LABELS: [&str; 3] = ["Active and inactive", "Active", "Inactive"];
-
-/// How long typing in "Search" pauses before the address follows: Safari
-/// and Firefox refuse more than about 100 address changes in 30 s.
-const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// A filter kept in the address's query (`key`): its value, read once from
-/// the address (a value not in `allowed` reads as ""), and a setter that
-/// updates the value at once and the address on the next frame (or after
-/// `pause` without a change), replacing the history entry so Back still
-/// leaves the page. The address is written, never read back while typing,
-/// so a slow navigation cannot undo a keystroke.
-fn filter_in_address(
-    key: &'static str,
-    allowed: Option<&'static [&'static str]>,
-    pause: Option<std::time::Duration>,
-) -> (RwSignal<String>, Callback<String>) {
-    let options = leptos_router::NavigateOptions {
-        replace: true,
-        scroll: false,
-        ..Default::default()
-    };
-    let (in_address, set_address) =
-        leptos_router::hooks::query_signal_with_options::<String>(key, options);
-    let read = move |address: Option<String>| {
-        address
-            .filter(|value| allowed.is_none_or(|allowed| allowed.contains(&value.as_str())))
-            .unwrap_or_default()
-    };
-    let value = RwSignal::new(read(in_address.get_untracked()));
-    // What the address says or is about to say: this filter's own writes.
-    let written = StoredValue::new(in_address.get_untracked());
-    let waiting = StoredValue::new(None::<TimeoutHandle>);
-    let cancel = move || {
-        if let Some(handle) = waiting.try_get_value().flatten() {
-            handle.clear();
-        }
-    };
-    // Leaving the page first: the address it would write is another page's.
-    on_cleanup(cancel);
-    // An address changed by anything else (the menu's "Users" link, Back)
-    // is the filter now, on screen too.
-    Effect::watch(
-        move || in_address.get(),
-        move |address, _, _| {
-            if written.get_value() != *address {
-                cancel();
-                written.set_value(address.clone());
-                value.set(read(address.clone()));
-            }
-        },
-        false,
-    );
-    let set = Callback::new(move |new: String| {
-        value.set(new.clone());
-        let new = (!new.is_empty()).then_some(new);
-        written.set_value(new.clone());
-        let write = move || set_address.set(new);
-        match pause {
-            None => write(),
-            Some(pause) => {
-                cancel();
-                waiting.set_value(set_timeout_with_handle(write, pause).ok());
-            }
-        }
-    });
-    (value, set)
-}
 
 /// A filter's `<option>`s, `current` selected.
 fn choices(

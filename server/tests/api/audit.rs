@@ -90,6 +90,19 @@ async fn full_admins_see_every_event_of_their_school_newest_first() {
     assert_eq!(by_part.total, 4);
     let wildcard = log_as(&app, &office, json!({ "actor": "%" })).await;
     assert_eq!(wildcard.total, 0);
+    // "Target" is one too: whom (or which class) an event was about.
+    let about_amelia = log_as(&app, &office, json!({ "target": "AMEL" })).await;
+    assert_eq!(about_amelia.total, 1);
+    assert_eq!(about_amelia.rows[0].action, "Password reset");
+    let about_teacher = log_as(
+        &app,
+        &office,
+        json!({ "target": "teach", "actor": "office" }),
+    )
+    .await;
+    assert_eq!(about_teacher.total, 2);
+    let wildcard = log_as(&app, &office, json!({ "target": "_" })).await;
+    assert_eq!(wildcard.total, 0);
     let long_ago = log_as(&app, &office, json!({ "to": "2020-01-01" })).await;
     assert_eq!(long_ago.total, 0);
     let bad = audit_as(&app, &office, json!({ "from": "yesterday" })).await;

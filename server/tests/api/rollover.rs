@@ -153,7 +153,7 @@ async fn every_learner_moves_one_step_leavers_are_inactivated_and_undo_puts_all_
             .fetch_one(&app.state.db)
             .await
             .unwrap();
-    assert_eq!(detail, "3 learners moved, 1 inactivated, 1 new classes");
+    assert_eq!(detail, "3 learners moved, 1 inactivated, 1 new class");
 
     let id = last_rollover_id(&app).await;
     let response = app

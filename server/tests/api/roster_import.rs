@@ -135,7 +135,7 @@ async fn an_applied_import_creates_learners_who_sign_in_and_applying_it_again_ch
             .unwrap();
     assert_eq!(
         detail,
-        "3 created, 0 updated, 0 unchanged, 0 inactivated, 1 new classes (CSV, UTF-8)"
+        "3 created, 0 updated, 0 unchanged, 0 inactivated, 1 new class (CSV, UTF-8)"
     );
     // The same file again: every line unchanged, and applying it changes nobody.
     let again = preview(&app, SAMPLE.as_bytes(), false).await;

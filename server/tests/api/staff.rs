@@ -415,7 +415,7 @@ async fn a_new_staff_member_chooses_their_password_through_the_welcome_link() {
     assert_eq!(emails.len(), 1);
     assert!(emails[0].contains("To: nina@oakwood.example"));
     assert!(
-        emails[0].contains("Your username is n.new"),
+        emails[0].contains("Your username is n.new and your school code is OAK"),
         "{}",
         emails[0]
     );
