@@ -56,6 +56,12 @@ pub const PARENT_SIGNUP_COOKIE: &str = "classkeys_signup";
 
 /// The cookie that remembers the school code on this device.
 pub const SCHOOL_CODE_COOKIE: &str = "classkeys_school";
+/// The username of an account that has just changed or set its password,
+/// for the sign-in page that follows (and only that page: it is read with
+/// the "password changed" or "password set" notice, lives ten minutes and
+/// ends at the next sign-in).
+pub const USERNAME_COOKIE: &str = "classkeys_username";
+pub const USERNAME_COOKIE_SECS: i64 = 600;
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,4 @@
-import { createSchool, demoStaff, expect, open, signIn, test } from "./fixtures";
+import { createSchool, demoStaff, expect, open, signIn, signOut, test } from "./fixtures";
 
 for (const staff of demoStaff) {
   test(`${staff.school} ${staff.username} signs in and sees their home page`, async ({ page, press }) => {
@@ -93,10 +93,19 @@ test("changing one's own password signs out and the new password works", async (
 
   await expect(page).toHaveURL(/\/login\?notice=password-changed/);
   await expect(page.getByRole("status")).toContainText("Your password was changed");
+  // Only the new password is left to type: the school code and the
+  // account's username (the owner's is "admin") are filled in.
+  await expect(page.getByLabel("School code")).toHaveValue(code);
+  await expect(page.getByLabel("Username")).toHaveValue("admin");
+  await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
   await signIn(page, press, "", email, "first-owner-pass-1");
   await expect(page.getByRole("alert")).toHaveText("The school code, username or password is not right.");
   await signIn(page, press, "", email, "second-owner-pass-2");
   await expect(page.getByRole("heading", { name: "Welcome, Test Owner" })).toBeVisible();
+  // Kept for that one sign-in: a later sign-in page starts empty.
+  await signOut(page, press, "Test Owner");
+  await open(page, "/login?notice=password-changed");
+  await expect(page.getByLabel("Username")).toHaveValue("");
 });
 
 test("an unknown address shows a page-not-found page", async ({ page }) => {

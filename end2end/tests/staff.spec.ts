@@ -46,19 +46,30 @@ test("an office admin sets a teacher's password and the teacher must change it a
   await signedIn(page, press, "OAK", member.username, "my-own-choice-5");
 });
 
-test("a new staff member chooses a first password through the welcome link", async ({ page, press }, testInfo) => {
+test("a new staff member chooses a first password through the welcome link", async ({ page, press, browser }, testInfo) => {
   const member = await addStaffMember(page, press, testInfo);
   await signOut(page, press, office.name);
   const link = await resetLinkIn(member.email, "Your ClassKeys account at Oakwood Primary");
   expect(link).toMatch(/^\/welcome\//);
-  await open(page, link);
-  await page.getByLabel("New password", { exact: true }).fill("first-choice-4");
-  await page.getByLabel("Confirm new password").fill("first-choice-4");
-  await press(page.getByRole("button", { name: "Set password" }));
+  // Opened on the new member's own phone, which has never signed in here.
+  const elsewhere = await browser.newContext({ baseURL: process.env.CLASSKEYS_URL });
+  const phone = await elsewhere.newPage();
+  await open(phone, link);
+  await phone.getByLabel("New password", { exact: true }).fill("first-choice-4");
+  await phone.getByLabel("Confirm new password").fill("first-choice-4");
+  await press(phone.getByRole("button", { name: "Set password" }));
   // A first password is set, not "changed".
-  await expect(page).toHaveURL(/\/login\?notice=password-set/);
-  await expect(page.getByRole("status")).toHaveText("Your password is set. Please sign in with it.");
-  await signedIn(page, press, "OAK", member.username, "first-choice-4");
+  await expect(phone).toHaveURL(/\/login\?notice=password-set/);
+  await expect(phone.getByRole("status")).toHaveText("Your password is set. Please sign in with it.");
+  // The school code and username are filled in: only the password is typed.
+  await expect(phone.getByLabel("School code")).toHaveValue("OAK");
+  await expect(phone.getByLabel("Username")).toHaveValue(member.username);
+  const password = phone.getByLabel("Password", { exact: true });
+  await expect(password).toBeFocused();
+  await password.fill("first-choice-4");
+  await press(phone.getByRole("button", { name: "Sign in" }));
+  await expect(phone.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
+  await elsewhere.close();
 });
 
 test("a forgotten password is reset through the emailed link, which works once", async ({ page, press }, testInfo) => {

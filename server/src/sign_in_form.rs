@@ -21,7 +21,7 @@ use app::auth::ssr::credentials::SignInAttempt;
 use app::auth::ssr::sign_in::{sign_in, SCHOOL_CODE_COOKIE_SECS};
 use app::auth::ssr::AuthSession;
 use app::error::AppError;
-use app::routes::SCHOOL_CODE_COOKIE;
+use app::routes::{SCHOOL_CODE_COOKIE, USERNAME_COOKIE};
 use app::state::AppState;
 
 use crate::see_other::{cookie, see_other};
@@ -88,7 +88,9 @@ pub async fn post(state: SignInFormState, request: Request<Body>) -> Response {
                 SCHOOL_CODE_COOKIE_SECS,
                 state.secure_cookies,
             );
-            see_other(signed_in.next, vec![school])
+            // A username kept from a password change has done its work.
+            let username = cookie(USERNAME_COOKIE, "", 0, state.secure_cookies);
+            see_other(signed_in.next, vec![school, username])
         }
         Err(error) => page_again(&state, parts, typed, error).await,
     }

@@ -20,7 +20,7 @@ use app::auth::ssr::cookies::{cookie_in, cookie_name};
 use app::auth::ssr::guard::start_session;
 use app::auth::ssr::sign_in::SCHOOL_CODE_COOKIE_SECS;
 use app::auth::ssr::AuthSession;
-use app::routes::{HOME, LOGIN, SCHOOL_CODE_COOKIE, SETTINGS};
+use app::routes::{HOME, LOGIN, SCHOOL_CODE_COOKIE, SETTINGS, USERNAME_COOKIE};
 use app::sso::settings_section::TEST_PATH;
 use app::sso::ssr::flow::{self, Callback, Finished, Purpose, StartRequest, PENDING_SECS};
 use app::sso::ssr::settings::{for_school, school_id_of};
@@ -177,7 +177,9 @@ async fn callback(
                 SCHOOL_CODE_COOKIE_SECS,
                 secure,
             );
-            see_other(HOME, vec![forget_browser, school])
+            // A username kept from a password change has done its work.
+            let username = cookie(USERNAME_COOKIE, "", 0, secure);
+            see_other(HOME, vec![forget_browser, school, username])
         }
         Ok(Finished::Tested(code)) => {
             see_other(&with_outcome(SETTINGS, code), vec![forget_browser])

@@ -50,6 +50,7 @@ pub async fn sign_in(
         &signed_in.school_code,
         SCHOOL_CODE_COOKIE_SECS,
     );
+    super::ssr::cookies::forget_username();
     leptos_axum::redirect(signed_in.next);
     Ok(())
 }
@@ -114,6 +115,7 @@ pub async fn change_password(
     change_own_password(&state, &user.id, change).await?;
     let mut auth = auth_session().await?;
     auth.logout().await.map_err(|_| AppError::Internal)?;
+    super::ssr::cookies::remember_username(&user.username);
     crate::navigation::redirect_plain_form(AFTER_PASSWORD_CHANGE);
     Ok(())
 }

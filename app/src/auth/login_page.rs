@@ -46,7 +46,7 @@ mod server_page {
     use leptos_router::hooks::use_query_map;
 
     use super::PostedLogin;
-    use crate::auth::ssr::cookies::remembered_school_code_in;
+    use crate::auth::ssr::cookies::{remembered_school_code_in, remembered_username_in};
     use crate::routes::{
         FORGOT_PASSWORD, HOME, LOGIN, NOTICE_PASSWORD_CHANGED, NOTICE_PASSWORD_SET,
         NOTICE_SESSION_ENDED, NOTICE_SIGNED_OUT,
@@ -63,6 +63,11 @@ mod server_page {
     pub fn LoginPage() -> impl IntoView {
         let session = use_session();
         let parts = use_context::<http::request::Parts>();
+        // Right after a password change only the new password is typed.
+        let after_password = matches!(
+            use_query_map().read_untracked().get("notice").as_deref(),
+            Some(NOTICE_PASSWORD_CHANGED | NOTICE_PASSWORD_SET)
+        );
         let posted = parts
             .as_ref()
             .and_then(|parts| parts.extensions.get::<PostedLogin>().cloned())
@@ -71,7 +76,12 @@ mod server_page {
                     .as_ref()
                     .and_then(|parts| remembered_school_code_in(&parts.headers))
                     .unwrap_or_default(),
-                ..PostedLogin::default()
+                username: parts
+                    .as_ref()
+                    .filter(|_| after_password)
+                    .and_then(|parts| remembered_username_in(&parts.headers))
+                    .unwrap_or_default(),
+                error: None,
             });
         // One `Suspend`, made once: the route renders whole before it is
         // sent (`SsrMode::Async`), so the page needs no script to finish.
@@ -111,6 +121,12 @@ mod server_page {
         // (emptied) password field; either names the error.
         let fix_username = refused && posted.username.trim().is_empty();
         let fix_password = refused && !fix_username;
+        // A username kept from a password change, with the school code it
+        // needs (an email needs none): the password is what is left.
+        let password_next = fix_password
+            || (!refused
+                && !posted.username.is_empty()
+                && (!code.is_empty() || posted.username.contains('@')));
         let button =
             provider.map(|provider| view! { <SingleSignOnButton code=code.clone() provider /> });
 
@@ -158,7 +174,7 @@ mod server_page {
                             type="password"
                             autocomplete="current-password"
                             required
-                            autofocus=fix_password
+                            autofocus=password_next
                             aria-describedby=fix_password.then_some("sign_in_error")
                         />
                     </div>

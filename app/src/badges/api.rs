@@ -65,5 +65,6 @@ pub async fn badge_sign_in(token: String) -> Result<(), AppError> {
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
     crate::auth::ssr::cookies::set_cookie(SCHOOL_CODE_COOKIE, &account.school_code, 31_536_000);
+    crate::auth::ssr::cookies::forget_username();
     Ok(())
 }

@@ -69,6 +69,7 @@ pub async fn confirm_parent_sign_up(token: String, password: String) -> Result<(
     crate::auth::ssr::cookies::set_cookie(PARENT_SIGNUP_COOKIE, "", 0);
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
+    crate::auth::ssr::cookies::forget_username();
     crate::navigation::redirect_plain_form(crate::routes::PARENT);
     Ok(())
 }

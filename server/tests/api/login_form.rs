@@ -265,3 +265,47 @@ async fn what_was_typed_comes_back_escaped() {
         "shown as typed: {html}"
     );
 }
+
+#[tokio::test]
+async fn after_a_password_change_the_next_sign_in_page_has_the_username_and_only_that_one() {
+    let app = spawn_app().await;
+    app.world().await;
+    let tablet = new_client();
+    let response = post_form(&app, &tablet, &fields("OAK", "teacher", PASSWORD)).await;
+    assert_eq!(response.status(), 303);
+    let changed = app
+        .call_as(
+            &tablet,
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "copper-lantern-83"),
+                ("confirm_new_password", "copper-lantern-83"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let kept = set_cookie(&changed, "classkeys_username").expect("the username is kept");
+    assert!(kept.starts_with("classkeys_username=teacher;"), "{kept}");
+    assert!(
+        kept.contains("Max-Age=600") && kept.contains("HttpOnly"),
+        "{kept}"
+    );
+
+    // Only the page that says the password changed fills it in.
+    let after = page(&app, &tablet, "/login?notice=password-changed").await;
+    assert_eq!(input_value(&after, "username").as_deref(), Some("teacher"));
+    assert_eq!(input_value(&after, "school_code").as_deref(), Some("OAK"));
+    let plain = page(&app, &tablet, "/login").await;
+    assert_eq!(input_value(&plain, "username").as_deref(), Some(""));
+
+    // The next sign-in, whoever's, ends it.
+    let response = post_form(&app, &tablet, &fields("OAK", "lead", PASSWORD)).await;
+    assert_eq!(response.status(), 303);
+    let ended = set_cookie(&response, "classkeys_username").expect("cleared");
+    assert!(ended.starts_with("classkeys_username=;"), "{ended}");
+    assert!(ended.contains("Max-Age=0"), "{ended}");
+    app.call_as(&tablet, "sign_out", &[]).await;
+    let later = page(&app, &tablet, "/login?notice=password-changed").await;
+    assert_eq!(input_value(&later, "username").as_deref(), Some(""));
+}

@@ -62,6 +62,42 @@ pub fn remembered_school_code_in(headers: &http::HeaderMap) -> Option<String> {
     .map(str::to_string)
 }
 
+/// The username [`remember_username`] kept on this device, if any.
+pub fn remembered_username_in(headers: &http::HeaderMap) -> Option<String> {
+    cookie_in(
+        headers,
+        &cookie_name(crate::routes::USERNAME_COOKIE, secure_cookies()),
+    )
+    .filter(|username| storable_username(username))
+    .map(str::to_string)
+}
+
+/// Keeps `username` on this device for the sign-in page that follows a
+/// password change, so only the new password is typed. A username a cookie
+/// cannot hold as it is (none that ClassKeys makes) is not kept.
+pub fn remember_username(username: &str) {
+    if storable_username(username) {
+        set_cookie(
+            crate::routes::USERNAME_COOKIE,
+            username,
+            crate::routes::USERNAME_COOKIE_SECS,
+        );
+    }
+}
+
+/// Ends what [`remember_username`] kept: someone has signed in since.
+pub fn forget_username() {
+    set_cookie(crate::routes::USERNAME_COOKIE, "", 0);
+}
+
+/// Letters, digits and `@._+-`: a learner's or staff username, or an email.
+fn storable_username(username: &str) -> bool {
+    (1..=254).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c))
+}
+
 /// A `Set-Cookie` value for the whole site: HttpOnly, SameSite=Lax, and
 /// Secure with the `__Host-` prefix ([`cookie_name`]) when `secure`.
 pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
