@@ -147,9 +147,17 @@ test("a locked learner is unlocked from the class page, which says so and keeps 
   await attempt(password);
   await expect(tab.getByRole("alert")).toContainText("This account is locked after too many failed sign-ins.");
 
-  // The teacher sees the lock on the class page and lifts it.
-  await open(page, new URL(page.url()).pathname);
+  // The class page was open all along: "Show" learns of the lock, says
+  // so beside the password and offers "Unlock" on the row.
   const row = page.getByRole("row", { name: /Maya Patel/ });
+  await expect(row.getByRole("button", { name: "Unlock" })).toHaveCount(0);
+  await press(row.getByRole("button", { name: "Show" }));
+  await expect(row.locator(".secret")).toHaveText(password);
+  await expect(row.getByRole("alert")).toHaveText("Locked out after too many wrong passwords: press “Unlock” before they sign in.");
+  await expect(row.getByRole("button", { name: "Unlock" })).toBeVisible();
+
+  // Opened afresh, the page shows the lock at once; the teacher lifts it.
+  await open(page, new URL(page.url()).pathname);
   await press(row.getByRole("button", { name: "Unlock" }));
   await expect(page.getByRole("status").filter({ hasText: "Unlocked" })).toHaveText("Unlocked Maya Patel. They can sign in again.");
   await expect(row.getByRole("button", { name: "Unlock" })).toHaveCount(0);

@@ -215,6 +215,8 @@ fn LearnerLine(
 ) -> impl IntoView {
     let revealed = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
+    // Locked out, as the page loaded it or as "Show" found it since.
+    let locked = RwSignal::new(row.locked);
     let id = row.id.clone();
     // Plain tasks rather than an `Action` per row: a page of rows then
     // makes no reactive actions it may never use (cheaper to draw, on the
@@ -222,7 +224,10 @@ fn LearnerLine(
     let reveal = move |id: String| {
         leptos::task::spawn_local(async move {
             match reveal_learner_password(id).await {
-                Ok(password) => revealed.set(Some(password)),
+                Ok(shown) => {
+                    revealed.set(Some(shown.password));
+                    locked.set(shown.locked);
+                }
                 Err(e) => error.set(Some(e.to_string())),
             }
         })
@@ -233,6 +238,7 @@ fn LearnerLine(
         leptos::task::spawn_local(async move {
             match unlock_learner(id.clone()).await {
                 Ok(()) => {
+                    locked.set(false);
                     notice.set(Some(format!("Unlocked {name}. They can sign in again.")));
                     learners.update(|all| {
                         if let Some(learner) = all.iter_mut().find(|l| l.id == id) {
@@ -293,6 +299,11 @@ fn LearnerLine(
             {show_classes.then(|| view! { <td>{row.classes.join(", ")}</td> })}
             <td>
                 {password_cell}
+                // A shown password does not sign a locked-out learner in
+                // until "Unlock" (or a reset).
+                {move || (locked.get() && revealed.with(Option::is_some)).then(|| view! {
+                    <p class="error small" role="alert">"Locked out after too many wrong passwords: press “Unlock” before they sign in."</p>
+                })}
                 {move || error.get().map(|text| view! { <p class="error small" role="alert">{text}</p> })}
             </td>
             <td class="code">{row.parent_access_code.clone()}</td>
@@ -317,10 +328,13 @@ fn LearnerLine(
                         "Void badge"
                     </button>
                 })}
-                {row.locked.then(|| view! {
-                    <button type="button" class="button small warn" aria-describedby=name_id.clone() on:click=move |_| unlock(id.clone())>
-                        "Unlock"
-                    </button>
+                {move || locked.get().then(|| {
+                    let (id, unlock) = (id.clone(), unlock.clone());
+                    view! {
+                        <button type="button" class="button small warn" aria-describedby=name_id.clone() on:click=move |_| unlock(id.clone())>
+                            "Unlock"
+                        </button>
+                    }
                 })}
             </td>
         </tr>

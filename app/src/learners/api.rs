@@ -5,9 +5,10 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// Shows a learner's current password, where the school allows it. Audited.
+/// Shows a learner's current password, where the school allows it, and
+/// whether they are locked out now. Audited.
 #[server(endpoint = "reveal_learner_password")]
-pub async fn reveal_learner_password(learner_id: String) -> Result<String, AppError> {
+pub async fn reveal_learner_password(learner_id: String) -> Result<super::ShownPassword, AppError> {
     use super::ssr::{learner_for, reveal_password};
     use crate::auth::ssr::guard::{no_store, request_client_addr, require_user};
     use crate::schools::ssr::school_settings;
@@ -20,7 +21,12 @@ pub async fn reveal_learner_password(learner_id: String) -> Result<String, AppEr
     let client = request_client_addr().await.to_string();
     let password = reveal_password(&state, &user, &settings, &learner, &client).await?;
     no_store();
-    Ok(password.expose_secret().to_string())
+    Ok(super::ShownPassword {
+        password: password.expose_secret().to_string(),
+        locked: learner
+            .locked_until
+            .is_some_and(|until| until > state.clock.now()),
+    })
 }
 
 /// A new child-friendly password for a learner, not saved until "Reset".

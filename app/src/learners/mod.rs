@@ -15,6 +15,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::LearnerRow;
 
+/// "Show" on a learner's password: the password, and whether the learner is
+/// locked out right now (too many wrong passwords since the page opened),
+/// so the page does not hand out a password that cannot sign in yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownPassword {
+    pub password: String,
+    pub locked: bool,
+}
+
 /// A learner just added: their row and the password to hand out, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddedLearner {

@@ -28,7 +28,7 @@ pub fn ResetPasswordDialog(
 
     let show_current = Action::new(move |_: &()| async move {
         match reveal_learner_password(id.get_value()).await {
-            Ok(password) => current.set(Some(password)),
+            Ok(shown) => current.set(Some(shown.password)),
             Err(e) => error.set(Some(e.to_string())),
         }
     });

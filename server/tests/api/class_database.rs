@@ -2,6 +2,7 @@
 
 use app::classes::{AccessCodes, ClassDetail, NewPassword, PasswordState};
 use app::error::AppError;
+use app::learners::ShownPassword;
 
 use crate::helpers::{app_error, new_client, spawn_app, TestApp, World, PASSWORD};
 
@@ -221,8 +222,9 @@ async fn a_single_reset_shows_and_can_be_revealed_then_ends_the_learners_session
     );
     let response = class.reveal(0).await;
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let shown: String = response.json().await.unwrap();
-    assert_eq!(shown, suggested);
+    let shown: ShownPassword = response.json().await.unwrap();
+    assert_eq!(shown.password, suggested);
+    assert!(!shown.locked);
     assert_eq!(
         class
             .app
@@ -332,6 +334,18 @@ async fn when_the_school_hides_learner_passwords_nothing_reveals_them() {
 #[tokio::test]
 async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
     let class = class_of(1).await;
+    // A password the office set, so staff can see it.
+    let reset = class
+        .app
+        .call(
+            "reset_learner_password",
+            &[
+                ("learner_id", &class.learners[0]),
+                ("password", "greenfox47"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
     for _ in 0..10 {
         let response = class
             .app
@@ -341,6 +355,10 @@ async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
     }
     let detail = class.detail().await;
     assert!(detail.learners[0].locked);
+    // "Show" says so too: a page opened before the lockout learns it there.
+    let shown: ShownPassword = class.reveal(0).await.json().await.unwrap();
+    assert_eq!(shown.password, "greenfox47");
+    assert!(shown.locked);
     let teacher = new_client();
     class
         .app
@@ -361,7 +379,7 @@ async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
     assert_eq!(
         class
             .app
-            .sign_in_as(&new_client(), "OAK", "child0", PASSWORD)
+            .sign_in_as(&new_client(), "OAK", "child0", "greenfox47")
             .await
             .status(),
         200
