@@ -21,7 +21,7 @@ pub enum AppError {
     /// The sign-in details were wrong. Deliberately says nothing about which part.
     #[error("The school code, username or password is not right.")]
     BadCredentials,
-    #[error("This account is locked after too many failed sign-ins. Try again in {} or ask your teacher to unlock it.", minutes_text(*retry_after_secs))]
+    #[error("This account is locked after too many failed sign-ins. Try again in {} or ask your teacher or the school office to unlock it.", minutes_text(*retry_after_secs))]
     Locked { retry_after_secs: u64 },
     #[error("Too many attempts from this network. Please wait {} and try again.", minutes_text(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },

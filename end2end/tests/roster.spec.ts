@@ -388,6 +388,8 @@ test("turning learner passwords off asks first, and a staff-set password then re
   await press(save);
   const confirm = page.getByRole("dialog", { name: "Stop showing learner passwords?" });
   await expect(confirm).toContainText("cannot be brought back");
+  // Focus starts on the safe choice.
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
   await press(confirm.getByRole("button", { name: "Cancel" }));
   await expect(confirm).toHaveCount(0);
   await open(page, "/settings");

@@ -41,6 +41,8 @@ test("inactivating a signed-in teacher sends their next page to sign-in", async 
   await press(row.getByRole("button", { name: "Inactivate" }));
   const confirm = page.getByRole("dialog", { name: "Inactivate account" });
   await expect(confirm).toContainText(member.name);
+  // Focus starts on the safe choice.
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
   await press(confirm.getByRole("button", { name: "Inactivate" }));
   await expect(page.getByRole("status").filter({ hasText: "is inactive" })).toBeVisible();
   await expect(row).toContainText("Inactive");

@@ -361,18 +361,28 @@ fn PreviewSummary(
             <p>{format!("New classes: {}.", new_classes.join(", "))}</p>
         })}
         {(inactivating > 0).then(|| view! {
-            <p class="warning">{inactivating_line(inactivating)}</p>
+            <p class="warning">{inactivating_line(inactivating, totals.update + totals.unchanged)}</p>
         })}
     }
 }
 
-/// What "Apply import" does to the learners not in the file, in words.
-fn inactivating_line(learners: usize) -> String {
-    format!(
+/// What "Apply import" does to the learners not in the file, in words;
+/// `kept` is how many of the school's learners the file names. Inactivating
+/// more than it keeps is most likely one class's file taken for the whole
+/// school's, and says so.
+fn inactivating_line(learners: usize, kept: usize) -> String {
+    let line = format!(
         "Applying inactivates {} who {} not in the file: they can no longer sign in and are signed out at once. A full admin can reactivate an account on Users. They are listed below the button.",
         counted(learners, "learner", "learners"),
         if learners == 1 { "is" } else { "are" }
-    )
+    );
+    if learners > kept {
+        format!(
+            "{line} That is more learners than the file keeps ({kept}): check that it is the whole school's roster, not one class's."
+        )
+    } else {
+        line
+    }
 }
 
 /// The learners the import would inactivate, then every line of the file,
@@ -484,7 +494,7 @@ fn ImportDone(summary: ImportSummary) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::new_learners_line;
+    use super::{inactivating_line, new_learners_line};
 
     #[test]
     fn a_learner_on_several_lines_is_counted_once() {
@@ -496,6 +506,14 @@ mod tests {
             new_learners_line(5, 6, false),
             "5 learners will get an account: a learner on several lines is counted once."
         );
+    }
+
+    #[test]
+    fn inactivating_more_learners_than_the_file_keeps_asks_to_check_the_file() {
+        assert!(!inactivating_line(3, 80).contains("more learners than"));
+        assert!(inactivating_line(83, 1).ends_with(
+            "That is more learners than the file keeps (1): check that it is the whole school's roster, not one class's."
+        ));
     }
 
     #[test]

@@ -222,7 +222,10 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                     "Every stored learner password is destroyed at once and cannot be brought back. "
                     "Staff can still reset a learner's password, and see the new one only if this is turned on again."
                 </p>
+                // The safe choice first, so it has focus: Enter pressed twice
+                // destroys nothing.
                 <div class="dialog-row">
+                    <button type="button" class="button secondary" on:click=move |_| close.run(())>"Cancel"</button>
                     <button
                         type="button"
                         class="button warn"
@@ -233,7 +236,6 @@ fn SettingsForm(data: SettingsPageData) -> impl IntoView {
                     >
                         "Destroy stored passwords and save"
                     </button>
-                    <button type="button" class="button secondary" on:click=move |_| close.run(())>"Cancel"</button>
                 </div>
             </Modal>
         })}

@@ -383,11 +383,13 @@ fn InactivateDialog(
                 "is signed out at once on every device and cannot sign in until the account is reactivated."
             </p>
             {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            // The safe choice first, so it has focus: Enter pressed twice
+            // does not inactivate anyone.
             <div class="dialog-row">
-                <button type="button" class="button primary" aria-busy=move || inactivate.pending().get().to_string() on:click=move |_| { inactivate.dispatch(()); }>
+                <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="button warn" aria-busy=move || inactivate.pending().get().to_string() on:click=move |_| { inactivate.dispatch(()); }>
                     "Inactivate"
                 </button>
-                <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
             </div>
         </Modal>
     }
