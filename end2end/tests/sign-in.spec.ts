@@ -52,6 +52,8 @@ test("signing out returns to sign-in, which remembers the school code", async ({
   await expect(page.getByRole("status")).toHaveText("You have signed out.");
   await open(page, "/login");
   await expect(page.getByLabel("School code")).toHaveValue("RIV");
+  // With the code remembered, the next person starts at "Username".
+  await expect(page.getByLabel("Username")).toBeFocused();
   await open(page, "/account");
   await expect(page).toHaveURL(/\/login/);
 });
@@ -68,9 +70,20 @@ test("changing one's own password signs out and the new password works", async (
   await page.getByLabel("New password", { exact: true }).fill("short");
   await page.getByLabel("Confirm new password").fill("short");
   await expect(page.locator("#new_password_problem")).toHaveText("The password must be at least 8 characters long.");
+  // Two that differ: said under the confirmation, the field to fix.
+  const confirmation = page.getByLabel("Confirm new password");
   await page.getByLabel("New password", { exact: true }).fill("second-owner-pass-2");
-  await page.getByLabel("Confirm new password").fill("second-owner-pass-2");
+  await confirmation.fill("second-owner-pass-3");
+  await expect(confirmation).toHaveAccessibleDescription("The two passwords do not match.");
+  await expect(confirmation).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("New password", { exact: true })).not.toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("Current password").fill("first-owner-pass-1");
+  await press(page.getByRole("button", { name: "Change password" }));
+  await expect(confirmation).toBeFocused();
+  await expect(confirmation).toHaveAccessibleDescription("The two passwords do not match.");
+  await confirmation.fill("second-owner-pass-2");
   await expect(page.locator("#new_password_problem")).toHaveText("");
+  await expect(page.locator("#confirm_new_password_problem")).toHaveText("");
   // The server's refusals land on the field to fix, read with it.
   const current = page.getByLabel("Current password");
   await current.fill("not-my-password-1");

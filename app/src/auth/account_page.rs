@@ -34,7 +34,7 @@ fn ChangePasswordForm() -> impl IntoView {
             <p>"After the change you are signed out on every device, this one too, and sign in again with the new password."</p>
             <ActionForm action=session.change_password node_ref=form attr:class="form" attr:novalidate=true>
                 <FormField name="current_password" label="Current password" kind="password" autocomplete="current-password" error=field_error(refused, "current_password") />
-                <NewPasswordFields refused=field_error(refused, "new_password") />
+                <NewPasswordFields refused />
                 {move || form_error(refused, PASSWORD_FIELDS).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                 <button type="submit" class="button primary">"Change password"</button>
             </ActionForm>
@@ -43,7 +43,7 @@ fn ChangePasswordForm() -> impl IntoView {
 }
 
 /// The fields a password change's refusal can be about.
-const PASSWORD_FIELDS: &[&str] = &["current_password", "new_password"];
+const PASSWORD_FIELDS: &[&str] = &["current_password", "new_password", "confirm_new_password"];
 
 #[component]
 pub fn NewPasswordPage() -> impl IntoView {
@@ -70,7 +70,7 @@ fn ChooseNewPasswordForm() -> impl IntoView {
                 "Hello " {user.display_name.clone()} ". Your password was set by someone else, so please choose your own before you continue."
             </p>
             <ActionForm action=session.choose_new_password node_ref=form attr:class="form" attr:novalidate=true>
-                <NewPasswordFields refused=field_error(refused, "new_password") />
+                <NewPasswordFields refused />
                 {move || form_error(refused, PASSWORD_FIELDS).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                 <button type="submit" class="button primary">"Change password"</button>
             </ActionForm>

@@ -127,6 +127,10 @@ mod server_page {
             || (!refused
                 && !posted.username.is_empty()
                 && (!code.is_empty() || posted.username.contains('@')));
+        // A class tablet remembers its school code: the next child starts
+        // with their username.
+        let username_next =
+            fix_username || (!refused && posted.username.is_empty() && !code.is_empty());
         let button =
             provider.map(|provider| view! { <SingleSignOnButton code=code.clone() provider /> });
 
@@ -162,7 +166,7 @@ mod server_page {
                             autocapitalize="none"
                             spellcheck="false"
                             required
-                            autofocus=fix_username
+                            autofocus=username_next
                             aria-describedby=fix_username.then_some("sign_in_error")
                         />
                     </div>

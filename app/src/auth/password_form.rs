@@ -4,13 +4,17 @@
 use leptos::prelude::*;
 
 use super::api::password_rules;
+use crate::error::AppError;
 use crate::page_data::page_data;
-use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy};
+use crate::password_rules::{check_new_password, PasswordContext, PasswordPolicy, PasswordProblem};
 
-/// The two fields with the school's rules. `refused`: the server's word on
-/// the new password after a submit, shown under it until it is typed again.
+/// The two fields with the school's rules. `refused`: the server's refusal
+/// after a submit; one about "new_password" or "confirm_new_password" is
+/// shown under that field until either is typed in again.
 #[component]
-pub fn NewPasswordFields(#[prop(optional, into)] refused: Signal<Option<String>>) -> impl IntoView {
+pub fn NewPasswordFields(
+    #[prop(optional, into)] refused: Signal<Option<AppError>>,
+) -> impl IntoView {
     let rules = page_data(|| (), |_| password_rules());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -22,17 +26,19 @@ pub fn NewPasswordFields(#[prop(optional, into)] refused: Signal<Option<String>>
     }
 }
 
-/// The two fields, checking against `rules` when they are known.
+/// The two fields, checking against `rules` when they are known. A
+/// password that breaks a rule is said under "New password"; two that do
+/// not match, under "Confirm new password", the field to fix.
 #[component]
 pub fn NewPasswordInputs(
     rules: Option<(PasswordPolicy, PasswordContext)>,
-    #[prop(optional, into)] refused: Signal<Option<String>>,
+    #[prop(optional, into)] refused: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
     // The server's refusal stands until either field is typed in again.
-    let refusal = RwSignal::new(None::<String>);
+    let refusal = RwSignal::new(None::<AppError>);
     Effect::new(move |_| refusal.set(refused.get()));
     let hint = rules.as_ref().map(|(policy, _)| {
         let digit = if policy.require_digit { ", with at least one digit" } else { "" };
@@ -41,7 +47,7 @@ pub fn NewPasswordInputs(
             policy.min_length
         )
     });
-    let typed_problem = move || {
+    let typed_problem = Memo::new(move |_| {
         let (policy, context) = rules.as_ref()?;
         if !touched.get() {
             return None;
@@ -53,12 +59,30 @@ pub fn NewPasswordInputs(
         } else {
             confirmation
         };
-        check_new_password(policy, &password.get(), &compare_with, context)
-            .err()
-            .map(|problem| problem.to_string())
+        check_new_password(policy, &password.get(), &compare_with, context).err()
+    });
+    let problem_of = move |field: &'static str| {
+        Signal::derive(move || {
+            let refused = refusal.with(|refusal| {
+                refusal
+                    .as_ref()
+                    .filter(|refusal| refusal.field() == Some(field))
+                    .map(ToString::to_string)
+            });
+            refused.or_else(|| {
+                typed_problem.with(|typed| {
+                    typed
+                        .as_ref()
+                        .filter(|problem| {
+                            (**problem == PasswordProblem::Mismatch) == (field == CONFIRM)
+                        })
+                        .map(ToString::to_string)
+                })
+            })
+        })
     };
-
-    let problem = Signal::derive(move || refusal.get().or_else(&typed_problem));
+    let problem = problem_of(NEW);
+    let mismatch = problem_of(CONFIRM);
     view! {
         <div class="field">
             <label for="new_password">"New password"</label>
@@ -77,6 +101,7 @@ pub fn NewPasswordInputs(
                 on:blur=move |_| touched.set(true)
             />
             <p class="hint" id="new_password_rules">{hint}</p>
+            <p class="problem" id="new_password_problem" aria-live="polite">{problem}</p>
         </div>
         <div class="field">
             <label for="confirm_new_password">"Confirm new password"</label>
@@ -86,13 +111,20 @@ pub fn NewPasswordInputs(
                 type="password"
                 autocomplete="new-password"
                 required
+                aria-describedby="confirm_new_password_problem"
+                aria-invalid=move || mismatch.with(Option::is_some).then_some("true")
                 on:input=move |ev| {
                     refusal.set(None);
                     touched.set(true);
                     confirmation.set(event_target_value(&ev));
                 }
             />
+            <p class="problem" id="confirm_new_password_problem" aria-live="polite">{mismatch}</p>
         </div>
-        <p class="problem" id="new_password_problem" aria-live="polite">{problem}</p>
     }
 }
+
+/// The two fields' names, as the forms post them and the server names them
+/// in a refusal.
+const NEW: &str = "new_password";
+const CONFIRM: &str = "confirm_new_password";

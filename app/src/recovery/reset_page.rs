@@ -11,7 +11,7 @@ use crate::auth::password_form::NewPasswordInputs;
 use crate::navigation::reload_at;
 use crate::page_data::page_data;
 use crate::routes::FORGOT_PASSWORD;
-use crate::shell::fields::{field_error, focus_first_invalid_when_refused, form_error};
+use crate::shell::fields::{focus_first_invalid_when_refused, form_error};
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -77,8 +77,8 @@ fn ResetForm(
         <ActionForm action node_ref=form attr:class="form" attr:novalidate=true>
             <input type="hidden" name="token" value=token />
             <input type="hidden" name="page" value=format!("{page:?}") />
-            <NewPasswordInputs rules=Some(rules) refused=field_error(refused, "new_password") />
-            {move || form_error(refused, &["new_password"]).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            <NewPasswordInputs rules=Some(rules) refused />
+            {move || form_error(refused, &["new_password", "confirm_new_password"]).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             <button type="submit" class="button primary">"Set password"</button>
         </ActionForm>
     }

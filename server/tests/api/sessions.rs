@@ -101,7 +101,7 @@ async fn a_password_change_needs_the_current_password_and_follows_the_rules() {
             PASSWORD,
             NEW_PASSWORD,
             "violet-canyon-94",
-            "new_password",
+            "confirm_new_password",
             "The two passwords do not match.",
         ),
         (

@@ -14,7 +14,7 @@ use crate::audit::ssr::{record as audit, AuditEvent};
 use crate::audit::AuditAction;
 use crate::db::{begin_write, Tx};
 use crate::error::AppError;
-use crate::password_rules::{check_new_password, enforce_password_rules};
+use crate::password_rules::{check_new_password, enforce_password_rules, PasswordProblem};
 use crate::passwords::fair_queue::HashQueue;
 use crate::passwords::hashing::StoredHash;
 use crate::schools::ssr::password_rules_for;
@@ -149,7 +149,15 @@ async fn check_rules(
         &context,
     )
     .and_then(|()| enforce_password_rules(&policy, new.expose_secret(), &context))
-    .map_err(|problem| AppError::invalid("new_password", problem.to_string()))
+    .map_err(|problem| {
+        // Two passwords that differ: the confirmation is the field to fix.
+        let field = if problem == PasswordProblem::Mismatch {
+            "confirm_new_password"
+        } else {
+            "new_password"
+        };
+        AppError::invalid(field, problem.to_string())
+    })
 }
 
 pub async fn prepare_new_password(
