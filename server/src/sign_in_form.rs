@@ -18,13 +18,12 @@ use serde::Deserialize;
 use app::auth::login_page::PostedLogin;
 use app::auth::ssr::client_addr::{client_addr, TrustedProxies};
 use app::auth::ssr::credentials::SignInAttempt;
-use app::auth::ssr::sign_in::{sign_in, SCHOOL_CODE_COOKIE_SECS};
+use app::auth::ssr::sign_in::sign_in;
 use app::auth::ssr::AuthSession;
 use app::error::AppError;
-use app::routes::{SCHOOL_CODE_COOKIE, USERNAME_COOKIE};
 use app::state::AppState;
 
-use crate::see_other::{cookie, see_other};
+use crate::see_other::{see_other, signed_in_cookies};
 
 /// Renders a page for a request (Leptos, the whole app, as for a GET).
 pub type RenderPage =
@@ -81,17 +80,10 @@ pub async fn post(state: SignInFormState, request: Request<Body>) -> Response {
         client: client_addr(peer, &parts.headers, &state.trusted_proxies),
     };
     match sign_in(&state.app, &mut auth, &attempt).await {
-        Ok(signed_in) => {
-            let school = cookie(
-                SCHOOL_CODE_COOKIE,
-                &signed_in.school_code,
-                SCHOOL_CODE_COOKIE_SECS,
-                state.secure_cookies,
-            );
-            // A username kept from a password change has done its work.
-            let username = cookie(USERNAME_COOKIE, "", 0, state.secure_cookies);
-            see_other(signed_in.next, vec![school, username])
-        }
+        Ok(signed_in) => see_other(
+            signed_in.next,
+            signed_in_cookies(&signed_in.school_code, state.secure_cookies),
+        ),
         Err(error) => page_again(&state, parts, typed, error).await,
     }
 }

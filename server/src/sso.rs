@@ -18,16 +18,15 @@ use app::auth::permissions::Permission;
 use app::auth::ssr::client_addr::{client_addr, TrustedProxies};
 use app::auth::ssr::cookies::{cookie_in, cookie_name};
 use app::auth::ssr::guard::start_session;
-use app::auth::ssr::sign_in::SCHOOL_CODE_COOKIE_SECS;
 use app::auth::ssr::AuthSession;
-use app::routes::{HOME, LOGIN, SCHOOL_CODE_COOKIE, SETTINGS, USERNAME_COOKIE};
+use app::routes::{HOME, LOGIN, SETTINGS};
 use app::sso::settings_section::TEST_PATH;
 use app::sso::ssr::flow::{self, Callback, Finished, Purpose, StartRequest, PENDING_SECS};
 use app::sso::ssr::settings::{for_school, school_id_of};
 use app::sso::{CALLBACK_PATH, START_PATH};
 use app::state::AppState;
 
-use crate::see_other::{cookie, see_other};
+use crate::see_other::{cookie, see_other, signed_in_cookies};
 
 /// The longest a callback waits on the provider (discovery, keys, token).
 const CALLBACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(25);
@@ -171,15 +170,9 @@ async fn callback(
             {
                 return see_other(&with_outcome(LOGIN, "provider_error"), vec![forget_browser]);
             }
-            let school = cookie(
-                SCHOOL_CODE_COOKIE,
-                &account.school_code,
-                SCHOOL_CODE_COOKIE_SECS,
-                secure,
-            );
-            // A username kept from a password change has done its work.
-            let username = cookie(USERNAME_COOKIE, "", 0, secure);
-            see_other(HOME, vec![forget_browser, school, username])
+            let mut cookies = vec![forget_browser];
+            cookies.extend(signed_in_cookies(&account.school_code, secure));
+            see_other(HOME, cookies)
         }
         Ok(Finished::Tested(code)) => {
             see_other(&with_outcome(SETTINGS, code), vec![forget_browser])

@@ -32,8 +32,7 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use super::ssr::credentials::SignInAttempt;
     use super::ssr::guard::{auth_session, request_client_addr};
-    use super::ssr::sign_in::{sign_in as start_signed_in, SCHOOL_CODE_COOKIE_SECS};
-    use crate::routes::SCHOOL_CODE_COOKIE;
+    use super::ssr::sign_in::sign_in as start_signed_in;
     use crate::state::app_state;
 
     let state = app_state()?;
@@ -45,12 +44,7 @@ pub async fn sign_in(
         client: request_client_addr().await,
     };
     let signed_in = start_signed_in(&state, &mut auth, &attempt).await?;
-    super::ssr::cookies::set_cookie(
-        SCHOOL_CODE_COOKIE,
-        &signed_in.school_code,
-        SCHOOL_CODE_COOKIE_SECS,
-    );
-    super::ssr::cookies::forget_username();
+    super::ssr::cookies::set_sign_in_cookies(&signed_in.school_code);
     leptos_axum::redirect(signed_in.next);
     Ok(())
 }

@@ -57,14 +57,12 @@ pub async fn void_class_badges(class_id: String) -> Result<u64, AppError> {
 #[server(endpoint = "badge_sign_in")]
 pub async fn badge_sign_in(token: String) -> Result<(), AppError> {
     use crate::auth::ssr::guard::{auth_session, request_client_addr, start_session};
-    use crate::routes::SCHOOL_CODE_COOKIE;
 
     let state = crate::state::app_state()?;
     let client = request_client_addr().await;
     let account = super::ssr::sign_in(&state, &token, client).await?;
     let mut auth = auth_session().await?;
     start_session(&mut auth, &account, state.clock.now()).await?;
-    crate::auth::ssr::cookies::set_cookie(SCHOOL_CODE_COOKIE, &account.school_code, 31_536_000);
-    crate::auth::ssr::cookies::forget_username();
+    crate::auth::ssr::cookies::set_sign_in_cookies(&account.school_code);
     Ok(())
 }

@@ -101,11 +101,7 @@ pub async fn reset_password_with_token(
     tx.commit().await?;
     // A username signs in with its school code: on a phone that never
     // signed in here, the code is not remembered yet.
-    crate::auth::ssr::cookies::set_cookie(
-        crate::routes::SCHOOL_CODE_COOKIE,
-        &account.school_code,
-        crate::auth::ssr::sign_in::SCHOOL_CODE_COOKIE_SECS,
-    );
+    crate::auth::ssr::cookies::remember_school_code(&account.school_code);
     crate::auth::ssr::cookies::remember_username(&account.username);
     crate::navigation::redirect_plain_form(page.after_password());
     Ok(())

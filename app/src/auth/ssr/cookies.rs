@@ -90,6 +90,39 @@ pub fn forget_username() {
     set_cookie(crate::routes::USERNAME_COOKIE, "", 0);
 }
 
+/// Remembers `school_code` on this device for the sign-in page.
+pub fn remember_school_code(school_code: &str) {
+    set_cookie(
+        crate::routes::SCHOOL_CODE_COOKIE,
+        school_code,
+        super::sign_in::SCHOOL_CODE_COOKIE_SECS,
+    );
+}
+
+/// The cookies every sign-in sets, as `Set-Cookie` values: the school code
+/// remembered on this device, and a username kept from a password change
+/// forgotten (it has done its work). The plain handlers (the sign-in form,
+/// single sign-on) send these themselves; server functions call
+/// [`set_sign_in_cookies`].
+pub fn sign_in_cookies(school_code: &str, secure: bool) -> [String; 2] {
+    [
+        cookie_header(
+            crate::routes::SCHOOL_CODE_COOKIE,
+            school_code,
+            super::sign_in::SCHOOL_CODE_COOKIE_SECS,
+            secure,
+        ),
+        cookie_header(crate::routes::USERNAME_COOKIE, "", 0, secure),
+    ]
+}
+
+/// [`sign_in_cookies`] on this server function's response.
+pub fn set_sign_in_cookies(school_code: &str) {
+    for cookie in sign_in_cookies(school_code, secure_cookies()) {
+        append_set_cookie(&cookie);
+    }
+}
+
 /// Letters, digits and `@._+-`: a learner's or staff username, or an email.
 fn storable_username(username: &str) -> bool {
     (1..=254).contains(&username.len())
@@ -109,9 +142,13 @@ pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool) -
 /// Sets cookie `name` for the whole site: HttpOnly, SameSite=Lax, and
 /// Secure over https.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
+    append_set_cookie(&cookie_header(name, value, max_age_secs, secure_cookies()));
+}
+
+/// Adds a `Set-Cookie` header ([`cookie_header`]) to this response.
+fn append_set_cookie(cookie: &str) {
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    let cookie = cookie_header(name, value, max_age_secs, secure_cookies());
-    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+    if let Ok(value) = http::HeaderValue::from_str(cookie) {
         response.append_header(http::header::SET_COOKIE, value);
     }
 }
