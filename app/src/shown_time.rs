@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ShownTime {
     /// "Today 15:52", "Yesterday 09:10", "23 Nov 10:44", "23 Nov 2025".
     pub short: String,

@@ -155,12 +155,18 @@ test("a locked learner is unlocked from the class page, which says so and keeps 
   await expect(row.locator(".secret")).toHaveText(password);
   await expect(row.getByRole("alert")).toHaveText("Locked out after too many wrong passwords: press “Unlock” before they sign in.");
   await expect(row.getByRole("button", { name: "Unlock" })).toBeVisible();
+  const lockEnd = row.locator(".locked");
+  await expect(lockEnd).toHaveText(/^Locked until \d\d:\d\d$/);
 
-  // Opened afresh, the page shows the lock at once; the teacher lifts it.
+  // Opened afresh, the page shows the lock and when it ends at once; the
+  // teacher lifts it.
   await open(page, new URL(page.url()).pathname);
+  await expect(lockEnd).toHaveText(/^Locked until \d\d:\d\d$/);
+  await expect(lockEnd).toHaveAttribute("title", /UTC$/);
   await press(row.getByRole("button", { name: "Unlock" }));
   await expect(page.getByRole("status").filter({ hasText: "Unlocked" })).toHaveText("Unlocked Maya Patel. They can sign in again.");
   await expect(row.getByRole("button", { name: "Unlock" })).toHaveCount(0);
+  await expect(lockEnd).toHaveCount(0);
   await expect(row.getByRole("button", { name: "Reset password" })).toBeFocused();
   await learner.close();
   await learnerSignsIn(page, code, "maya.p", password);

@@ -36,7 +36,7 @@ pub fn ClassResetDialog(
                 for learner in all.iter_mut() {
                     learner.password = state;
                     learner.password_version += 1;
-                    learner.locked = false;
+                    learner.locked_until = None;
                 }
             });
         }

@@ -192,7 +192,7 @@ pub fn LearnerTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked, row.has_badge, row.parent_access_code.clone()) let:row>
+                    <For each=shown_rows key=|row| (row.id.clone(), row.password, row.password_version, row.locked_until.clone(), row.has_badge, row.parent_access_code.clone()) let:row>
                         <LearnerLine row show_classes learners notice on_reset on_edit on_remove on_void_badge />
                     </For>
                 </tbody>
@@ -215,8 +215,8 @@ fn LearnerLine(
 ) -> impl IntoView {
     let revealed = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
-    // Locked out, as the page loaded it or as "Show" found it since.
-    let locked = RwSignal::new(row.locked);
+    // Locked out until then, as the page loaded it or as "Show" found it since.
+    let locked = RwSignal::new(row.locked_until.clone());
     let id = row.id.clone();
     // Plain tasks rather than an `Action` per row: a page of rows then
     // makes no reactive actions it may never use (cheaper to draw, on the
@@ -226,7 +226,7 @@ fn LearnerLine(
             match reveal_learner_password(id).await {
                 Ok(shown) => {
                     revealed.set(Some(shown.password));
-                    locked.set(shown.locked);
+                    locked.set(shown.locked_until);
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -238,11 +238,11 @@ fn LearnerLine(
         leptos::task::spawn_local(async move {
             match unlock_learner(id.clone()).await {
                 Ok(()) => {
-                    locked.set(false);
+                    locked.set(None);
                     notice.set(Some(format!("Unlocked {name}. They can sign in again.")));
                     learners.update(|all| {
                         if let Some(learner) = all.iter_mut().find(|l| l.id == id) {
-                            learner.locked = false;
+                            learner.locked_until = None;
                         }
                     });
                     // The pressed button went with the old row: focus
@@ -301,7 +301,7 @@ fn LearnerLine(
                 {password_cell}
                 // A shown password does not sign a locked-out learner in
                 // until "Unlock" (or a reset).
-                {move || (locked.get() && revealed.with(Option::is_some)).then(|| view! {
+                {move || (locked.with(Option::is_some) && revealed.with(Option::is_some)).then(|| view! {
                     <p class="error small" role="alert">"Locked out after too many wrong passwords: press “Unlock” before they sign in."</p>
                 })}
                 {move || error.get().map(|text| view! { <p class="error small" role="alert">{text}</p> })}
@@ -328,9 +328,13 @@ fn LearnerLine(
                         "Void badge"
                     </button>
                 })}
-                {move || locked.get().then(|| {
+                {move || locked.get().map(|until| {
                     let (id, unlock) = (id.clone(), unlock.clone());
                     view! {
+                        // When the lock ends, so a teacher may choose to
+                        // wait instead (as the staff list says it).
+                        <span class="locked" title=until.full>"Locked until " {until.short}</span>
+                        " "
                         <button type="button" class="button small warn" aria-describedby=name_id.clone() on:click=move |_| unlock(id.clone())>
                             "Unlock"
                         </button>
@@ -378,7 +382,7 @@ mod tests {
             password: PasswordState::Viewable,
             password_version: 1,
             parent_access_code: String::new(),
-            locked: false,
+            locked_until: None,
             classes: vec![class.into()],
             has_badge: false,
         }

@@ -69,7 +69,9 @@ pub struct LearnerRow {
     /// Goes up at every password change, so a shown password is never stale.
     pub password_version: i64,
     pub parent_access_code: String,
-    pub locked: bool,
+    /// When their lockout after too many wrong passwords ends, while it
+    /// has not ("09:14").
+    pub locked_until: Option<crate::shown_time::ShownTime>,
     /// The learner's classes (for the school-wide student database).
     pub classes: Vec<String>,
     /// Has a QR badge that signs them in.

@@ -23,9 +23,9 @@ pub async fn reveal_learner_password(learner_id: String) -> Result<super::ShownP
     no_store();
     Ok(super::ShownPassword {
         password: password.expose_secret().to_string(),
-        locked: learner
-            .locked_until
-            .is_some_and(|until| until > state.clock.now()),
+        locked_until: settings
+            .clock(state.clock.now())
+            .lock_end(learner.locked_until),
     })
 }
 

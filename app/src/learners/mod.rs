@@ -15,13 +15,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::LearnerRow;
 
-/// "Show" on a learner's password: the password, and whether the learner is
-/// locked out right now (too many wrong passwords since the page opened),
-/// so the page does not hand out a password that cannot sign in yet.
+/// "Show" on a learner's password: the password, and until when the
+/// learner is locked out, if they are now (too many wrong passwords since
+/// the page opened), so the page does not hand out a password that cannot
+/// sign in yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShownPassword {
     pub password: String,
-    pub locked: bool,
+    pub locked_until: Option<crate::shown_time::ShownTime>,
 }
 
 /// A learner just added: their row and the password to hand out, shown once.

@@ -106,7 +106,7 @@ pub fn ResetPasswordDialog(
                         } else {
                             PasswordState::Hidden
                         };
-                        now.locked = false;
+                        now.locked_until = None;
                         now.password_version += 1;
                     });
                 }

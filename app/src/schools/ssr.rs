@@ -145,9 +145,16 @@ pub struct SchoolSettings {
     pub learners_change_after_reset: bool,
     /// "Badge sign-in": learners may sign in with a QR badge.
     pub badges_enabled: bool,
+    /// The zone its times read in (an IANA name, [`crate::school_time::zone`]).
+    pub time_zone: String,
 }
 
 impl SchoolSettings {
+    /// Now, as this school reads its times.
+    pub fn clock(&self, now: i64) -> crate::school_time::SchoolClock {
+        crate::school_time::SchoolClock::new(now, crate::school_time::zone(&self.time_zone))
+    }
+
     /// The names a password of `username` must not repeat.
     pub fn password_context(&self, username: &str) -> PasswordContext {
         PasswordContext {
@@ -158,21 +165,30 @@ impl SchoolSettings {
     }
 }
 
-type SettingsRow = (String, String, i64, bool, bool, bool, bool, bool);
+type SettingsRow = (String, String, i64, bool, bool, bool, bool, bool, String);
 
 pub async fn school_settings<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     school_id: &str,
 ) -> Result<SchoolSettings, AppError> {
-    let (name, code, min_length, require_digit, block_common, visible, change_after_reset, badges): SettingsRow =
-        sqlx::query_as(
-            "SELECT name, code, min_password_length, require_digit, block_common_passwords, \
-             learner_passwords_visible, learners_change_after_reset, badges_enabled \
+    let (
+        name,
+        code,
+        min_length,
+        require_digit,
+        block_common,
+        visible,
+        change_after_reset,
+        badges,
+        time_zone,
+    ): SettingsRow = sqlx::query_as(
+        "SELECT name, code, min_password_length, require_digit, block_common_passwords, \
+             learner_passwords_visible, learners_change_after_reset, badges_enabled, time_zone \
              FROM schools WHERE id = $1",
-        )
-        .bind(school_id)
-        .fetch_one(db)
-        .await?;
+    )
+    .bind(school_id)
+    .fetch_one(db)
+    .await?;
     Ok(SchoolSettings {
         id: school_id.into(),
         name,
@@ -185,6 +201,7 @@ pub async fn school_settings<'e>(
         learner_passwords_visible: visible,
         learners_change_after_reset: change_after_reset,
         badges_enabled: badges,
+        time_zone,
     })
 }
 

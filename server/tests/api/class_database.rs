@@ -224,7 +224,7 @@ async fn a_single_reset_shows_and_can_be_revealed_then_ends_the_learners_session
     assert_eq!(response.headers()["cache-control"], "no-store");
     let shown: ShownPassword = response.json().await.unwrap();
     assert_eq!(shown.password, suggested);
-    assert!(!shown.locked);
+    assert_eq!(shown.locked_until, None);
     assert_eq!(
         class
             .app
@@ -353,12 +353,25 @@ async fn a_teacher_unlocks_a_locked_out_learner_at_once() {
             .await;
         assert!(matches!(response.status().as_u16(), 401 | 423));
     }
+    // The class page says until when, in the school's zone (UTC here).
+    let (until,): (i64,) = sqlx::query_as("SELECT locked_until FROM accounts WHERE id = $1")
+        .bind(&class.learners[0])
+        .fetch_one(&class.app.state.db)
+        .await
+        .unwrap();
+    let clock_time = format!("{:02}:{:02}", until % 86_400 / 3_600, until % 3_600 / 60);
     let detail = class.detail().await;
-    assert!(detail.learners[0].locked);
+    let shown_until = detail.learners[0].locked_until.clone().expect("locked");
+    assert_eq!(shown_until.short, clock_time);
+    assert!(
+        shown_until.full.ends_with(&format!("{clock_time} UTC")),
+        "{}",
+        shown_until.full
+    );
     // "Show" says so too: a page opened before the lockout learns it there.
     let shown: ShownPassword = class.reveal(0).await.json().await.unwrap();
     assert_eq!(shown.password, "greenfox47");
-    assert!(shown.locked);
+    assert_eq!(shown.locked_until, Some(shown_until));
     let teacher = new_client();
     class
         .app
