@@ -20,6 +20,8 @@ test("an office admin sets a teacher's password and the teacher must change it a
   await newPassword.fill("set-by-office-4");
   await press(dialog.getByRole("button", { name: "Save" }));
   await expect(dialog.getByRole("status")).toHaveText("Saved");
+  // A new password signs them out, which the office reads before telling them.
+  await expect(dialog.getByText("The new password works now, and they are signed out everywhere. At their next sign-in they choose their own.")).toBeVisible();
   await expect(newPassword).toHaveValue("");
   // Focus stays on the pressed button through the save, and closing gives
   // it back to the row's "Edit", though the save redrew the row.

@@ -14,6 +14,7 @@ async function memberSignedInElsewhere(browser: Browser, page: Page, press: (t: 
   await edit.getByLabel("Must change it at next sign-in").uncheck();
   await press(edit.getByRole("button", { name: "Save" }));
   await expect(edit.getByRole("status")).toHaveText("Saved");
+  await expect(edit.getByText("The new password works now, and they are signed out everywhere.", { exact: true })).toBeVisible();
   await press(edit.getByRole("button", { name: "Close" }));
 
   const { viewport, hasTouch, isMobile } = testInfo.project.use;
@@ -154,6 +155,34 @@ test("the filters are kept in the address: a reload shows the same accounts", as
   await open(page, "/users?role=janitor");
   await expect(page.getByLabel("Role")).toHaveValue("");
   await expect(summary).toBeVisible();
+});
+
+test("the page is kept in the address: a reload stays on it, a new filter starts again at page 1", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "office", "oakwood-office-1");
+  await open(page, "/users?role=learner");
+  const summary = page.getByRole("status").filter({ hasText: " · page " });
+  await expect(summary).toHaveText(/ · page 1 of 2$/);
+  await expect(page).not.toHaveURL(/page=/);
+  await press(page.getByRole("button", { name: "Next page" }));
+  await expect(summary).toHaveText(/ · page 2 of 2$/);
+  await expect(page).toHaveURL(/[?&]page=2(&|$)/);
+  const secondPage = await page.locator("tbody tr").first().textContent();
+
+  await page.reload();
+  await expect(summary).toHaveText(/ · page 2 of 2$/);
+  await expect(page.locator("tbody tr").first()).toHaveText(secondPage!);
+  await expect(page.getByLabel("Role")).toHaveValue("learner");
+
+  // Page 2 of one list is not a page of another: a filter goes back to
+  // page 1, in the address too (in the same change as the filter).
+  await page.getByLabel("Status").selectOption("active");
+  await expect(summary).toHaveText(/ · page 1 of \d+$/);
+  await expect(page).toHaveURL(/status=active/);
+  await expect(page).not.toHaveURL(/page=/);
+  expect(new URL(page.url()).searchParams.get("role")).toBe("learner");
+  // A page number that is not one reads as page 1.
+  await open(page, "/users?role=learner&page=first");
+  await expect(summary).toHaveText(/ · page 1 of 2$/);
 });
 
 test("a teacher cannot open user management", async ({ page, press }) => {

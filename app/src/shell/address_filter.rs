@@ -85,6 +85,47 @@ pub fn first_page_when_changed<T: PartialEq + Clone + Send + Sync + 'static>(
     );
 }
 
+/// A list's page number kept in the address (`key`, absent for page 1),
+/// so a reload or a bookmark opens the same page: the page moves the
+/// address (a page button, or [`first_page_when_changed`]), and an address
+/// moved by anything else (Back) moves the page. Changes made together in
+/// one frame (a filter and page 1) become one address change.
+pub fn page_in_address(key: &'static str) -> RwSignal<u32> {
+    let (in_address, set_address) = filter_in_address(key, later_page, None);
+    let read = |text: &str| text.parse::<u32>().unwrap_or(1);
+    let page = RwSignal::new(read(&in_address.get_untracked()));
+    Effect::watch(
+        move || page.get(),
+        move |page, _, _| {
+            let text = if *page > 1 {
+                page.to_string()
+            } else {
+                String::new()
+            };
+            if in_address.get_untracked() != text {
+                set_address.run(text);
+            }
+        },
+        false,
+    );
+    Effect::watch(
+        move || in_address.get(),
+        move |text, _, _| {
+            let wanted = read(text);
+            if page.get_untracked() != wanted {
+                page.set(wanted);
+            }
+        },
+        false,
+    );
+    page
+}
+
+/// A page number after the first ("2"); the first is no `page` at all.
+fn later_page(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_digit()) && value.parse::<u32>().is_ok_and(|page| page > 1)
+}
+
 /// Any value: a search box.
 pub fn any_text(_: &str) -> bool {
     true
@@ -104,6 +145,15 @@ pub fn day(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_page_after_the_first_is_kept_in_the_address() {
+        assert!(later_page("2"));
+        assert!(later_page("120"));
+        for not_later in ["", "0", "1", "-2", "+2", "2.0", "two", "99999999999"] {
+            assert!(!later_page(not_later), "{not_later}");
+        }
+    }
 
     #[test]
     fn a_day_is_read_only_in_the_date_fields_form() {

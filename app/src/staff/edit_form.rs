@@ -13,6 +13,8 @@ use crate::shell::modal::Modal;
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Done(String),
+    /// Saved with a new password: "Saved", and what that did.
+    SavedPassword(&'static str),
     Failed(String),
 }
 
@@ -40,12 +42,16 @@ pub fn EditStaffDialog(
 
     let save = Action::new(move |changes: &StaffChanges| {
         let changes = changes.clone();
+        let note = password_note(&changes);
         async move {
             match save_staff_member(changes).await {
                 Ok(saved) => {
                     values.errors.set(Vec::new());
                     new_password.set(String::new());
-                    outcome.set(Some(Outcome::Done("Saved".into())));
+                    outcome.set(Some(match note {
+                        Some(note) => Outcome::SavedPassword(note),
+                        None => Outcome::Done("Saved".into()),
+                    }));
                     saved_row.set(saved.clone());
                     on_saved.run(saved);
                 }
@@ -190,9 +196,30 @@ pub fn EditStaffDialog(
             })}
             {move || match outcome.get() {
                 Some(Outcome::Done(text)) => Some(view! { <p class="notice" role="status">{text}</p> }.into_any()),
+                Some(Outcome::SavedPassword(note)) => Some(view! {
+                    <p class="notice" role="status">"Saved"</p>
+                    <p class="hint">{note}</p>
+                }.into_any()),
                 Some(Outcome::Failed(text)) => Some(view! { <p class="error" role="alert">{text}</p> }.into_any()),
                 None => None,
             }}
         </Modal>
+    }
+}
+
+/// What a save that set a password adds under "Saved": it also signs them
+/// out everywhere (and lifts a lockout), which the office should know
+/// before telling them the password.
+fn password_note(changes: &StaffChanges) -> Option<&'static str> {
+    match (
+        changes.new_password.is_empty(),
+        changes.require_new_password,
+    ) {
+        (true, _) => None,
+        (false, true) => Some(
+            "The new password works now, and they are signed out everywhere. \
+             At their next sign-in they choose their own.",
+        ),
+        (false, false) => Some("The new password works now, and they are signed out everywhere."),
     }
 }

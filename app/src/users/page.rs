@@ -17,7 +17,7 @@ use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::address_filter::{
-    any_text, filter_in_address, first_page_when_changed, TYPING_PAUSE,
+    any_text, filter_in_address, first_page_when_changed, page_in_address, TYPING_PAUSE,
 };
 use crate::shell::allowed::Allowed;
 use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
@@ -53,12 +53,13 @@ enum Pending {
 
 #[component]
 fn UsersView() -> impl IntoView {
-    // The filters are kept in the address (`?q=…&role=…&status=…`), so a
-    // reload or a bookmark shows the same accounts again.
+    // The filters and the page are kept in the address
+    // (`?q=…&role=…&status=…&page=…`), so a reload or a bookmark shows the
+    // same accounts again.
     let (search, set_search) = filter_in_address("q", any_text, Some(TYPING_PAUSE));
     let (role, set_role) = filter_in_address("role", |v| ROLES.contains(&v), None);
     let (status, set_status) = filter_in_address("status", |v| STATUSES.contains(&v), None);
-    let page = RwSignal::new(1u32);
+    let page = page_in_address("page");
     let page_moved = RwSignal::new(false);
     first_page_when_changed(move || (search.get(), role.get(), status.get()), page);
     // Bumped after every change, so the table and duplicates reload.
