@@ -159,6 +159,8 @@ async fn seed_school(
             owner_email: school.owner_email.into(),
             owner_display_name: school.owner_display_name.into(),
             owner_password: SecretString::from(school.owner_password),
+            // The demo schools read their times in UTC (tests read them).
+            time_zone: None,
         },
     )
     .await?;

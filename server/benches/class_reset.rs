@@ -37,6 +37,7 @@ async fn world() -> World {
             owner_email: "owner@bench.example".into(),
             owner_display_name: "Owner".into(),
             owner_password: SecretString::from("bench-owner-pass-1"),
+            time_zone: None,
         },
     )
     .await

@@ -70,6 +70,10 @@ enum AdminCommand {
         /// The owner's display name.
         #[arg(long, default_value = "School owner")]
         owner_name: String,
+        /// Where the school's times read, e.g. Europe/London (UTC if not
+        /// given; the owner can change it in Settings).
+        #[arg(long)]
+        time_zone: Option<String>,
     },
     /// Print a single-use, 60-minute link that lets a school's owner set a
     /// new password. Only after ownership was checked out of band. Audited.
@@ -164,20 +168,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             code,
             owner_email,
             owner_name,
+            time_zone,
         }) => {
             let state = open_state(&config, &config.public_url).await?;
             let password = read_password("Owner password: ")?;
+            let zone_named = time_zone.is_some();
             let school = NewSchool {
                 name,
                 code,
                 owner_email,
                 owner_display_name: owner_name,
                 owner_password: password,
+                time_zone,
             };
             create_school(&state, school)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("School created. The owner signs in with their email address, or the school code and username `admin`.");
+            if !zone_named {
+                println!("Its times show in UTC until the owner chooses the school's time zone in Settings (or give --time-zone, e.g. Europe/London).");
+            }
             Ok(())
         }
         Command::Admin(AdminCommand::RecoverOwner { school }) => {

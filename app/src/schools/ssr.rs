@@ -16,6 +16,9 @@ pub struct NewSchool {
     pub owner_email: String,
     pub owner_display_name: String,
     pub owner_password: SecretString,
+    /// Where its times read ("Europe/London", one of
+    /// [`crate::school_time::choosable_zones`]); UTC when not given.
+    pub time_zone: Option<String>,
 }
 
 /// A school's code: 2 to 12 letters or digits, kept as typed in capitals.
@@ -65,6 +68,16 @@ pub async fn create_school(state: &AppState, school: NewSchool) -> Result<String
     }
     let code = normalise_school_code(&school.code)?;
     let email = normalise_email(&school.owner_email)?;
+    let time_zone = match school.time_zone.as_deref().map(str::trim) {
+        None | Some("") => crate::school_time::DEFAULT_ZONE.to_owned(),
+        Some(zone) if crate::school_time::is_choosable(zone) => zone.to_owned(),
+        Some(zone) => return Err(AppError::invalid(
+            "time_zone",
+            format!(
+                "“{zone}” is not a time zone: give one such as Europe/London or America/New_York."
+            ),
+        )),
+    };
     let context = PasswordContext {
         username: "admin".into(),
         school_name: name.clone(),
@@ -103,13 +116,16 @@ pub async fn create_school(state: &AppState, school: NewSchool) -> Result<String
             "This email address is already used by another account.".into(),
         ));
     }
-    sqlx::query("INSERT INTO schools (id, name, code, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&school_id)
-        .bind(&name)
-        .bind(&code)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO schools (id, name, code, created_at, time_zone) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&school_id)
+    .bind(&name)
+    .bind(&code)
+    .bind(now)
+    .bind(&time_zone)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO accounts (id, school_id, role, username, display_name, email, password_hash, \
          password_set_by, created_at) VALUES ($1, $2, 'owner', 'admin', $3, $4, $5, 'self', $6)",

@@ -56,6 +56,8 @@ fn admin_create_school_opens_a_school_once() {
         "{}",
         String::from_utf8_lossy(&created.stderr)
     );
+    // Without --time-zone, the operator hears where its times read.
+    assert!(String::from_utf8_lossy(&created.stdout).contains("Its times show in UTC"));
     if crate::test_database::postgres().is_none() {
         assert!(data.path().join("classkeys.db").exists());
     }
@@ -68,6 +70,41 @@ fn admin_create_school_opens_a_school_once() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+}
+
+#[test]
+fn admin_create_school_takes_the_schools_time_zone_and_refuses_an_unknown_one() {
+    let data = tempfile::tempdir().unwrap();
+    let with_zone = |zone: &str| {
+        let mut args = CREATE_ELM.to_vec();
+        args.extend(["--time-zone", zone]);
+        classkeys(data.path(), &args, "elm-owner-pass-7\n")
+    };
+    let refused = with_zone("Mars/Olympus");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("“Mars/Olympus” is not a time zone"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let created = with_zone("Europe/London");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&created.stdout).contains("UTC"));
+    let zone = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = app::db::connect(&crate::test_database::app_database_url(data.path()))
+            .await
+            .unwrap();
+        let (zone,): (String,) = sqlx::query_as("SELECT time_zone FROM schools WHERE code = 'ELM'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        zone
+    });
+    assert_eq!(zone, "Europe/London");
 }
 
 #[test]
