@@ -452,6 +452,8 @@ test("the year-end rollover moves a class on and is undone", async ({ page, pres
   await press(page.getByRole("button", { name: "Preview rollover" }));
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
   await expect(page.getByText("1 learner moves, 0 are inactivated as leavers; new classes: Year 3.")).toBeVisible();
+  // Each class's move in one line, before the learner-by-learner table.
+  await expect(page.getByRole("list", { name: "Moves by class" }).getByRole("listitem")).toHaveText(["Year 1 → Year 2: 1 learner"]);
   // "Apply rollover" stands above the moves, in view however many there are.
   const applyBox = await page.getByRole("button", { name: "Apply rollover" }).boundingBox();
   const movesBox = await page.getByRole("region", { name: "Moves of the rollover" }).boundingBox();

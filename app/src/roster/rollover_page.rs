@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::rollover_api::{apply_rollover, load_rollover_setup, preview_rollover, undo_rollover};
-use super::{LastRollover, NextClass, RolloverChoice, RolloverClass, RolloverPreview};
+use super::{LastRollover, LearnerMove, NextClass, RolloverChoice, RolloverClass, RolloverPreview};
 use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
@@ -257,6 +257,7 @@ fn RolloverForm(
         </div>
         {move || previewed.get().map(|result| {
             let basis = StoredValue::new(result.basis.clone());
+            let by_class = moves_by_class(&result.moves);
             view! {
             <h2>"Preview"</h2>
             <p>
@@ -268,6 +269,10 @@ fn RolloverForm(
                     if result.new_classes.is_empty() { String::new() } else { format!("; new classes: {}", result.new_classes.join(", ")) }
                 )}
             </p>
+            // Each class's move in one line, to check before the details.
+            <ul class="rollover-summary" aria-label="Moves by class">
+                {by_class.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
             // Above the moves, in view however many learners move.
             <div class="dialog-row">
                 // Pressed once, applied once: a press while the request runs
@@ -303,5 +308,61 @@ fn RolloverForm(
                 </table>
             </ScrollBox>
         }})}
+    }
+}
+
+/// Each class's move, in the preview's order: "Year 1 → Year 2: 28
+/// learners" (a learner in two classes counts in each).
+fn moves_by_class(moves: &[LearnerMove]) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, usize)> = Vec::new();
+    for step in moves {
+        match groups
+            .iter_mut()
+            .find(|(from, to, _)| *from == step.from && *to == step.to)
+        {
+            Some(group) => group.2 += 1,
+            None => groups.push((&step.from, &step.to, 1)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(from, to, learners)| {
+            format!(
+                "{from} → {to}: {}",
+                counted(learners, "learner", "learners")
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(from: &str, to: &str) -> LearnerMove {
+        LearnerMove {
+            learner: "A Learner".into(),
+            username: "a.learner".into(),
+            from: from.into(),
+            to: to.into(),
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_each_class_move_in_the_previews_order() {
+        let moves = [
+            step("Year 1", "Year 2"),
+            step("Year 1", "Year 2"),
+            step("Year 6", "Inactivated (leaver)"),
+            step("Year 1", "Year 2"),
+        ];
+        assert_eq!(
+            moves_by_class(&moves),
+            [
+                "Year 1 → Year 2: 3 learners",
+                "Year 6 → Inactivated (leaver): 1 learner"
+            ]
+        );
+        assert!(moves_by_class(&[]).is_empty());
     }
 }

@@ -71,12 +71,14 @@ pub async fn create_school(state: &AppState, school: NewSchool) -> Result<String
     let time_zone = match school.time_zone.as_deref().map(str::trim) {
         None | Some("") => crate::school_time::DEFAULT_ZONE.to_owned(),
         Some(zone) if crate::school_time::is_choosable(zone) => zone.to_owned(),
-        Some(zone) => return Err(AppError::invalid(
-            "time_zone",
-            format!(
+        Some(zone) => {
+            return Err(AppError::invalid(
+                "time_zone",
+                format!(
                 "“{zone}” is not a time zone: give one such as Europe/London or America/New_York."
             ),
-        )),
+            ))
+        }
     };
     let context = PasswordContext {
         username: "admin".into(),
