@@ -231,6 +231,8 @@ test("an import is previewed, applied with progress, downloaded, and previews as
   await expect(page.getByLabel("Roster file")).toHaveAttribute("accept", /\.csv,\.tsv,.*\.zip/);
   await page.getByLabel("Roster file").setInputFiles(file);
   await press(page.getByRole("button", { name: "Preview" }));
+  // The preview appeared below the button: focus is on its heading.
+  await expect(page.getByRole("heading", { name: "Preview", level: 2 })).toBeFocused();
   const table = page.getByRole("table");
   await expect(table.getByRole("row", { name: /Seán Ó Súilleabháin/ })).toContainText("Create");
   await expect(table.getByRole("row")).toHaveCount(5);
@@ -450,6 +452,7 @@ test("the year-end rollover moves a class on and is undone", async ({ page, pres
   await page.getByRole("combobox", { name: "Next class for Year 2" }).selectOption({ label: "A new class…" });
   await page.getByLabel("New class name for Year 2").fill("Year 3");
   await press(page.getByRole("button", { name: "Preview rollover" }));
+  await expect(page.getByRole("heading", { name: "Preview", level: 2 })).toBeFocused();
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
   await expect(page.getByText("1 learner moves, 0 are inactivated as leavers; new classes: Year 3.")).toBeVisible();
   // Each class's move in one line, before the learner-by-learner table.

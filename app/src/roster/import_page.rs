@@ -5,12 +5,15 @@
 use leptos::prelude::*;
 
 use super::import_api::{follow_import, preview_import, start_import};
-use super::{ImportPreview, ImportProgress, ImportSummary, LineStatus, PreviewLine, PreviewTotals};
+use super::{
+    ImportPreview, ImportProgress, ImportSummary, LineStatus, PreviewLine, PreviewTotals,
+    PREVIEW_HEADING,
+};
 use crate::auth::permissions::Permission;
 use crate::auth::SignedInUser;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
-use crate::shell::fields::{described_by, focus_next_frame, FieldError};
+use crate::shell::fields::{described_by, focus_by_id, focus_next_frame, FieldError};
 use crate::shell::leave_guard::warn_before_leaving;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::scroll_box::ScrollBox;
@@ -129,7 +132,12 @@ fn Importer() -> impl IntoView {
                 return;
             }
             match result {
-                Ok(result) => previewed.set(Some((file, inactivate, result))),
+                Ok(result) => {
+                    previewed.set(Some((file, inactivate, result)));
+                    // The preview appeared below the button: focus goes
+                    // to it, so a keyboard or a screen reader is there.
+                    request_animation_frame(|| focus_by_id(PREVIEW_HEADING));
+                }
                 // The one refusal not about the file: the checkbox.
                 Err(e) if e.field() == Some("inactivate_missing") => error.set(Some(e.to_string())),
                 Err(e) => refuse_file(e.to_string()),
@@ -349,7 +357,7 @@ fn PreviewSummary(
         }
     );
     view! {
-        <h2>"Preview"</h2>
+        <h2 id=PREVIEW_HEADING tabindex="-1">"Preview"</h2>
         <p role="status">{status}</p>
         {(new_learners > 0).then(|| view! {
             <p>{new_learners_line(new_learners, totals.create, totals.error > 0)}</p>

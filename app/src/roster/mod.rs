@@ -22,6 +22,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::AccessCodeRow;
 
+/// The id of the "Preview" heading (import and rollover), which takes
+/// focus when a preview appears.
+pub const PREVIEW_HEADING: &str = "preview_heading";
+
 /// Largest roster file accepted, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 

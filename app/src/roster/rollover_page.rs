@@ -5,11 +5,15 @@
 use leptos::prelude::*;
 
 use super::rollover_api::{apply_rollover, load_rollover_setup, preview_rollover, undo_rollover};
-use super::{LastRollover, LearnerMove, NextClass, RolloverChoice, RolloverClass, RolloverPreview};
+use super::{
+    LastRollover, LearnerMove, NextClass, RolloverChoice, RolloverClass, RolloverPreview,
+    PREVIEW_HEADING,
+};
 use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::fields::focus_by_id;
 use crate::shell::modal::DialogOutcome;
 use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
@@ -154,7 +158,12 @@ fn RolloverForm(
         let choices = choices.clone();
         async move {
             match preview_rollover(choices).await {
-                Ok(result) => previewed.set(Some(result)),
+                Ok(result) => {
+                    previewed.set(Some(result));
+                    // The preview appeared below the button: focus goes
+                    // to it, so a keyboard or a screen reader is there.
+                    request_animation_frame(|| focus_by_id(PREVIEW_HEADING));
+                }
                 Err(e) => error.set(Some(e.to_string())),
             }
         }
@@ -259,7 +268,7 @@ fn RolloverForm(
             let basis = StoredValue::new(result.basis.clone());
             let by_class = moves_by_class(&result.moves);
             view! {
-            <h2>"Preview"</h2>
+            <h2 id=PREVIEW_HEADING tabindex="-1">"Preview"</h2>
             <p>
                 {format!(
                     "{} {}, {} inactivated as leavers{}.",
