@@ -155,7 +155,7 @@ test("a locked learner is unlocked from the class page, which says so and keeps 
   await expect(row.locator(".secret")).toHaveText(password);
   await expect(row.getByRole("alert")).toHaveText("Locked out after too many wrong passwords: press “Unlock” before they sign in.");
   await expect(row.getByRole("button", { name: "Unlock" })).toBeVisible();
-  const lockEnd = row.locator(".locked");
+  const lockEnd = row.getByText(/^Locked until /);
   await expect(lockEnd).toHaveText(/^Locked until \d\d:\d\d$/);
 
   // Opened afresh, the page shows the lock and when it ends at once; the
@@ -455,12 +455,15 @@ test("the year-end rollover moves a class on and is undone", async ({ page, pres
   await expect(page.getByRole("heading", { name: "Preview", level: 2 })).toBeFocused();
   await expect(page.getByRole("row", { name: /Maya Patel/ })).toContainText("Year 1Year 2");
   await expect(page.getByText("1 learner moves, 0 are inactivated as leavers; new classes: Year 3.")).toBeVisible();
-  // Each class's move in one line, before the learner-by-learner table.
+  // Each class's move in one line, before the learner-by-learner table
+  // and below "Apply rollover" (checked below).
   await expect(page.getByRole("list", { name: "Moves by class" }).getByRole("listitem")).toHaveText(["Year 1 → Year 2: 1 learner"]);
   // "Apply rollover" stands above the moves, in view however many there are.
   const applyBox = await page.getByRole("button", { name: "Apply rollover" }).boundingBox();
   const movesBox = await page.getByRole("region", { name: "Moves of the rollover" }).boundingBox();
   expect(applyBox!.y + applyBox!.height).toBeLessThanOrEqual(movesBox!.y);
+  const byClassBox = await page.getByRole("list", { name: "Moves by class" }).boundingBox();
+  expect(applyBox!.y + applyBox!.height).toBeLessThanOrEqual(byClassBox!.y);
   await press(page.getByRole("button", { name: "Apply rollover" }));
   await expect(page.getByRole("status")).toHaveText("Rollover done: 1 learner moved, 0 inactivated.");
   await expect(page.getByRole("status")).toBeFocused();

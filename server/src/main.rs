@@ -170,9 +170,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             owner_name,
             time_zone,
         }) => {
+            // Checked before the password is asked for, and again on saving.
+            let time_zone = time_zone.filter(|zone| !zone.trim().is_empty());
+            if let Some(zone) = &time_zone {
+                if !app::school_time::is_choosable(zone.trim()) {
+                    return Err(format!(
+                        "“{zone}” is not a time zone: give one such as Europe/London or America/New_York."
+                    ));
+                }
+            }
+            let zone_named = time_zone.is_some();
             let state = open_state(&config, &config.public_url).await?;
             let password = read_password("Owner password: ")?;
-            let zone_named = time_zone.is_some();
             let school = NewSchool {
                 name,
                 code,

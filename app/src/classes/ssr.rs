@@ -229,7 +229,8 @@ pub(super) async fn learner_rows_where<'e>(
     learner_id: Option<&str>,
 ) -> Result<Vec<LearnerRow>, AppError> {
     let now = state.clock.now();
-    // The school's zone, read only when a learner is locked out (rarely).
+    // The school's clock (its zone looked up), made only when a learner is
+    // locked out (rarely).
     let mut clock = None;
     let mut rows: Vec<LearnerRow> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();

@@ -278,10 +278,6 @@ fn RolloverForm(
                     if result.new_classes.is_empty() { String::new() } else { format!("; new classes: {}", result.new_classes.join(", ")) }
                 )}
             </p>
-            // Each class's move in one line, to check before the details.
-            <ul class="rollover-summary" aria-label="Moves by class">
-                {by_class.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
-            </ul>
             // Above the moves, in view however many learners move.
             <div class="dialog-row">
                 // Pressed once, applied once: a press while the request runs
@@ -304,6 +300,12 @@ fn RolloverForm(
                     "Apply rollover"
                 </button>
             </div>
+            // Each class's move in one line, to check before the details
+            // (below the button: a school of 150 classes has 150 lines).
+            <h3 id="moves_by_class">"Moves by class"</h3>
+            <ul class="rollover-summary" aria-labelledby="moves_by_class">
+                {by_class.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
             <ScrollBox label="Moves of the rollover">
                 <table class="rollover-preview">
                     <thead>

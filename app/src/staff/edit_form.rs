@@ -194,12 +194,18 @@ pub fn EditStaffDialog(
                 </div>
                 {move || (!has_email()).then(|| view! { <p class="hint">"Add an email address and save to send a link by email."</p> })}
             })}
+            // What a new password did, under "Saved": a live region of its
+            // own, there from the start so a screen reader reads out what
+            // appears in it, and not a second `status` beside "Saved".
+            <p class="hint" aria-live="polite">
+                {move || match outcome.get() {
+                    Some(Outcome::SavedPassword(note)) => note,
+                    _ => "",
+                }}
+            </p>
             {move || match outcome.get() {
                 Some(Outcome::Done(text)) => Some(view! { <p class="notice" role="status">{text}</p> }.into_any()),
-                Some(Outcome::SavedPassword(note)) => Some(view! {
-                    <p class="notice" role="status">"Saved"</p>
-                    <p class="hint">{note}</p>
-                }.into_any()),
+                Some(Outcome::SavedPassword(_)) => Some(view! { <p class="notice" role="status">"Saved"</p> }.into_any()),
                 Some(Outcome::Failed(text)) => Some(view! { <p class="error" role="alert">{text}</p> }.into_any()),
                 None => None,
             }}
