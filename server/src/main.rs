@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 use tracing_subscriber::EnvFilter;
 
-use app::schools::ssr::{create_school, NewSchool};
+use app::schools::ssr::{create_school, new_school_zone, NewSchool};
 use server::config::Config;
 use server::priority;
 use server::startup::{open_state, seed_demo, serve, DemoSeed};
@@ -170,15 +170,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             owner_name,
             time_zone,
         }) => {
-            // Checked before the password is asked for, and again on saving.
+            // Checked before the password is asked for (and again on saving).
             let time_zone = time_zone.filter(|zone| !zone.trim().is_empty());
-            if let Some(zone) = &time_zone {
-                if !app::school_time::is_choosable(zone.trim()) {
-                    return Err(format!(
-                        "“{zone}” is not a time zone: give one such as Europe/London or America/New_York."
-                    ));
-                }
-            }
+            new_school_zone(time_zone.as_deref()).map_err(|e| e.to_string())?;
             let zone_named = time_zone.is_some();
             let state = open_state(&config, &config.public_url).await?;
             let password = read_password("Owner password: ")?;

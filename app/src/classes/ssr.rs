@@ -229,9 +229,6 @@ pub(super) async fn learner_rows_where<'e>(
     learner_id: Option<&str>,
 ) -> Result<Vec<LearnerRow>, AppError> {
     let now = state.clock.now();
-    // The school's clock (its zone looked up), made only when a learner is
-    // locked out (rarely).
-    let mut clock = None;
     let mut rows: Vec<LearnerRow> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
     for row in learner_query(db, &settings.id, class_id, learner_id).await? {
@@ -244,14 +241,7 @@ pub(super) async fn learner_rows_where<'e>(
             parent_access_code: parent_code(state, &settings.id, &row),
             password: password_state(settings, &row),
             password_version: row.password_version,
-            locked_until: row
-                .locked_until
-                .filter(|until| *until > now)
-                .and_then(|until| {
-                    clock
-                        .get_or_insert_with(|| settings.clock(now))
-                        .lock_end(Some(until))
-                }),
+            locked_until: settings.lock_end(now, row.locked_until),
             classes: row.class_name.clone().into_iter().collect(),
             has_badge: row.has_badge,
             id: row.id,

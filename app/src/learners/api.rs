@@ -23,9 +23,7 @@ pub async fn reveal_learner_password(learner_id: String) -> Result<super::ShownP
     no_store();
     Ok(super::ShownPassword {
         password: password.expose_secret().to_string(),
-        locked_until: settings
-            .clock(state.clock.now())
-            .lock_end(learner.locked_until),
+        locked_until: settings.lock_end(state.clock.now(), learner.locked_until),
     })
 }
 

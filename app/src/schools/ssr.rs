@@ -21,6 +21,21 @@ pub struct NewSchool {
     pub time_zone: Option<String>,
 }
 
+/// The zone a new school is given ([`NewSchool::time_zone`]): one of the
+/// Settings list, or UTC when none (or a blank one) is given.
+pub fn new_school_zone(given: Option<&str>) -> Result<String, AppError> {
+    match given.map(str::trim) {
+        None | Some("") => Ok(crate::school_time::DEFAULT_ZONE.to_owned()),
+        Some(zone) if crate::school_time::is_choosable(zone) => Ok(zone.to_owned()),
+        Some(zone) => Err(AppError::invalid(
+            "time_zone",
+            format!(
+                "“{zone}” is not a time zone: give one such as Europe/London or America/New_York."
+            ),
+        )),
+    }
+}
+
 /// A school's code: 2 to 12 letters or digits, kept as typed in capitals.
 pub fn normalise_school_code(code: &str) -> Result<String, AppError> {
     let code = code.trim().to_uppercase();
@@ -68,18 +83,7 @@ pub async fn create_school(state: &AppState, school: NewSchool) -> Result<String
     }
     let code = normalise_school_code(&school.code)?;
     let email = normalise_email(&school.owner_email)?;
-    let time_zone = match school.time_zone.as_deref().map(str::trim) {
-        None | Some("") => crate::school_time::DEFAULT_ZONE.to_owned(),
-        Some(zone) if crate::school_time::is_choosable(zone) => zone.to_owned(),
-        Some(zone) => {
-            return Err(AppError::invalid(
-                "time_zone",
-                format!(
-                "“{zone}” is not a time zone: give one such as Europe/London or America/New_York."
-            ),
-            ))
-        }
-    };
+    let time_zone = new_school_zone(school.time_zone.as_deref())?;
     let context = PasswordContext {
         username: "admin".into(),
         school_name: name.clone(),
@@ -168,9 +172,17 @@ pub struct SchoolSettings {
 }
 
 impl SchoolSettings {
-    /// Now, as this school reads its times.
-    pub fn clock(&self, now: i64) -> crate::school_time::SchoolClock {
+    /// When a lockout ends, in this school's zone, while it has not
+    /// ([`crate::school_time::SchoolClock::lock_end`]). The zone is looked
+    /// up only for an account that is locked out (rarely).
+    pub fn lock_end(
+        &self,
+        now: i64,
+        locked_until: Option<i64>,
+    ) -> Option<crate::shown_time::ShownTime> {
+        let until = locked_until.filter(|until| *until > now)?;
         crate::school_time::SchoolClock::new(now, crate::school_time::zone(&self.time_zone))
+            .lock_end(Some(until))
     }
 
     /// The names a password of `username` must not repeat.
