@@ -127,6 +127,30 @@ test("every row action of the learner tables is in view without scrolling sidewa
   }
 });
 
+test("a staff email in the staff and user tables wraps only after its @, never mid-word", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  for (const path of ["/staff", "/users"]) {
+    await open(page, path);
+    await expect(page.getByRole("cell", { name: "lead@oakwood.example" })).toBeVisible();
+    const broken = await page.evaluate(() =>
+      [...document.querySelectorAll("tbody td")]
+        .filter((cell) => cell.textContent?.endsWith("@oakwood.example"))
+        // Each unbroken run of text takes one line box: a text node whose
+        // range has two boxes was broken inside the name or the domain.
+        .filter((cell) =>
+          [...cell.childNodes].some((node) => {
+            if (node.nodeType !== Node.TEXT_NODE || !node.textContent) return false;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            return [...range.getClientRects()].filter((box) => box.width > 0).length > 1;
+          }),
+        )
+        .map((cell) => cell.textContent),
+    );
+    expect(broken, `${path}: addresses broken mid-word`).toEqual([]);
+  }
+});
+
 test("every row action on /staff and /users is in view without scrolling sideways; dates are short; filters are touch-sized", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
   for (const path of ["/staff", "/users"]) {

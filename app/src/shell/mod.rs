@@ -2,6 +2,7 @@
 
 pub mod address_filter;
 pub mod allowed;
+pub mod email_cell;
 pub mod fields;
 pub mod header;
 pub mod home;

@@ -10,6 +10,7 @@ use crate::auth::permissions::Permission;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
 use crate::shell::allowed::Allowed;
+use crate::shell::email_cell::email_cell;
 use crate::shell::fields::focus_by_id;
 use crate::shell::modal::PageNotice;
 use crate::shell::time_cell::last_sign_in_cell;
@@ -136,7 +137,7 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
                                 <tr>
                                     <th scope="row">{row.display_name.clone()}</th>
                                     <td>{row.username.clone()}</td>
-                                    <td>{row.email.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{email_cell(row.email.as_deref())}</td>
                                     <td>{row.mobile.clone().unwrap_or_else(|| "—".into())}</td>
                                     <td>{row.permissions_label()}</td>
                                     <td>{class_names(&row.class_ids)}</td>

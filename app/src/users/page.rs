@@ -20,6 +20,7 @@ use crate::shell::address_filter::{
     any_text, filter_in_address, first_page_when_changed, page_in_address, TYPING_PAUSE,
 };
 use crate::shell::allowed::Allowed;
+use crate::shell::email_cell::email_cell;
 use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
 #[cfg(feature = "hydrate")]
 use crate::shell::fields::{focus_by_id, focus_is_lost};
@@ -329,7 +330,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                     <th scope="row">{row.display_name.clone()}</th>
                     <td>{row.username.clone()}</td>
                     <td>{row.role_label.clone()}</td>
-                    <td>{row.email.clone().unwrap_or_else(|| "—".into())}</td>
+                    <td>{email_cell(row.email.as_deref())}</td>
                     <td>{if row.active { "Active" } else { "Inactive" }}</td>
                     <td>{last_sign_in_cell(row.last_sign_in.clone())}</td>
                     <td>{if row.sso_linked { "Linked" } else { "—" }}</td>
