@@ -858,7 +858,7 @@ async fn start_from_here(sso: &Sso) -> String {
 }
 
 #[tokio::test]
-async fn anonymous_starts_cannot_fill_the_pending_table() {
+async fn anonymous_starts_cannot_fill_the_pending_table_or_block_a_school() {
     use app::sso::ssr::flow::{MAX_PENDING_PER_NETWORK, MAX_PENDING_PER_SCHOOL};
     let sso = Sso::new(STAFF).await;
     let waiting = "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1";
@@ -873,17 +873,41 @@ async fn anonymous_starts_cannot_fill_the_pending_table() {
         2 * MAX_PENDING_PER_NETWORK
     );
 
-    // Many networks together fill the school's table: every start waits.
+    // Many networks together fill the school's table: a start from the
+    // school's own network still goes to the provider, in the place of the
+    // oldest sign-in of a network holding the most; the table stays full.
     sqlx::query("DELETE FROM sso_pending")
         .execute(&sso.app.state.db)
         .await
         .unwrap();
-    pending_from(&sso, MAX_PENDING_PER_SCHOOL, "'10.0.' || (i % 10) || '.1'").await;
-    assert_eq!(start_from_here(&sso).await, "/login?sso=busy");
+    pending_from(&sso, MAX_PENDING_PER_NETWORK, "'10.0.0.1'").await;
+    let others = MAX_PENDING_PER_SCHOOL - MAX_PENDING_PER_NETWORK - 1;
+    pending_from(&sso, others, "'10.1.' || (i % 10) || '.1'").await;
+    pending_from(&sso, 1, "'127.0.0.1'").await;
+    let oldest =
+        "UPDATE sso_pending SET created_at = created_at - 60 WHERE state_hash = 'h110.0.0.1'";
+    sqlx::query(oldest)
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    assert!(start_from_here(&sso).await.starts_with(&sso.idp.issuer));
     assert_eq!(
         sso.count(waiting, &sso.world.oak).await,
         MAX_PENDING_PER_SCHOOL
     );
+    let gone =
+        "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND state_hash = 'h110.0.0.1'";
+    assert_eq!(sso.count(gone, &sso.world.oak).await, 0);
+    let ours = "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND client_net = '127.0.0.1'";
+    assert_eq!(sso.count(ours, &sso.world.oak).await, 2);
+    // A network holding its whole share still waits.
+    let ours_gone = "DELETE FROM sso_pending WHERE client_net = '127.0.0.1'";
+    sqlx::query(ours_gone)
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    pending_from(&sso, MAX_PENDING_PER_NETWORK, "'127.0.0.1'").await;
+    assert_eq!(start_from_here(&sso).await, "/login?sso=busy");
     // Ten minutes on, the old ones are gone and sign-ins start again.
     sqlx::query("UPDATE sso_pending SET created_at = created_at - 601")
         .execute(&sso.app.state.db)

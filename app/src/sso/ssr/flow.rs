@@ -34,8 +34,10 @@ pub const PENDING_SECS: i64 = 10 * 60;
 /// and over fills only its own share.
 pub const MAX_PENDING_PER_NETWORK: i64 = 2_000;
 /// Sign-ins of one school waiting at its provider at once from all
-/// networks: anonymous requests cannot grow the table without bound, and
-/// blocking a school's sign-ins takes ten networks doing nothing else.
+/// networks, so anonymous requests cannot grow the table without bound.
+/// When it is full a new start takes the place of the oldest sign-in of the
+/// network holding the most (see [`begin`]): networks filling the table
+/// push out each other's rows, not a school's few real sign-ins.
 pub const MAX_PENDING_PER_SCHOOL: i64 = 10 * MAX_PENDING_PER_NETWORK;
 
 /// The network a waiting sign-in counts against: an IPv4 address (a
@@ -174,8 +176,22 @@ pub async fn begin(
         .bind(&network)
         .fetch_one(&state.db)
         .await?;
-        if in_school >= MAX_PENDING_PER_SCHOOL || from_network >= MAX_PENDING_PER_NETWORK {
+        if from_network >= MAX_PENDING_PER_NETWORK {
             return Ok(false);
+        }
+        if in_school >= MAX_PENDING_PER_SCHOOL {
+            // Refusing every start here would let a few networks doing
+            // nothing else block a school's single sign-on.
+            sqlx::query(
+                "DELETE FROM sso_pending WHERE state_hash = (\
+                 SELECT state_hash FROM sso_pending WHERE school_id = $1 AND client_net = (\
+                 SELECT client_net FROM sso_pending WHERE school_id = $1 \
+                 GROUP BY client_net ORDER BY COUNT(*) DESC LIMIT 1) \
+                 ORDER BY created_at LIMIT 1)",
+            )
+            .bind(&school.school_id)
+            .execute(&state.db)
+            .await?;
         }
         sqlx::query(
             "INSERT INTO sso_pending (state_hash, school_id, purpose, requested_by, browser_hash, \
