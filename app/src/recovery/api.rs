@@ -123,7 +123,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     let started = tokio::time::Instant::now();
     let email = normalise_email(&email)?;
     let state = crate::state::app_state()?;
-    let client = request_client_addr().await.to_string();
+    let client = request_client_addr().await;
     state.reset_requests.submit(&state, email, client);
     // The pause also keeps one connection from trying addresses quickly.
     tokio::time::sleep_until(started + std::time::Duration::from_millis(200)).await;
