@@ -205,6 +205,29 @@ async fn guessing_codes_is_cut_off_after_twenty_wrong_ones() {
     assert!(matches!(error, AppError::TooManyAttempts { .. }));
 }
 
+/// A network over its limit is answered without the database's write
+/// lock: its flood does not queue every school's writers behind it.
+#[tokio::test]
+async fn a_network_over_its_limit_is_refused_while_the_database_is_busy_writing() {
+    let (app, _world) = prepared().await;
+    let client = new_client();
+    for _ in 0..20 {
+        let response = sign_up(&app, &client, "AAA-AAA-AAA", "g@home.example").await;
+        assert_eq!(response.status(), 422);
+    }
+    let writing = app::db::begin_write(&app.state.db).await.unwrap();
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        sign_up(&app, &client, "AAA-AAA-AAA", "g@home.example"),
+    )
+    .await
+    .expect("answered while the write lock is held");
+    let (status, error) = app_error(answer).await;
+    assert_eq!(status, 429);
+    assert!(matches!(error, AppError::TooManyAttempts { .. }));
+    writing.rollback().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_regenerated_code_refuses_the_old_one_and_keeps_links() {
     let (app, world) = prepared().await;

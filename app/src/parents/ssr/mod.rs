@@ -101,6 +101,23 @@ pub async fn find_learner(
     Ok(Some((learner_id, school_id)))
 }
 
+/// Wrong codes from `network` within the hour before `now`, and when the
+/// oldest of them was typed.
+async fn refusals_from<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    network: &str,
+    now: i64,
+) -> Result<(i64, Option<i64>), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM audit_events WHERE action = 'parent_code_refused' \
+         AND client_net = $1 AND created_at > $2",
+    )
+    .bind(network)
+    .bind(now - 3600)
+    .fetch_one(db)
+    .await
+}
+
 /// Checks a typed code for a learner of `school` (any school when `None`).
 /// Counting earlier refusals, looking the code up and recording a refusal
 /// happen in one write transaction, so parallel guesses cannot slip past
@@ -119,22 +136,23 @@ pub(crate) async fn check_code(
         ));
     }
     let now = state.clock.now();
-    let mut tx = begin_write(&state.db).await?;
     let network = network_label(client);
-    let (refused, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(created_at) FROM audit_events WHERE action = 'parent_code_refused' \
-         AND client_net = $1 AND created_at > $2",
-    )
-    .bind(&network)
-    .bind(now - 3600)
-    .fetch_one(&mut *tx)
-    .await?;
     // Until the oldest counted refusal leaves the hour.
     let wait = |oldest: Option<i64>| oldest.map_or(60, |at| (at + 3600 - now).max(1) as u64);
-    if refused >= MAX_REFUSED_CODES_PER_HOUR {
-        return Err(AppError::TooManyAttempts {
+    let over_limit = |(refused, oldest): (i64, Option<i64>)| {
+        (refused >= MAX_REFUSED_CODES_PER_HOUR).then(|| AppError::TooManyAttempts {
             retry_after_secs: wait(oldest),
-        });
+        })
+    };
+    // A network already over its limit is refused before the write lock,
+    // so its flood does not queue every school's writers behind it.
+    if let Some(refusal) = over_limit(refusals_from(&state.db, &network, now).await?) {
+        return Err(refusal);
+    }
+    let mut tx = begin_write(&state.db).await?;
+    let (refused, oldest) = refusals_from(&mut *tx, &network, now).await?;
+    if let Some(refusal) = over_limit((refused, oldest)) {
+        return Err(refusal);
     }
     // The platform-wide ceiling holds back networks that already guessed
     // wrong this hour: a parent typing a right code from a clean network
