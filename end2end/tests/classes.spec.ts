@@ -63,6 +63,10 @@ test("a teacher shows a password, generates a new one and resets it", async ({ p
   await press(dialog.getByRole("button", { name: "Reset", exact: true }));
   await expect(dialog.getByRole("status")).toContainText(`The new password is ${password}`);
   await expect(dialog.getByRole("status")).toBeFocused();
+  // Read out to a child: the password is half as large again as the words.
+  const size = (locator: import("@playwright/test").Locator) => locator.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  const shown = dialog.getByRole("status").getByText(password, { exact: true });
+  expect(await size(shown)).toBeGreaterThanOrEqual(1.4 * (await size(dialog.getByRole("status"))));
   // The old password, no longer working, is not left on screen to be read out.
   await expect(dialog.getByText(/Current password:/)).toHaveCount(0);
   await expect(dialog.getByRole("button", { name: "Show current password" })).toHaveCount(0);

@@ -127,7 +127,7 @@ test("every row action of the learner tables is in view without scrolling sidewa
   }
 });
 
-test("a staff email in the staff and user tables wraps only after its @, never mid-word", async ({ page, press }) => {
+test("the staff and user tables break an email only after its @, a heading only between words, and keep each filter by its label", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
   for (const path of ["/staff", "/users"]) {
     await open(page, path);
@@ -148,6 +148,27 @@ test("a staff email in the staff and user tables wraps only after its @, never m
         .map((cell) => cell.textContent),
     );
     expect(broken, `${path}: addresses broken mid-word`).toEqual([]);
+    // "Last sign-in" may wrap between its words, never at its hyphen.
+    const hyphenated = await page.evaluate(() =>
+      [...document.querySelectorAll("thead th")]
+        .filter((th) => /sign-(in|on)/.test(th.textContent ?? ""))
+        .filter((th) => {
+          const range = document.createRange();
+          const word = [...th.querySelectorAll("*"), th].flatMap((e) => [...e.childNodes]).find((n) => n.nodeType === Node.TEXT_NODE && /sign-/.test(n.textContent ?? ""))!;
+          range.selectNodeContents(word);
+          return [...range.getClientRects()].filter((box) => box.width > 0).length > 1;
+        })
+        .map((th) => th.textContent),
+    );
+    expect(hyphenated, `${path}: headings broken at a hyphen`).toEqual([]);
+  }
+  // Each filter's label stays on the line of its control.
+  await open(page, "/users");
+  for (const name of ["Search", "Role", "Status"]) {
+    const label = (await page.locator("label", { hasText: new RegExp(`^${name}$`) }).boundingBox())!;
+    const control = (await page.getByLabel(name, { exact: true }).boundingBox())!;
+    expect(label.y + label.height / 2, name).toBeGreaterThan(control.y);
+    expect(label.y + label.height / 2, name).toBeLessThan(control.y + control.height);
   }
 });
 
@@ -192,4 +213,23 @@ test("every row action on /staff and /users is in view without scrolling sideway
     );
     expect(broken, "cells broken over two lines").toEqual([]);
   }
+});
+
+test("every button that takes something away is amber, like 'Archive class'", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  await open(page, "/classes");
+  await press(page.getByRole("link", { name: "Year 3 Hazel" }));
+  const border = (button: import("@playwright/test").Locator) => button.evaluate((e) => getComputedStyle(e).borderTopColor);
+  const amber = await border(page.getByRole("button", { name: "Archive class" }));
+  const row = page.locator("tbody tr").first();
+  expect(await border(row.getByRole("button", { name: "Remove from class" }))).toBe(amber);
+  await press(row.getByRole("button", { name: "Reset password" }));
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  for (const name of ["Regenerate parent access code", "Unlink parents"]) {
+    expect(await border(dialog.getByRole("button", { name })), name).toBe(amber);
+  }
+  await press(dialog.getByRole("button", { name: "Close" }));
+  await open(page, "/users");
+  const lead = page.getByRole("row").filter({ hasText: "lead@oakwood.example" });
+  expect(await border(lead.getByRole("button", { name: "Inactivate" }))).toBe(amber);
 });

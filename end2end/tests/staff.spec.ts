@@ -220,3 +220,21 @@ test("a staff member locked out by ten wrong passwords is unlocked from the staf
   await expect(row).toContainText("Active");
   await expect(row.getByRole("button", { name: "Edit" })).toBeFocused();
 });
+
+test("a long staff form keeps 'Save' in view at the dialog's foot", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "office", "oakwood-office-1");
+  await open(page, "/staff");
+  await press(page.getByRole("row").filter({ hasText: "teacher@oakwood.example" }).getByRole("button", { name: "Edit" }));
+  const dialog = page.getByRole("dialog", { name: "Edit staff member" });
+  const save = dialog.getByRole("button", { name: "Save" });
+  const inView = async () => {
+    const box = (await save.boundingBox())!;
+    return box.y >= 0 && box.y + box.height <= page.viewportSize()!.height;
+  };
+  // The form is taller than the screen (permissions, classes), yet "Save"
+  // shows without scrolling, and still after scrolling to the fields.
+  expect(await dialog.evaluate((d) => d.scrollHeight > d.clientHeight)).toBe(true);
+  expect(await inView()).toBe(true);
+  await dialog.getByLabel("Year 3 Hazel").scrollIntoViewIfNeeded();
+  expect(await inView()).toBe(true);
+});

@@ -319,7 +319,7 @@ fn LearnerLine(
                     </button>
                 })}
                 {on_remove.map(|remove| view! {
-                    <button type="button" class="button small secondary" aria-describedby=name_id.clone() on:click=move |_| { notice.set(None); remove.run(LearnerRow::clone(&remove_row)) }>
+                    <button type="button" class="button small secondary warn" aria-describedby=name_id.clone() on:click=move |_| { notice.set(None); remove.run(LearnerRow::clone(&remove_row)) }>
                         "Remove from class"
                     </button>
                 })}

@@ -208,10 +208,10 @@ pub fn ResetPasswordDialog(
             </Show>
             <h3>"Parent access code"</h3>
             <div class="dialog-row">
-                <button type="button" class="button" on:click=move |_| { regenerate.dispatch(()); }>
+                <button type="button" class="button warn" on:click=move |_| { regenerate.dispatch(()); }>
                     "Regenerate parent access code"
                 </button>
-                <button type="button" class="button" aria-busy=move || unlink.pending().get().to_string() on:click=move |_| { unlink.dispatch(()); }>
+                <button type="button" class="button warn" aria-busy=move || unlink.pending().get().to_string() on:click=move |_| { unlink.dispatch(()); }>
                     "Unlink parents"
                 </button>
             </div>

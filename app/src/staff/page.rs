@@ -124,7 +124,7 @@ fn StaffView(directory: StaffDirectory) -> impl IntoView {
                         <th scope="col">"Permissions"</th>
                         <th scope="col">"Classes"</th>
                         <th scope="col">"Status"</th>
-                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col">"Last " <span class="nowrap">"sign-in"</span></th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>

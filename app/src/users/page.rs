@@ -177,25 +177,32 @@ fn UsersView() -> impl IntoView {
     let filter_changed = move || page.set(1);
 
     view! {
+        // Each label stays with its control when the filters wrap on a tablet.
         <div class="table-tools">
-            <label for="user_search">"Search"</label>
-            <input
-                id="user_search"
-                type="search"
-                autocomplete="off"
-                placeholder="Name, username or email"
-                value=search.get_untracked()
-                prop:value=move || search.get()
-                on:input=move |ev| { set_search.run(event_target_value(&ev)); filter_changed(); }
-            />
-            <label for="user_role">"Role"</label>
-            <select id="user_role" prop:value=move || role.get() on:change=move |ev| { set_role.run(event_target_value(&ev)); filter_changed(); }>
-                {choices(&ROLES, &ROLE_LABELS, role.get_untracked())}
-            </select>
-            <label for="user_status">"Status"</label>
-            <select id="user_status" prop:value=move || status.get() on:change=move |ev| { set_status.run(event_target_value(&ev)); filter_changed(); }>
-                {choices(&STATUSES, &STATUS_LABELS, status.get_untracked())}
-            </select>
+            <span class="filter">
+                <label for="user_search">"Search"</label>
+                <input
+                    id="user_search"
+                    type="search"
+                    autocomplete="off"
+                    placeholder="Name, username or email"
+                    value=search.get_untracked()
+                    prop:value=move || search.get()
+                    on:input=move |ev| { set_search.run(event_target_value(&ev)); filter_changed(); }
+                />
+            </span>
+            <span class="filter">
+                <label for="user_role">"Role"</label>
+                <select id="user_role" prop:value=move || role.get() on:change=move |ev| { set_role.run(event_target_value(&ev)); filter_changed(); }>
+                    {choices(&ROLES, &ROLE_LABELS, role.get_untracked())}
+                </select>
+            </span>
+            <span class="filter">
+                <label for="user_status">"Status"</label>
+                <select id="user_status" prop:value=move || status.get() on:change=move |ev| { set_status.run(event_target_value(&ev)); filter_changed(); }>
+                    {choices(&STATUSES, &STATUS_LABELS, status.get_untracked())}
+                </select>
+            </span>
             <button
                 type="button"
                 class="button"
@@ -287,10 +294,12 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
         .into_iter()
         .map(|row| {
             let actions = row.manageable.then(|| {
-                let (toggle, toggle_label) = if row.active {
-                    (RowAction::Inactivate, "Inactivate")
+                // Inactivating signs them out and stops their sign-in: amber,
+                // like the other actions that take something away.
+                let (toggle, toggle_label, toggle_class) = if row.active {
+                    (RowAction::Inactivate, "Inactivate", "button small warn")
                 } else {
-                    (RowAction::Reactivate, "Reactivate")
+                    (RowAction::Reactivate, "Reactivate", "button small")
                 };
                 let for_toggle = row.clone();
                 let for_email = row.clone();
@@ -305,7 +314,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                             {reset_label}
                         </button>
                     })}
-                    <button type="button" class="button small" on:click=move |_| on_row.run((for_toggle.clone(), toggle))>
+                    <button type="button" class=toggle_class on:click=move |_| on_row.run((for_toggle.clone(), toggle))>
                         {toggle_label}
                     </button>
                     {has_email.then(|| view! {
@@ -349,8 +358,8 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                         <th scope="col">"Role"</th>
                         <th scope="col">"Email"</th>
                         <th scope="col">"Status"</th>
-                        <th scope="col">"Last sign-in"</th>
-                        <th scope="col">"Single sign-on"</th>
+                        <th scope="col">"Last " <span class="nowrap">"sign-in"</span></th>
+                        <th scope="col">"Single " <span class="nowrap">"sign-on"</span></th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
