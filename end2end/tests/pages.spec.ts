@@ -233,3 +233,26 @@ test("every button that takes something away is amber, like 'Archive class'", as
   const lead = page.getByRole("row").filter({ hasText: "lead@oakwood.example" });
   expect(await border(lead.getByRole("button", { name: "Inactivate" }))).toBe(amber);
 });
+
+test("on a desktop a roster manager's learner row keeps its buttons and its hidden password on one line, and no width scrolls sideways", async ({ page, press }) => {
+  test.skip((page.viewportSize()?.width ?? 0) < 1280, "desktop layout");
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  await open(page, "/classes");
+  await press(page.getByRole("link", { name: "Year 3 Hazel" }));
+  const row = page.locator("tbody tr").first();
+  await expect(row.getByRole("button", { name: "Remove from class" })).toBeVisible();
+  const tops = async (names: string[]) =>
+    Promise.all(names.map(async (name) => Math.round((await row.getByRole("button", { name, exact: true }).boundingBox())!.y)));
+  const [reset, edit, remove] = await tops(["Reset password", "Edit learner", "Remove from class"]);
+  expect([edit, remove]).toEqual([reset, reset]);
+  const dots = (await row.locator(".masked").boundingBox())!;
+  const show = (await row.getByRole("button", { name: "Show" }).boundingBox())!;
+  expect(dots.y + dots.height / 2).toBeGreaterThan(show.y);
+  expect(dots.y + dots.height / 2).toBeLessThan(show.y + show.height);
+  // A narrower desktop window wraps the buttons rather than scroll sideways.
+  for (const width of [1280, 1180, 1110]) {
+    await page.setViewportSize({ width, height: 800 });
+    const scroll = page.locator(".table-scroll").first();
+    expect(await scroll.evaluate((e) => e.scrollWidth - e.clientWidth), `${width} px`).toBeLessThanOrEqual(0);
+  }
+});

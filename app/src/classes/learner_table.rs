@@ -180,7 +180,7 @@ pub fn LearnerTable(
         </div>
         {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <div class="table-scroll">
-            <table class=if show_classes { "learners with-classes" } else { "learners" }>
+            <table class=table_class(show_classes, on_edit.is_some(), on_remove.is_some())>
                 <thead>
                     <tr>
                         {header("Name", SortBy::Name)}
@@ -297,7 +297,7 @@ fn LearnerLine(
             </th>
             <td>{row.username.clone()}</td>
             {show_classes.then(|| view! { <td>{row.classes.join(", ")}</td> })}
-            <td>
+            <td class="password">
                 {password_cell}
                 // A shown password does not sign a locked-out learner in
                 // until "Unlock" (or a reset).
@@ -343,6 +343,22 @@ fn LearnerLine(
             </td>
         </tr>
     }
+}
+
+/// The table's classes: which columns it has, and which row buttons (the
+/// stylesheet keeps a row's buttons on one line on a desktop).
+fn table_class(show_classes: bool, editable: bool, removable: bool) -> String {
+    let mut class = String::from("learners");
+    for (has, modifier) in [
+        (show_classes, " with-classes"),
+        (editable, " with-edit"),
+        (removable, " with-remove"),
+    ] {
+        if has {
+            class.push_str(modifier);
+        }
+    }
+    class
 }
 
 /// The line above the table: how many learners show, and why none do.
