@@ -45,6 +45,8 @@ test("every page's title names the page and the school, in the server's HTML and
   await page.getByRole("link", { name: "Access codes" }).click();
   await expect(page.getByRole("heading", { name: "Access codes", level: 1 })).toBeVisible();
   await expect(page).toHaveTitle(`Access codes: Year 3 Hazel · ${SCHOOL} · ClassKeys`);
+  // The page says which class, on screen and on a printout.
+  await expect(page.getByRole("heading", { level: 1 }).locator("xpath=following-sibling::p[1]")).toHaveText("Year 3 Hazel");
 });
 
 test("a class the user cannot see, and its access codes, are the not-found page at once", async ({ page, press, browser, baseURL }) => {

@@ -40,6 +40,8 @@ fn ClassAccessCodes() -> impl IntoView {
                     <section class="page">
                         <p class="back-link"><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
                         <h1>"Access codes"</h1>
+                        // Which class, on screen and on the printout.
+                        <p class="lead">{class.name}</p>
                         <AccessCodesPanel class_id=Some(class.id) />
                     </section>
                 }
