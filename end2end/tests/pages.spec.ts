@@ -131,7 +131,9 @@ test("every row action of the learner tables is in view without scrolling sidewa
 
 test("the staff and user tables break an email only after its @, a heading only between words, and keep each filter by its label", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
-  for (const path of ["/staff", "/users"]) {
+  // Also narrower than the tablet, where "teacher@oakwood.example" must wrap.
+  for (const [path, width] of [["/staff", 0], ["/users", 0], ["/staff", 600], ["/users", 600]] as const) {
+    if (width) await page.setViewportSize({ width, height: 1000 });
     await open(page, path);
     await expect(page.getByRole("cell", { name: "lead@oakwood.example" })).toBeVisible();
     const broken = await page.evaluate(() =>
@@ -149,7 +151,7 @@ test("the staff and user tables break an email only after its @, a heading only 
         )
         .map((cell) => cell.textContent),
     );
-    expect(broken, `${path}: addresses broken mid-word`).toEqual([]);
+    expect(broken, `${path} at ${width || "the project's"} px: addresses broken mid-word`).toEqual([]);
     // "Last sign-in" may wrap between its words, never at its hyphen.
     const hyphenated = await page.evaluate(() =>
       [...document.querySelectorAll("thead th")]

@@ -54,7 +54,8 @@ impl ResetRequests {
     /// of it, was full (the request is dropped).
     pub fn submit(&self, state: &AppState, email: String, client: IpAddr) -> bool {
         let Some(share) = self.shares.take(client) else {
-            tracing::warn!(%client, "too many reset link requests from one network: one was dropped");
+            // Not a warning each: that would be a log line per request of a flood.
+            tracing::debug!(%client, "too many reset link requests from one network: one was dropped");
             return false;
         };
         let work = Work::Send {

@@ -328,7 +328,7 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
                         </button>
                     })}
                     {row.sso_linked.then(|| view! {
-                        <button type="button" class="button small" on:click=move |_| on_row.run((for_unlink.clone(), RowAction::UnlinkSso))>
+                        <button type="button" class="button small warn" on:click=move |_| on_row.run((for_unlink.clone(), RowAction::UnlinkSso))>
                             "Unlink single sign-on"
                         </button>
                     })}

@@ -900,6 +900,34 @@ async fn anonymous_starts_cannot_fill_the_pending_table_or_block_a_school() {
     assert_eq!(sso.count(gone, &sso.world.oak).await, 0);
     let ours = "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND client_net = '127.0.0.1'";
     assert_eq!(sso.count(ours, &sso.world.oak).await, 2);
+    // Many small networks fill it, each holding fewer than the school's
+    // own: a start takes the place of the oldest sign-in of all.
+    sqlx::query("DELETE FROM sso_pending")
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    pending_from(&sso, 30, "'127.0.0.1'").await;
+    let others = MAX_PENDING_PER_SCHOOL - 30;
+    pending_from(&sso, others, "'10.2.' || (i % 1000) || '.1'").await;
+    let oldest =
+        "UPDATE sso_pending SET created_at = created_at - 60 WHERE state_hash = 'h110.2.1.1'";
+    sqlx::query(oldest)
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    assert!(start_from_here(&sso).await.starts_with(&sso.idp.issuer));
+    let gone =
+        "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND state_hash = 'h110.2.1.1'";
+    assert_eq!(sso.count(gone, &sso.world.oak).await, 0);
+    assert_eq!(sso.count(ours, &sso.world.oak).await, 31);
+    // Over the limit (parallel starts), the table shrinks back to it.
+    pending_from(&sso, 5, "'10.3.' || i || '.1'").await;
+    assert!(start_from_here(&sso).await.starts_with(&sso.idp.issuer));
+    assert_eq!(
+        sso.count(waiting, &sso.world.oak).await,
+        MAX_PENDING_PER_SCHOOL
+    );
+
     // A network holding its whole share still waits.
     let ours_gone = "DELETE FROM sso_pending WHERE client_net = '127.0.0.1'";
     sqlx::query(ours_gone)

@@ -35,10 +35,11 @@ pub const PENDING_SECS: i64 = 10 * 60;
 pub const MAX_PENDING_PER_NETWORK: i64 = 2_000;
 /// Sign-ins of one school waiting at its provider at once from all
 /// networks, so anonymous requests cannot grow the table without bound.
-/// When it is full a new start takes the place of the oldest sign-in of the
-/// network holding the most (see [`begin`]): networks filling the table
-/// push out each other's rows, not a school's few real sign-ins.
+/// When it is full a new start takes an older one's place (`make_room`).
 pub const MAX_PENDING_PER_SCHOOL: i64 = 10 * MAX_PENDING_PER_NETWORK;
+/// A network holding this many of a full school's waiting sign-ins loses
+/// its oldest first.
+pub const LARGE_SHARE: i64 = MAX_PENDING_PER_SCHOOL / 100;
 
 /// The network a waiting sign-in counts against: an IPv4 address (a
 /// school's router), an IPv6 /48 (a site's prefix: one host may hold a
@@ -182,15 +183,11 @@ pub async fn begin(
         if in_school >= MAX_PENDING_PER_SCHOOL {
             // Refusing every start here would let a few networks doing
             // nothing else block a school's single sign-on.
-            sqlx::query(
-                "DELETE FROM sso_pending WHERE state_hash = (\
-                 SELECT state_hash FROM sso_pending WHERE school_id = $1 AND client_net = (\
-                 SELECT client_net FROM sso_pending WHERE school_id = $1 \
-                 GROUP BY client_net ORDER BY COUNT(*) DESC LIMIT 1) \
-                 ORDER BY created_at LIMIT 1)",
+            make_room(
+                state,
+                &school.school_id,
+                in_school - MAX_PENDING_PER_SCHOOL + 1,
             )
-            .bind(&school.school_id)
-            .execute(&state.db)
             .await?;
         }
         sqlx::query(
@@ -222,6 +219,47 @@ pub async fn begin(
         authorize_url: url.to_string(),
         browser_token,
     })
+}
+
+/// Removes `rows` of a full school's waiting sign-ins: the oldest of the
+/// network holding the most while it holds at least [`LARGE_SHARE`] (a
+/// few networks filling the table push out each other's rows); otherwise
+/// the oldest of all, so many small networks must start 20,000 sign-ins
+/// while a real one is at its provider (seconds) to push it out. Removing
+/// every row over the limit, not one, keeps parallel starts from growing
+/// the table past it.
+async fn make_room(state: &AppState, school_id: &str, rows: i64) -> Result<(), sqlx::Error> {
+    let largest: Option<(String, i64)> = sqlx::query_as(
+        "SELECT client_net, COUNT(*) FROM sso_pending WHERE school_id = $1 \
+         GROUP BY client_net ORDER BY COUNT(*) DESC LIMIT 1",
+    )
+    .bind(school_id)
+    .fetch_optional(&state.db)
+    .await?;
+    match largest.filter(|(_, held)| *held >= LARGE_SHARE) {
+        Some((network, _)) => {
+            sqlx::query(
+                "DELETE FROM sso_pending WHERE state_hash IN (SELECT state_hash FROM sso_pending \
+                 WHERE school_id = $1 AND client_net = $2 ORDER BY created_at LIMIT $3)",
+            )
+            .bind(school_id)
+            .bind(network)
+            .bind(rows)
+            .execute(&state.db)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "DELETE FROM sso_pending WHERE state_hash IN (SELECT state_hash FROM sso_pending \
+                 WHERE school_id = $1 ORDER BY created_at LIMIT $2)",
+            )
+            .bind(school_id)
+            .bind(rows)
+            .execute(&state.db)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
