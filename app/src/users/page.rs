@@ -20,7 +20,7 @@ use crate::shell::address_filter::{
     any_text, filter_in_address, first_page_when_changed, page_in_address, TYPING_PAUSE,
 };
 use crate::shell::allowed::Allowed;
-use crate::shell::email_cell::email_cell;
+use crate::shell::email_cell::{email_cell, maybe_email};
 use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
 #[cfg(feature = "hydrate")]
 use crate::shell::fields::{focus_by_id, focus_is_lost};
@@ -336,8 +336,9 @@ fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl
             });
             view! {
                 <tr>
-                    <th scope="row">{row.display_name.clone()}</th>
-                    <td>{row.username.clone()}</td>
+                    // A parent's name and username are their email.
+                    <th scope="row">{maybe_email(&row.display_name)}</th>
+                    <td>{maybe_email(&row.username)}</td>
                     <td>{row.role_label.clone()}</td>
                     <td>{email_cell(row.email.as_deref())}</td>
                     <td>{if row.active { "Active" } else { "Inactive" }}</td>
