@@ -191,14 +191,19 @@ async fn defect_4_a_taken_address_gets_the_same_answer_and_bad_codes_or_password
     assert_eq!(n, 1, "only the fixture parent");
 }
 
+/// The twenty wrong codes a network may type in an hour, each refused as wrong.
+async fn twenty_wrong_codes(app: &TestApp, client: &reqwest::Client) {
+    for _ in 0..20 {
+        let response = sign_up(app, client, "AAA-AAA-AAA", "g@home.example").await;
+        assert_eq!(response.status(), 422);
+    }
+}
+
 #[tokio::test]
 async fn guessing_codes_is_cut_off_after_twenty_wrong_ones() {
     let (app, _world) = prepared().await;
     let client = new_client();
-    for _ in 0..20 {
-        let response = sign_up(&app, &client, "AAA-AAA-AAA", "g@home.example").await;
-        assert_eq!(response.status(), 422);
-    }
+    twenty_wrong_codes(&app, &client).await;
     let (status, error) =
         app_error(sign_up(&app, &client, "AAA-AAA-AAA", "g@home.example").await).await;
     assert_eq!(status, 429);
@@ -211,10 +216,7 @@ async fn guessing_codes_is_cut_off_after_twenty_wrong_ones() {
 async fn a_network_over_its_limit_is_refused_while_the_database_is_busy_writing() {
     let (app, _world) = prepared().await;
     let client = new_client();
-    for _ in 0..20 {
-        let response = sign_up(&app, &client, "AAA-AAA-AAA", "g@home.example").await;
-        assert_eq!(response.status(), 422);
-    }
+    twenty_wrong_codes(&app, &client).await;
     let writing = app::db::begin_write(&app.state.db).await.unwrap();
     let answer = tokio::time::timeout(
         std::time::Duration::from_secs(10),

@@ -848,6 +848,23 @@ async fn pending_from(sso: &Sso, rows: i64, network: &str) {
     .unwrap();
 }
 
+/// Makes the waiting sign-in `state_hash` the oldest, and checks that a
+/// start from here reaches the provider in its place.
+async fn assert_start_replaces(sso: &Sso, state_hash: &str) {
+    sqlx::query("UPDATE sso_pending SET created_at = created_at - 60 WHERE state_hash = $1")
+        .bind(state_hash)
+        .execute(&sso.app.state.db)
+        .await
+        .unwrap();
+    assert!(start_from_here(sso).await.starts_with(&sso.idp.issuer));
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sso_pending WHERE state_hash = $1")
+        .bind(state_hash)
+        .fetch_one(&sso.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "{state_hash} made room");
+}
+
 async fn start_from_here(sso: &Sso) -> String {
     let start = new_client()
         .get(format!("{}/sso/start?school_code=OAK", sso.app.url))
@@ -884,20 +901,11 @@ async fn anonymous_starts_cannot_fill_the_pending_table_or_block_a_school() {
     let others = MAX_PENDING_PER_SCHOOL - MAX_PENDING_PER_NETWORK - 1;
     pending_from(&sso, others, "'10.1.' || (i % 10) || '.1'").await;
     pending_from(&sso, 1, "'127.0.0.1'").await;
-    let oldest =
-        "UPDATE sso_pending SET created_at = created_at - 60 WHERE state_hash = 'h110.0.0.1'";
-    sqlx::query(oldest)
-        .execute(&sso.app.state.db)
-        .await
-        .unwrap();
-    assert!(start_from_here(&sso).await.starts_with(&sso.idp.issuer));
+    assert_start_replaces(&sso, "h110.0.0.1").await;
     assert_eq!(
         sso.count(waiting, &sso.world.oak).await,
         MAX_PENDING_PER_SCHOOL
     );
-    let gone =
-        "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND state_hash = 'h110.0.0.1'";
-    assert_eq!(sso.count(gone, &sso.world.oak).await, 0);
     let ours = "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND client_net = '127.0.0.1'";
     assert_eq!(sso.count(ours, &sso.world.oak).await, 2);
     // Many small networks fill it, each holding fewer than the school's
@@ -909,16 +917,7 @@ async fn anonymous_starts_cannot_fill_the_pending_table_or_block_a_school() {
     pending_from(&sso, 30, "'127.0.0.1'").await;
     let others = MAX_PENDING_PER_SCHOOL - 30;
     pending_from(&sso, others, "'10.2.' || (i % 1000) || '.1'").await;
-    let oldest =
-        "UPDATE sso_pending SET created_at = created_at - 60 WHERE state_hash = 'h110.2.1.1'";
-    sqlx::query(oldest)
-        .execute(&sso.app.state.db)
-        .await
-        .unwrap();
-    assert!(start_from_here(&sso).await.starts_with(&sso.idp.issuer));
-    let gone =
-        "SELECT COUNT(*) FROM sso_pending WHERE school_id = $1 AND state_hash = 'h110.2.1.1'";
-    assert_eq!(sso.count(gone, &sso.world.oak).await, 0);
+    assert_start_replaces(&sso, "h110.2.1.1").await;
     assert_eq!(sso.count(ours, &sso.world.oak).await, 31);
     // Over the limit (parallel starts), the table shrinks back to it.
     pending_from(&sso, 5, "'10.3.' || i || '.1'").await;
