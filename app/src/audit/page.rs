@@ -14,6 +14,7 @@ use crate::shell::address_filter::{
     any_text, day, filter_in_address, first_page_when_changed, TYPING_PAUSE,
 };
 use crate::shell::allowed::Allowed;
+use crate::shell::fields::Filter;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::scroll_box::ScrollBox;
 use crate::shell::title::PageTitle;
@@ -90,31 +91,26 @@ fn AuditView() -> impl IntoView {
     view! {
         // Each label stays with its control when the filters wrap on a tablet.
         <div class="table-tools">
-            <span class="filter">
-                <label for="audit_action">"Action"</label>
+            <Filter id="audit_action" label="Action">
                 <select id="audit_action" prop:value=move || action.get() on:change=set(set_action)>
                     <option value="">"Every action"</option>
                     {options}
                 </select>
-            </span>
-            <span class="filter">
-                <label for="audit_actor">"Actor"</label>
+            </Filter>
+            <Filter id="audit_actor" label="Actor">
                 <input id="audit_actor" type="search" autocomplete="off" placeholder="Username"
                     value=actor.get_untracked() prop:value=move || actor.get() on:input=set(set_actor) />
-            </span>
-            <span class="filter">
-                <label for="audit_target">"Target"</label>
+            </Filter>
+            <Filter id="audit_target" label="Target">
                 <input id="audit_target" type="search" autocomplete="off" placeholder="Username or class"
                     value=target.get_untracked() prop:value=move || target.get() on:input=set(set_target) />
-            </span>
-            <span class="filter">
-                <label for="audit_from">"From"</label>
+            </Filter>
+            <Filter id="audit_from" label="From">
                 <input id="audit_from" type="date" value=from.get_untracked() prop:value=move || from.get() on:change=set(set_from) />
-            </span>
-            <span class="filter">
-                <label for="audit_to">"To"</label>
+            </Filter>
+            <Filter id="audit_to" label="To">
                 <input id="audit_to" type="date" value=to.get_untracked() prop:value=move || to.get() on:change=set(set_to) />
-            </span>
+            </Filter>
         </div>
         <Transition fallback=|| view! { <p class="loading">"Loading the audit log…"</p> }>
             {move || Suspend::new(async move {

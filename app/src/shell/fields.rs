@@ -283,3 +283,15 @@ pub fn focus_by_id(id: &str) {
         let _ = element.focus();
     }
 }
+
+/// A table's filter: its label and its control (the children, whose id is
+/// `id`), kept on one line together when the filters wrap on a tablet.
+#[component]
+pub fn Filter(id: &'static str, label: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <span class="filter">
+            <label for=id>{label}</label>
+            {children()}
+        </span>
+    }
+}

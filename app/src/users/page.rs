@@ -21,7 +21,9 @@ use crate::shell::address_filter::{
 };
 use crate::shell::allowed::Allowed;
 use crate::shell::email_cell::{email_cell, maybe_email};
-use crate::shell::fields::{field_error, focus_first_invalid, form_error, TextInput, Typing};
+use crate::shell::fields::{
+    field_error, focus_first_invalid, form_error, Filter, TextInput, Typing,
+};
 #[cfg(feature = "hydrate")]
 use crate::shell::fields::{focus_by_id, focus_is_lost};
 use crate::shell::modal::Modal;
@@ -179,8 +181,7 @@ fn UsersView() -> impl IntoView {
     view! {
         // Each label stays with its control when the filters wrap on a tablet.
         <div class="table-tools">
-            <span class="filter">
-                <label for="user_search">"Search"</label>
+            <Filter id="user_search" label="Search">
                 <input
                     id="user_search"
                     type="search"
@@ -190,19 +191,17 @@ fn UsersView() -> impl IntoView {
                     prop:value=move || search.get()
                     on:input=move |ev| { set_search.run(event_target_value(&ev)); filter_changed(); }
                 />
-            </span>
-            <span class="filter">
-                <label for="user_role">"Role"</label>
+            </Filter>
+            <Filter id="user_role" label="Role">
                 <select id="user_role" prop:value=move || role.get() on:change=move |ev| { set_role.run(event_target_value(&ev)); filter_changed(); }>
                     {choices(&ROLES, &ROLE_LABELS, role.get_untracked())}
                 </select>
-            </span>
-            <span class="filter">
-                <label for="user_status">"Status"</label>
+            </Filter>
+            <Filter id="user_status" label="Status">
                 <select id="user_status" prop:value=move || status.get() on:change=move |ev| { set_status.run(event_target_value(&ev)); filter_changed(); }>
                     {choices(&STATUSES, &STATUS_LABELS, status.get_untracked())}
                 </select>
-            </span>
+            </Filter>
             <button
                 type="button"
                 class="button"
