@@ -3,9 +3,11 @@
 //! email; possible duplicates (DESIGN.md §3 "User management").
 
 pub mod api;
+mod dialogs;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod table;
 
 use serde::{Deserialize, Serialize};
 

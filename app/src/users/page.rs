@@ -5,14 +5,15 @@
 use leptos::prelude::*;
 
 use super::api::{
-    change_account_email, learner_for_reset, list_users, possible_duplicates,
-    send_account_reset_link, set_account_active, unlink_single_sign_on,
+    learner_for_reset, list_users, possible_duplicates, send_account_reset_link,
+    set_account_active, unlink_single_sign_on,
 };
+use super::dialogs::{ChangeEmailDialog, InactivateDialog};
+use super::table::{RowAction, UserTable};
 use super::{UserQuery, UserRow};
 use crate::auth::api::sign_out_everywhere;
 use crate::auth::permissions::Permission;
 use crate::classes::LearnerRow;
-use crate::error::AppError;
 use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::page_data::page_data;
 use crate::session::SignedIn;
@@ -20,15 +21,10 @@ use crate::shell::address_filter::{
     any_text, filter_in_address, first_page_when_changed, page_in_address, TYPING_PAUSE,
 };
 use crate::shell::allowed::Allowed;
-use crate::shell::email_cell::{email_cell, maybe_email};
-use crate::shell::fields::{
-    field_error, focus_first_invalid, form_error, Filter, TextInput, Typing,
-};
+use crate::shell::fields::Filter;
 #[cfg(feature = "hydrate")]
 use crate::shell::fields::{focus_by_id, focus_is_lost};
-use crate::shell::modal::Modal;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
-use crate::shell::time_cell::last_sign_in_cell;
 use crate::shell::title::PageTitle;
 
 #[component]
@@ -274,181 +270,6 @@ fn UsersView() -> impl IntoView {
                 <ResetPasswordDialog learner passwords_visible on_close=close on_reset=Callback::new(|_| ()) />
             }.into_any(),
         })}
-    }
-}
-
-#[derive(Clone, Copy)]
-enum RowAction {
-    ResetPassword,
-    Inactivate,
-    Reactivate,
-    ChangeEmail,
-    UnlinkSso,
-    SignOutEverywhere,
-}
-
-#[component]
-fn UserTable(rows: Vec<UserRow>, on_row: Callback<(UserRow, RowAction)>) -> impl IntoView {
-    let body = rows
-        .into_iter()
-        .map(|row| {
-            let actions = row.manageable.then(|| {
-                // Inactivating signs them out and stops their sign-in: amber,
-                // like the other actions that take something away.
-                let (toggle, toggle_label, toggle_class) = if row.active {
-                    (RowAction::Inactivate, "Inactivate", "button small warn")
-                } else {
-                    (RowAction::Reactivate, "Reactivate", "button small")
-                };
-                let for_toggle = row.clone();
-                let for_email = row.clone();
-                let for_reset = row.clone();
-                let for_unlink = row.clone();
-                let for_sign_out = row.clone();
-                let has_email = row.role != "learner";
-                let reset_label = if has_email { "Send reset link" } else { "Reset password" };
-                view! {
-                    {row.active.then(|| view! {
-                        <button type="button" class="button small" on:click=move |_| on_row.run((for_reset.clone(), RowAction::ResetPassword))>
-                            {reset_label}
-                        </button>
-                    })}
-                    <button type="button" class=toggle_class on:click=move |_| on_row.run((for_toggle.clone(), toggle))>
-                        {toggle_label}
-                    </button>
-                    {has_email.then(|| view! {
-                        <button type="button" class="button small" on:click=move |_| on_row.run((for_email.clone(), RowAction::ChangeEmail))>
-                            "Change email"
-                        </button>
-                    })}
-                    {row.active.then(|| view! {
-                        <button type="button" class="button small" on:click=move |_| on_row.run((for_sign_out.clone(), RowAction::SignOutEverywhere))>
-                            "Sign out everywhere"
-                        </button>
-                    })}
-                    {row.sso_linked.then(|| view! {
-                        <button type="button" class="button small warn" on:click=move |_| on_row.run((for_unlink.clone(), RowAction::UnlinkSso))>
-                            "Unlink single sign-on"
-                        </button>
-                    })}
-                }
-            });
-            view! {
-                <tr>
-                    // A parent's name and username are their email.
-                    <th scope="row">{maybe_email(&row.display_name)}</th>
-                    <td>{maybe_email(&row.username)}</td>
-                    <td>{row.role_label.clone()}</td>
-                    <td>{email_cell(row.email.as_deref())}</td>
-                    <td>{if row.active { "Active" } else { "Inactive" }}</td>
-                    <td>{last_sign_in_cell(row.last_sign_in.clone())}</td>
-                    <td>{if row.sso_linked { "Linked" } else { "—" }}</td>
-                    <td class="actions">{actions}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="table-scroll">
-            <table class="users">
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Username"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Last " <span class="nowrap">"sign-in"</span></th>
-                        <th scope="col">"Single " <span class="nowrap">"sign-on"</span></th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{body}</tbody>
-            </table>
-        </div>
-    }
-}
-
-#[component]
-fn InactivateDialog(
-    row: UserRow,
-    on_close: Callback<()>,
-    on_done: Callback<String>,
-) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
-    let id = StoredValue::new(row.id.clone());
-    let name = StoredValue::new(row.display_name.clone());
-    let inactivate = Action::new(move |_: &()| async move {
-        match set_account_active(id.get_value(), false).await {
-            Ok(_) => on_done.run(format!(
-                "{} is inactive and was signed out everywhere.",
-                name.get_value()
-            )),
-            Err(e) => error.set(Some(e.to_string())),
-        }
-    });
-    view! {
-        <Modal title="Inactivate account" on_close>
-            <p>
-                <strong>{row.display_name.clone()}</strong> " (" {row.username.clone()} ", " {row.role_label.clone()} ") "
-                "is signed out at once on every device and cannot sign in until the account is reactivated."
-            </p>
-            {move || error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-            // The safe choice first, so it has focus: Enter pressed twice
-            // does not inactivate anyone.
-            <div class="dialog-row">
-                <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="button warn" aria-busy=move || inactivate.pending().get().to_string() on:click=move |_| { inactivate.dispatch(()); }>
-                    "Inactivate"
-                </button>
-            </div>
-        </Modal>
-    }
-}
-
-#[component]
-fn ChangeEmailDialog(
-    row: UserRow,
-    on_close: Callback<()>,
-    on_done: Callback<String>,
-) -> impl IntoView {
-    let email = RwSignal::new(row.email.clone().unwrap_or_default());
-    let error = RwSignal::new(None::<AppError>);
-    let form = NodeRef::<leptos::html::Form>::new();
-    let id = StoredValue::new(row.id.clone());
-    let name = StoredValue::new(row.display_name.clone());
-    let save = Action::new(move |address: &String| {
-        let address = address.clone();
-        async move {
-            match change_account_email(id.get_value(), address).await {
-                Ok(saved) => on_done.run(format!(
-                    "{}'s email is now {}.",
-                    name.get_value(),
-                    saved.email.unwrap_or_default()
-                )),
-                Err(e) => {
-                    error.set(Some(e));
-                    focus_first_invalid(form);
-                }
-            }
-        }
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        save.dispatch(email.get_untracked());
-    };
-    view! {
-        <Modal title="Change email" on_close>
-            <p>{row.display_name.clone()} " (" {row.username.clone()} ")"</p>
-            <form class="form" novalidate on:submit=submit node_ref=form>
-                <TextInput id="account_email" label="Email" value=email kind="email" typing=Typing::Verbatim error=field_error(error.into(), "email") />
-                {move || form_error(error.into(), &["email"]).get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-                <div class="dialog-row">
-                    <button type="submit" class="button primary" aria-busy=move || save.pending().get().to_string()>"Save"</button>
-                </div>
-            </form>
-        </Modal>
     }
 }
 
