@@ -130,3 +130,41 @@ test("a school's time zone is chosen in Settings, and its times and audit days r
   const own = page.getByRole("row").filter({ hasText: email });
   await expect(own.locator("span[title$='GMT'], span[title$='BST']")).toHaveText(/^Today \d\d:\d\d$/);
 });
+
+test("on a narrow screen an audit row's time takes two lines at most and its client address breaks only between groups", async ({ page, press }) => {
+  const owner = demoStaff.find((s) => s.school === "OAK" && s.username === "admin")!;
+  await signedIn(page, press, owner.school, owner.username, owner.password);
+  // A phone's width squeezes the columns most (the time took 7 lines there).
+  await page.setViewportSize({ width: 420, height: 900 });
+  await open(page, "/audit");
+  const row = page.locator("table.audit tbody tr").first();
+  await expect(row).toBeVisible();
+  const lines = await row.evaluate((tr) => {
+    const cells = tr.querySelectorAll("td");
+    // The lines a run of text covers, by the distinct tops of its boxes.
+    const topsOf = (node: Node, start: number, end: number) => {
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      return [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top));
+    };
+    const linesOf = (node: Node, start: number, end: number) => new Set(topsOf(node, start, end)).size;
+    const textNodes = (cell: Element) => {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      const nodes: Text[] = [];
+      while (walker.nextNode()) nodes.push(walker.currentNode as Text);
+      return nodes;
+    };
+    const timeLines = new Set(textNodes(cells[0]).flatMap((node) => topsOf(node, 0, node.length))).size;
+    // Every number of the address (a run of digits or hex) on one line.
+    const splitNumbers = textNodes(cells[4]).flatMap((node) =>
+      [...node.data.matchAll(/[0-9a-f]+/gi)]
+        .filter((m) => linesOf(node, m.index!, m.index! + m[0].length) > 1)
+        .map((m) => m[0]),
+    );
+    return { timeLines, splitNumbers, address: cells[4].textContent };
+  });
+  expect(lines.address).toMatch(/^[0-9a-f.:]+$/i);
+  expect(lines.timeLines).toBeLessThanOrEqual(2);
+  expect(lines.splitNumbers).toEqual([]);
+});

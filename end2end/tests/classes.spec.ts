@@ -236,7 +236,9 @@ test("a teacher is refused the school-wide pages, in the page and on the server"
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   for (const path of ["/school/learners", "/school/accounts"]) {
     await open(page, path);
-    await expect(page.getByRole("alert")).toContainText("not allowed");
+    await expect(page.getByRole("alert")).toHaveText(
+      "You do not have permission to open this page. It is for lead teachers, full admins and the school's owner.",
+    );
     await expect(page.getByRole("button", { name: "Download CSV" })).toHaveCount(0);
   }
   for (const fn of ["school_learners", "reveal_access_codes"]) {
@@ -325,4 +327,21 @@ test("each row's buttons keep their names and are described by the learner's nam
   expect(name.length).toBeGreaterThan(0);
   await expect(row.getByRole("button", { name: "Reset password", exact: true })).toHaveAccessibleDescription(name);
   await expect(row.getByRole("button", { name: "Edit learner", exact: true })).toHaveAccessibleDescription(name);
+});
+
+test("a teacher's home page lists her classes, each one tap from its class page", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
+  const yours = page.getByRole("region", { name: "Your classes" });
+  await expect(yours.getByRole("link", { name: /^Year 3 Hazel \d+ learners?$/ })).toBeVisible();
+  await expect(yours.getByRole("link", { name: /^Year 4 Rowan \d+ learners?$/ })).toBeVisible();
+  // Only her classes: Year 5 Willow is another teacher's.
+  await expect(yours.getByRole("link", { name: /Year 5 Willow/ })).toHaveCount(0);
+  await press(yours.getByRole("link", { name: /^Year 3 Hazel/ }));
+  await expect(page.getByRole("heading", { name: "Year 3 Hazel", level: 1 })).toBeVisible();
+});
+
+test("staff who see every class find them under Classes, not on the home page", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
+  await expect(page.getByRole("link", { name: "Classes" }).first()).toBeVisible();
+  await expect(page.getByRole("region", { name: "Your classes" })).toHaveCount(0);
 });

@@ -260,3 +260,15 @@ test("on a desktop a roster manager's learner row keeps its buttons and its hidd
     expect(await scroll.evaluate((e) => e.scrollWidth - e.clientWidth), `${width} px`).toBeLessThanOrEqual(0);
   }
 });
+
+test("an owner's eight header links sit on one line at a tablet's width and on a desktop", async ({ page, press }) => {
+  await signedIn(page, press, "OAK", "admin", "oakwood-owner-1");
+  const links = page.getByRole("navigation", { name: "Main" }).getByRole("link");
+  await expect(links).toHaveCount(8);
+  const tops = await links.evaluateAll((all) => all.map((a) => Math.round(a.getBoundingClientRect().top)));
+  expect(new Set(tops).size, `link tops: ${tops.join(", ")}`).toBe(1);
+  // Still touch-sized.
+  for (const box of await links.evaluateAll((all) => all.map((a) => a.getBoundingClientRect().height))) {
+    expect(box).toBeGreaterThanOrEqual(44);
+  }
+});

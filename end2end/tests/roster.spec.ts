@@ -518,6 +518,18 @@ test("the longest class and learner names wrap instead of pushing pages and dial
   await expect(page.getByRole("heading", { name: "Year-end rollover", level: 1 })).toBeVisible();
   expect(await sideways(page), "the rollover page").toEqual([]);
 
+  // The import preview: the longest names, and a line whose reason is long.
+  const file = testInfo.outputPath("long-names.csv");
+  // A new class of 80 letters too ("New classes: …").
+  const newClass = "Z".repeat(80);
+  writeFileSync(file, `Class,First name,Last name\n${newClass},${"W".repeat(60)},${"M".repeat(60)}\n${name},,${"K".repeat(60)}\n`);
+  await open(page, "/school/import");
+  await page.getByLabel("Roster file").setInputFiles(file);
+  await press(page.getByRole("button", { name: "Preview" }));
+  await expect(page.getByRole("status").filter({ hasText: "long-names.csv" })).toContainText("1 with errors");
+  await expect(page.getByText(`New classes: ${newClass}.`)).toBeVisible();
+  expect(await sideways(page), "the import preview").toEqual([]);
+
   await open(page, "/staff");
   await press(page.getByRole("button", { name: "Add staff member" }));
   const staff = page.getByRole("dialog", { name: "Add staff member" });

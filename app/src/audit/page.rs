@@ -119,11 +119,11 @@ fn AuditView() -> impl IntoView {
                         let (current, pages, total) = (found.page, found.pages, found.total);
                         let rows = found.rows.into_iter().map(|row| view! {
                             <tr>
-                                <td class="code">{row.time}</td>
+                                <td class="time">{time_cell(&row.time)}</td>
                                 <td>{row.actor}</td>
                                 <td>{row.action}</td>
                                 <td>{row.target}</td>
-                                <td class="code">{row.client_addr}</td>
+                                <td class="code address">{address_cell(&row.client_addr)}</td>
                                 <td>{row.detail}</td>
                             </tr>
                         }).collect_view();
@@ -170,4 +170,35 @@ fn known_action(code: &str) -> bool {
     ACTION_LABELS
         .iter()
         .any(|(action, _)| action.as_str() == code)
+}
+
+/// "5 Dec 2026, 09:10 GMT" on at most two lines on a narrow column: the
+/// date, then the time, each kept whole.
+fn time_cell(time: &str) -> AnyView {
+    match time.split_once(", ") {
+        Some((date, clock)) => {
+            let (date, clock) = (format!("{date},"), clock.to_owned());
+            view! { <span class="nowrap">{date}</span> " " <span class="nowrap">{clock}</span> }
+                .into_any()
+        }
+        None => time.to_owned().into_any(),
+    }
+}
+
+/// A client address that may break between its groups ("192.168." /
+/// "20.14", an IPv6 address after a ":"), never inside a number.
+fn address_cell(address: &str) -> AnyView {
+    let mut parts = Vec::new();
+    let mut rest = address;
+    while let Some(at) = rest.find(['.', ':']) {
+        parts.push(rest[..=at].to_owned());
+        rest = &rest[at + 1..];
+    }
+    parts.push(rest.to_owned());
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| view! { {(i > 0).then(|| view! { <wbr /> })} {part} })
+        .collect_view()
+        .into_any()
 }

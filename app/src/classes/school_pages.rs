@@ -13,17 +13,12 @@ use crate::learners::reset_dialog::ResetPasswordDialog;
 use crate::learners::roster_dialogs::EditLearnerDialog;
 use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::shell::allowed::Allowed;
 use crate::shell::title::PageTitle;
 
-/// The page a teacher gets here; the server refuses them too.
-fn not_allowed() -> AnyView {
-    view! {
-        <p class="error" role="alert">
-            "You are not allowed to open this page. It is for lead teachers, full admins and the school's owner."
-        </p>
-    }
-    .into_any()
-}
+/// Who the school-wide pages are for, in the refusal a teacher gets (the
+/// server refuses them too).
+const FOR_WHOM: &str = "lead teachers, full admins and the school's owner";
 
 #[component]
 pub fn StudentDatabasePage() -> impl IntoView {
@@ -41,7 +36,7 @@ fn StudentDatabase() -> impl IntoView {
         <section class="page">
             <div class="page-head">
                 <PageTitle text="Student database" />
-            <h1>"Student database"</h1>
+                <h1>"Student database"</h1>
                 {allowed.then(|| view! {
                     <div class="page-actions">
                         <a class="button" href=crate::routes::SCHOOL_ACCOUNTS>"Access codes"</a>
@@ -49,7 +44,9 @@ fn StudentDatabase() -> impl IntoView {
                     </div>
                 })}
             </div>
-            {if allowed { view! { <SchoolLearners /> }.into_any() } else { not_allowed() }}
+            <Allowed permission=Permission::SchoolLearners for_whom=FOR_WHOM>
+                <SchoolLearners />
+            </Allowed>
         </section>
     }
 }
@@ -141,12 +138,13 @@ pub fn SchoolAccessCodesPage() -> impl IntoView {
 
 #[component]
 fn SchoolAccessCodes() -> impl IntoView {
-    let allowed = use_signed_in_user().can(Permission::SchoolLearners);
     view! {
         <section class="page">
             <PageTitle text="Access codes for the whole school" />
             <h1>"Access codes for the whole school"</h1>
-            {if allowed { view! { <AccessCodesPanel class_id=None /> }.into_any() } else { not_allowed() }}
+            <Allowed permission=Permission::SchoolLearners for_whom=FOR_WHOM>
+                <AccessCodesPanel class_id=None />
+            </Allowed>
         </section>
     }
 }
