@@ -267,8 +267,9 @@ test("an owner's eight header links sit on one line at a tablet's width and on a
   await expect(links).toHaveCount(8);
   const tops = await links.evaluateAll((all) => all.map((a) => Math.round(a.getBoundingClientRect().top)));
   expect(new Set(tops).size, `link tops: ${tops.join(", ")}`).toBe(1);
-  // Still touch-sized.
-  for (const box of await links.evaluateAll((all) => all.map((a) => a.getBoundingClientRect().height))) {
-    expect(box).toBeGreaterThanOrEqual(44);
+  // Still touch-sized, both ways.
+  for (const box of await links.evaluateAll((all) => all.map((a) => a.getBoundingClientRect().toJSON()))) {
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    expect(box.width).toBeGreaterThanOrEqual(44);
   }
 });

@@ -529,6 +529,14 @@ test("the longest class and learner names wrap instead of pushing pages and dial
   await expect(page.getByRole("status").filter({ hasText: "long-names.csv" })).toContainText("1 with errors");
   await expect(page.getByText(`New classes: ${newClass}.`)).toBeVisible();
   expect(await sideways(page), "the import preview").toEqual([]);
+  // While the long cells wrap, the status stays one word on one line.
+  const status = page.locator("table.import-preview td.status").filter({ hasText: "Error" });
+  const statusLines = await status.evaluate((cell) => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  });
+  expect(statusLines).toBe(1);
 
   await open(page, "/staff");
   await press(page.getByRole("button", { name: "Add staff member" }));

@@ -119,11 +119,11 @@ fn AuditView() -> impl IntoView {
                         let (current, pages, total) = (found.page, found.pages, found.total);
                         let rows = found.rows.into_iter().map(|row| view! {
                             <tr>
-                                <td class="time">{time_cell(&row.time)}</td>
+                                <td class="time">{audit_time_cell(&row.time)}</td>
                                 <td>{row.actor}</td>
                                 <td>{row.action}</td>
                                 <td>{row.target}</td>
-                                <td class="code address">{address_cell(&row.client_addr)}</td>
+                                <td class="code address">{client_address_cell(&row.client_addr)}</td>
                                 <td>{row.detail}</td>
                             </tr>
                         }).collect_view();
@@ -174,7 +174,7 @@ fn known_action(code: &str) -> bool {
 
 /// "5 Dec 2026, 09:10 GMT" on at most two lines on a narrow column: the
 /// date, then the time, each kept whole.
-fn time_cell(time: &str) -> AnyView {
+fn audit_time_cell(time: &str) -> AnyView {
     match time.split_once(", ") {
         Some((date, clock)) => {
             let (date, clock) = (format!("{date},"), clock.to_owned());
@@ -187,7 +187,7 @@ fn time_cell(time: &str) -> AnyView {
 
 /// A client address that may break between its groups ("192.168." /
 /// "20.14", an IPv6 address after a ":"), never inside a number.
-fn address_cell(address: &str) -> AnyView {
+fn client_address_cell(address: &str) -> AnyView {
     let mut parts = Vec::new();
     let mut rest = address;
     while let Some(at) = rest.find(['.', ':']) {

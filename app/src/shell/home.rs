@@ -10,6 +10,7 @@ use crate::auth::permissions::Permission;
 use crate::classes::api::list_classes;
 use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
+use crate::words::counted;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -32,7 +33,11 @@ fn Welcome() -> impl IntoView {
             <PageTitle text="Home" />
             <h1>"Welcome, " {user.display_name.clone()}</h1>
             <p class="lead">{user.school_name.clone()} " · " {user.role_label()}</p>
-            {teacher.then(|| view! { <YourClasses /> })}
+            // Under "Your classes", the pages get a heading of their own.
+            {teacher.then(|| view! {
+                <YourClasses />
+                <h2 class="visually-hidden">"Pages"</h2>
+            })}
             <ul class="tiles">
                 {tiles
                     .map(|item| view! { <li><a class="tile" href=item.path>{item.label}</a></li> })
@@ -60,8 +65,12 @@ fn YourClasses() -> impl IntoView {
                                 {classes.into_iter().map(|class| view! {
                                     <li>
                                         <a class="tile class-tile" href=format!("/classes/{}", class.id)>
-                                            {class.name}
-                                            <span class="tile-detail">{learner_count(class.learner_count)}</span>
+                                            // Named "Year 3 Hazel 28 learners" whatever the
+                                            // layout: the space is in the text, not the CSS.
+                                            {class.name} " "
+                                            <span class="tile-detail">
+                                                {counted(usize::try_from(class.learner_count).unwrap_or(0), "learner", "learners")}
+                                            </span>
                                         </a>
                                     </li>
                                 }).collect_view()}
@@ -72,12 +81,5 @@ fn YourClasses() -> impl IntoView {
                 })}
             </Transition>
         </section>
-    }
-}
-
-fn learner_count(count: i64) -> String {
-    match count {
-        1 => "1 learner".to_owned(),
-        n => format!("{n} learners"),
     }
 }
