@@ -17,6 +17,10 @@ pub const SETTINGS: &str = "/settings";
 pub const AUDIT: &str = "/audit";
 pub const PARENT: &str = "/parent";
 pub const PARENT_SIGNUP: &str = "/parent/signup";
+/// A class's page (`/classes/{id}`).
+pub fn class_page(class_id: &str) -> String {
+    format!("{CLASSES}/{class_id}")
+}
 /// Link pages: the token follows the prefix.
 pub const RESET_PASSWORD_PREFIX: &str = "/reset-password/";
 pub const WELCOME_PREFIX: &str = "/welcome/";

@@ -14,6 +14,7 @@ use crate::shell::address_filter::{
     any_text, day, filter_in_address, first_page_when_changed, TYPING_PAUSE,
 };
 use crate::shell::allowed::Allowed;
+use crate::shell::email_cell::breakable_after;
 use crate::shell::fields::Filter;
 use crate::shell::paging::{page_summary, PageButtons, PageSummary};
 use crate::shell::scroll_box::ScrollBox;
@@ -123,7 +124,8 @@ fn AuditView() -> impl IntoView {
                                 <td>{row.actor}</td>
                                 <td>{row.action}</td>
                                 <td>{row.target}</td>
-                                <td class="code address">{client_address_cell(&row.client_addr)}</td>
+                                // Broken between its groups, never inside a number.
+                                <td class="code address">{breakable_after(&row.client_addr, &['.', ':'])}</td>
                                 <td>{row.detail}</td>
                             </tr>
                         }).collect_view();
@@ -183,22 +185,4 @@ fn audit_time_cell(time: &str) -> AnyView {
         }
         None => time.to_owned().into_any(),
     }
-}
-
-/// A client address that may break between its groups ("192.168." /
-/// "20.14", an IPv6 address after a ":"), never inside a number.
-fn client_address_cell(address: &str) -> AnyView {
-    let mut parts = Vec::new();
-    let mut rest = address;
-    while let Some(at) = rest.find(['.', ':']) {
-        parts.push(rest[..=at].to_owned());
-        rest = &rest[at + 1..];
-    }
-    parts.push(rest.to_owned());
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| view! { {(i > 0).then(|| view! { <wbr /> })} {part} })
-        .collect_view()
-        .into_any()
 }

@@ -38,7 +38,7 @@ fn ClassAccessCodes() -> impl IntoView {
                 Ok(class) => view! {
                     <PageTitle text=format!("Access codes: {}", class.name) />
                     <section class="page">
-                        <p class="back-link"><a href=format!("/classes/{}", class.id)>"← Back to the class"</a></p>
+                        <p class="back-link"><a href=crate::routes::class_page(&class.id)>"← Back to the class"</a></p>
                         <h1>"Access codes"</h1>
                         // Which class, on screen and on the printout.
                         <p class="lead">{class.name}</p>

@@ -10,6 +10,10 @@ use crate::page_data::page_data;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::shell::title::PageTitle;
 
+/// What a teacher with no class assigned is told (here and on the home page).
+pub(crate) const NO_CLASSES_YET: &str =
+    "You have no classes yet. The school office can assign you to a class.";
+
 #[component]
 pub fn ClassesPage() -> impl IntoView {
     view! {
@@ -72,7 +76,7 @@ fn ClassList() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match classes.await {
                         Ok(classes) if classes.is_empty() => view! {
-                            <p>"You have no classes yet. The school office can assign you to a class."</p>
+                            <p>{NO_CLASSES_YET}</p>
                         }.into_any(),
                         Ok(classes) => view! {
                             <table class="classes">
@@ -82,7 +86,7 @@ fn ClassList() -> impl IntoView {
                                 <tbody>
                                     {classes.into_iter().map(|class| view! {
                                         <tr>
-                                            <th scope="row"><a href=format!("/classes/{}", class.id)>{class.name.clone()}</a></th>
+                                            <th scope="row"><a href=crate::routes::class_page(&class.id)>{class.name.clone()}</a></th>
                                             <td>{class.learner_count}</td>
                                             <td><a href=format!("/classes/{}/accounts", class.id)>"Access codes"</a></td>
                                         </tr>
@@ -117,7 +121,7 @@ fn ArchivedClasses(on_restored: Callback<()>) -> impl IntoView {
                             <tbody>
                                 {classes.into_iter().map(|class| view! {
                                     <tr>
-                                        <th scope="row"><a href=format!("/classes/{}", class.id)>{class.name.clone()}</a></th>
+                                        <th scope="row"><a href=crate::routes::class_page(&class.id)>{class.name.clone()}</a></th>
                                         <td>{class.learner_count}</td>
                                         <td>
                                             <RestoreClassButton

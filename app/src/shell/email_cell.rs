@@ -1,5 +1,6 @@
 //! A table cell's email address. On a narrow column it wraps after the
-//! "@" ("lead@" / "oakwood.example"), not in the middle of a word.
+//! "@" ("lead@" / "oakwood.example"), not in the middle of a word; the
+//! same for any text with its own break points (a client address).
 
 use leptos::prelude::*;
 
@@ -14,11 +15,20 @@ pub fn email_cell(email: Option<&str>) -> AnyView {
 /// A name or username that may be an email address (a parent's are): a
 /// line break allowed after its "@", if it has one.
 pub fn maybe_email(text: &str) -> AnyView {
-    match text.split_once('@') {
-        Some((name, domain)) => {
-            let (name, domain) = (name.to_owned(), domain.to_owned());
-            view! { {name} "@" <wbr /> {domain} }.into_any()
-        }
-        None => text.to_owned().into_any(),
-    }
+    breakable_after(text, &['@'])
+}
+
+/// `text` with a line break allowed after each of `marks` (`<wbr>`), and
+/// nowhere else that the text itself does not allow: an email after its
+/// "@", a client address after each "." or ":", never inside a word or a
+/// number.
+pub fn breakable_after(text: &str, marks: &[char]) -> AnyView {
+    text.split_inclusive(marks)
+        .enumerate()
+        .map(|(i, part)| {
+            let part = part.to_owned();
+            view! { {(i > 0).then(|| view! { <wbr /> })} {part} }
+        })
+        .collect_view()
+        .into_any()
 }

@@ -8,7 +8,9 @@ use super::nav::nav_items;
 use super::title::PageTitle;
 use crate::auth::permissions::Permission;
 use crate::classes::api::list_classes;
+use crate::classes::list_page::NO_CLASSES_YET;
 use crate::page_data::page_data;
+use crate::routes;
 use crate::session::{use_signed_in_user, SignedIn};
 use crate::words::counted;
 
@@ -58,13 +60,13 @@ fn YourClasses() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match classes.await {
                         Ok(classes) if classes.is_empty() => view! {
-                            <p>"You have no classes yet. The school office can assign you to a class."</p>
+                            <p>{NO_CLASSES_YET}</p>
                         }.into_any(),
                         Ok(classes) => view! {
                             <ul class="tiles">
                                 {classes.into_iter().map(|class| view! {
                                     <li>
-                                        <a class="tile class-tile" href=format!("/classes/{}", class.id)>
+                                        <a class="tile class-tile" href=routes::class_page(&class.id)>
                                             // Named "Year 3 Hazel 28 learners" whatever the
                                             // layout: the space is in the text, not the CSS.
                                             {class.name} " "
