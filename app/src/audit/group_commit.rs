@@ -21,11 +21,6 @@ use crate::db::Db;
 /// either database's limit on bound values).
 const MAX_GROUP: usize = 64;
 
-/// How long the writer lets a group gather after its first row arrives, so
-/// rows that come in together share a commit. A view waits this much longer
-/// for its page; under load the database does a fraction of the commits.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
-
 /// The queue in front of the writer task, started on first use (inside the
 /// server's runtime).
 #[derive(Clone)]
@@ -86,11 +81,18 @@ impl AuditQueue {
     }
 }
 
+/// Takes the first row waiting, then every row already queued behind it
+/// (rows that arrived while the last group was being committed), and
+/// commits them together. No timer: a lone view waits for its own commit
+/// only (a 1 ms gathering window made a class page take 3.9 ms instead of
+/// 1.0 ms with nobody else about), while under load the rows queued during
+/// one commit form the next group.
 async fn write_groups(db: Db, mut queue: mpsc::UnboundedReceiver<Waiting>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.recv().await {
         group.push(first);
-        tokio::time::sleep(GATHER).await;
+        // Rows sent by tasks that are running right now join this group.
+        tokio::task::yield_now().await;
         while group.len() < MAX_GROUP {
             match queue.try_recv() {
                 Ok(waiting) => group.push(waiting),
