@@ -1,4 +1,4 @@
-import { addStaffMember, createSchool, demoStaff, expect, open, signOut, signedIn, test } from "./fixtures";
+import { addStaffMember, createSchool, demoStaff, expect, open, reload, signOut, signedIn, test } from "./fixtures";
 
 test("the audit log shows the actions just taken, newest first", async ({ page, press }, testInfo) => {
   const member = await addStaffMember(page, press, testInfo);
@@ -62,7 +62,7 @@ test("the audit filters are kept in the address, and an empty result says so", a
   await everyRow(3, "Signed in");
   await everyRow(4, "office");
 
-  await page.reload();
+  await reload(page);
   await expect(page.getByLabel("Action")).toHaveValue("sign_in");
   await expect(page.getByLabel("Actor")).toHaveValue("offi");
   await expect(page.getByLabel("Target", { exact: true })).toHaveValue("office");

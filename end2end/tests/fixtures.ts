@@ -47,6 +47,15 @@ export async function open(page: Page, path: string): Promise<void> {
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
 }
 
+/**
+ * Reloads the page and waits until it is interactive again, as `open`
+ * does: typing into a field before the WebAssembly has hydrated it is lost.
+ */
+export async function reload(page: Page): Promise<void> {
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+}
+
 export const demoStaff = [
   { school: "OAK", username: "admin", password: "oakwood-owner-1", name: "Olga Owner", role: "Owner" },
   { school: "OAK", username: "office", password: "oakwood-office-1", name: "Olivia Office", role: "Full admin" },

@@ -1,5 +1,5 @@
 import type { Browser, Locator, Page, TestInfo } from "@playwright/test";
-import { addStaffMember, expect, open, signedIn, test } from "./fixtures";
+import { addStaffMember, expect, open, reload, signedIn, test } from "./fixtures";
 
 /**
  * A new staff member with a password they keep (no forced change), signed
@@ -133,7 +133,7 @@ test("the filters are kept in the address: a reload shows the same accounts", as
   const filtered = await summary.textContent();
   await expect(page.getByRole("row").filter({ hasText: username }).first()).toBeVisible();
 
-  await page.reload();
+  await reload(page);
   await expect(page.getByLabel("Role")).toHaveValue("learner");
   await expect(page.getByLabel("Status")).toHaveValue("active");
   await expect(page.getByLabel("Search")).toHaveValue(username);
@@ -168,7 +168,7 @@ test("the page is kept in the address: a reload stays on it, a new filter starts
   await expect(page).toHaveURL(/[?&]page=2(&|$)/);
   const secondPage = await page.locator("tbody tr").first().textContent();
 
-  await page.reload();
+  await reload(page);
   await expect(summary).toHaveText(/ · page 2 of 2$/);
   await expect(page.locator("tbody tr").first()).toHaveText(secondPage!);
   await expect(page.getByLabel("Role")).toHaveValue("learner");
