@@ -11,9 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-5}
 out=${PERF_OUT:-/tmp/classkeys-class-page.perf}
 source bench/demo-server.sh
-session=$(sign_in "$url" OAK teacher oakwood-teacher-1)
-class=$(first_class "$url" "$session")
-[ -n "$session" ] && [ -n "$class" ] || { echo "could not sign in or find a class" >&2; exit 1; }
+teacher_class "$url"
 page() { wrk -t2 -c16 -d"$1s" -H 'Connection: close' -H "Cookie: $session" "$url$class"; }
 page 3 > /dev/null  # warm-up
 perf record -F 2000 -g --call-graph dwarf,16384 -p "$server" -o "$out" -- sleep $((seconds + 1)) 2> /dev/null &

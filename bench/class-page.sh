@@ -16,9 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-5}
 source bench/demo-server.sh
-session=$(sign_in "$url" OAK teacher oakwood-teacher-1)
-class=$(first_class "$url" "$session")
-[ -n "$session" ] && [ -n "$class" ] || { echo "could not sign in or find a class" >&2; exit 1; }
+teacher_class "$url"
 curl -sf -H "Cookie: $session" "$url$class" | grep -q 'Year 3 Hazel' || { echo "the class page did not render" >&2; exit 1; }
 run() { wrk -t2 -c16 -d"${seconds}s" -H 'Connection: close' "$@" | awk '/Requests\/sec/ { print $2 }'; }
 # A warm-up of each (caches, allocator), then three rounds, alternating, so

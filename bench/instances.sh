@@ -75,6 +75,14 @@ first_class() {
   curl -sf -H "Cookie: $2" "$1/classes" | grep -o 'href="/classes/[0-9a-f-]\{36\}"' | head -1 | cut -d'"' -f2
 }
 
+# teacher_class URL: signs the demo teacher in and sets $session (her cookie)
+# and $class (the path of her first class), or stops the script.
+teacher_class() {
+  session=$(sign_in "$1" OAK teacher oakwood-teacher-1)
+  class=$(first_class "$1" "$session")
+  [ -n "$session" ] && [ -n "$class" ] || { echo "could not sign in or find a class" >&2; exit 1; }
+}
+
 # add_bench_classes N: N more Oakwood classes of 28 learners each, copied in
 # SQL from Year 3 Hazel's learners (new accounts with the same password
 # hashes, no reveal copies until a reset makes them): enough classes for

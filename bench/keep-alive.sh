@@ -26,7 +26,5 @@ run() {
 run "$css" "$url$css" > /dev/null
 run "$css" "$url$css"
 run "/pkg/$wasm (brotli)" -H 'Accept-Encoding: br' "$url/pkg/$wasm"
-session=$(sign_in "$url" OAK teacher oakwood-teacher-1)
-class=$(first_class "$url" "$session")
-[ -n "$session" ] && [ -n "$class" ] || { echo "could not sign in or find a class" >&2; exit 1; }
+teacher_class "$url"
 run "class page (signed in, 28 learners)" -H "Cookie: $session" "$url$class"

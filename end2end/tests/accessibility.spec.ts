@@ -1,5 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
-import { accessibilityViolations as violations, expect, open, signedIn, test } from "./fixtures";
+import { accessibilityViolations as violations, expect, hydrated, open, signedIn, test } from "./fixtures";
 
 /**
  * Every control on the page shorter than 44 px, as "what: height". A
@@ -121,7 +121,7 @@ test("no page scrolls sideways at 320 px wide (WCAG reflow)", async ({ page, pre
 test("'Skip to content' moves focus to the page's content", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   await openSettled(page, "/classes");
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await page.keyboard.press("Tab");
   const skip = page.getByRole("link", { name: "Skip to content" });
   await expect(skip).toBeFocused();
@@ -209,7 +209,7 @@ test("the class reset keeps focus on 'Reset' while it works, and opens at the ch
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   await openSettled(page, "/classes");
   await page.getByRole("link", { name: "Year 3 Hazel" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await press(page.getByRole("button", { name: "Reset class passwords" }));
   const dialog = page.getByRole("dialog", { name: "Reset class passwords" });
   await expect(dialog.getByLabel("New password for each learner")).toBeChecked();
@@ -236,7 +236,7 @@ test("the class reset keeps focus on 'Reset' while it works, and opens at the ch
 test("the user menu closes on Escape and when focus moves on past it", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "teacher", "oakwood-teacher-1");
   await openSettled(page, "/classes");
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   const menu = page.locator("details.user-menu");
   const summary = menu.locator("summary");
   await summary.focus();

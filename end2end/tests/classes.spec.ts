@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, open, signOut, signedIn, test } from "./fixtures";
+import { expect, hydrated, open, signedIn, signOut, test } from "./fixtures";
 import type { Page, TestInfo } from "@playwright/test";
 
 /** Each project works on its own class, so the two can run side by side. */
@@ -11,7 +11,7 @@ async function openClass(page: Page, name: string) {
   await open(page, "/classes");
   await page.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
 }
 
 async function learnerSignsIn(page: Page, username: string, password: string) {
@@ -128,7 +128,7 @@ test("the class access codes download as the designed CSV", async ({ page, press
   await open(page, "/classes");
   await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
   await expect(page.getByRole("heading", { name: "Access codes" })).toBeVisible();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
 
   await press(page.getByRole("button", { name: "Show access codes" }));
   await expect(page.locator("table.access-codes tbody tr")).toHaveCount(28);
@@ -169,7 +169,7 @@ test("a lead teacher downloads the whole school's access codes", async ({ page, 
 test("the whole school's access codes show fifty at a time", async ({ page, press }) => {
   await signedIn(page, press, "OAK", "lead", "oakwood-lead-1");
   await open(page, "/school/accounts");
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await press(page.getByRole("button", { name: "Show access codes" }));
   const rows = page.locator("table.access-codes tbody tr");
   await expect(rows).toHaveCount(50);

@@ -37,6 +37,11 @@ export const test = base.extend<{ press: (target: Locator) => Promise<void>; noP
   },
 });
 
+/** Waits until the WebAssembly has hydrated the page (`<body data-hydrated>`). */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+}
+
 /**
  * Opens a page and waits until it is interactive: the WebAssembly has
  * hydrated it, or (the sign-in page) the server sent it with no
@@ -44,7 +49,7 @@ export const test = base.extend<{ press: (target: Locator) => Promise<void>; noP
  */
 export async function open(page: Page, path: string): Promise<void> {
   await page.goto(path);
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
 }
 
 /**
@@ -53,7 +58,7 @@ export async function open(page: Page, path: string): Promise<void> {
  */
 export async function reload(page: Page): Promise<void> {
   await page.reload();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
 }
 
 export const demoStaff = [
@@ -89,7 +94,7 @@ export function createSchool(code: string, ownerEmail: string, ownerPassword: st
 export async function signedIn(page: Page, press: (t: Locator) => Promise<void>, school: string, username: string, password: string) {
   await signIn(page, press, school, username, password);
   await expect(page.getByRole("heading", { name: /^Welcome, / })).toBeVisible();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
 }
 
 /**

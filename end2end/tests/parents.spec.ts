@@ -1,5 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
-import { accessibilityViolations, demoStaff, expect, open, resetLinkIn, signOut, signedIn, test } from "./fixtures";
+import { accessibilityViolations, demoStaff, expect, hydrated, open, resetLinkIn, signedIn, signOut, test } from "./fixtures";
 
 const teacher = demoStaff.find((s) => s.school === "OAK" && s.username === "teacher")!;
 
@@ -8,7 +8,7 @@ async function parentCodeOf(page: Page, press: (t: Locator) => Promise<void>, in
   await signedIn(page, press, teacher.school, teacher.username, teacher.password);
   await open(page, "/classes");
   await page.getByRole("row", { name: /Year 3 Hazel/ }).getByRole("link", { name: "Access codes" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await press(page.getByRole("button", { name: "Show access codes" }));
   const row = page.locator("table.access-codes tbody tr").nth(index);
   const child = (await row.locator("th").textContent())!.trim();
@@ -25,7 +25,7 @@ test("a parent signs up with a code read from the class access codes and sees th
   await open(page, "/login");
   await press(page.getByRole("link", { name: "Create a parent account" }));
   await expect(page.getByRole("heading", { name: "Parent sign-up" })).toBeVisible();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   const email = `carer-${testInfo.project.name}-${Date.now() % 1000000}@home.example`;
   await page.getByLabel("Parent access code").fill(code.toLowerCase());
   await page.getByLabel("Email").fill(email);
@@ -49,7 +49,7 @@ test("a parent signs up with a code read from the class access codes and sees th
   await expect(page).toHaveTitle("My children · Oakwood Primary · ClassKeys");
   expect(await accessibilityViolations(page), "/parent").toEqual([]);
   // "Add a child" with the same child's code says so, and clears the field.
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await page.getByLabel("Parent access code").fill(code);
   await press(page.getByRole("button", { name: "Add a child" }));
   await expect(page.getByRole("status")).toHaveText(`${child} was already linked to your account: nothing changed.`);
@@ -70,7 +70,7 @@ test("a parent signs up with a code read from the class access codes and sees th
   await signedIn(page, press, teacher.school, teacher.username, teacher.password);
   await open(page, "/classes");
   await page.getByRole("link", { name: "Year 3 Hazel" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await press(page.getByRole("row").filter({ hasText: child }).getByRole("button", { name: "Reset password" }));
   const dialog = page.getByRole("dialog", { name: "Reset password" });
   await press(dialog.getByRole("button", { name: "Unlink parents" }));

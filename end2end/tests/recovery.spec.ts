@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { classkeysBinary } from "../global-setup";
-import { createSchool, expect, open, signIn, test } from "./fixtures";
+import { createSchool, expect, hydrated, open, signIn, test } from "./fixtures";
 
 test("an owner recovered by the operator sets a new password through the link, once", async ({ page, press }, testInfo) => {
   const code = `R${testInfo.project.name.slice(0, 3).toUpperCase()}${Date.now() % 100000}`;
@@ -30,7 +30,7 @@ test("forgot password answers the same way for any address", async ({ page, pres
   await open(page, "/login");
   await press(page.getByRole("link", { name: "Forgot password?" }));
   await expect(page.getByRole("heading", { name: "Forgot password?" })).toBeVisible();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   // Not an address: said under the field, which takes focus.
   const field = page.getByLabel("Email");
   await field.fill("owner at oakwood");

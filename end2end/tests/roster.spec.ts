@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { createSchool, expect, open, signedIn, test } from "./fixtures";
+import { createSchool, expect, hydrated, open, signedIn, test } from "./fixtures";
 import type { Locator, Page, TestInfo } from "@playwright/test";
 
 type Press = (target: Locator) => Promise<void>;
@@ -45,7 +45,7 @@ async function schoolOfYears1And2WithMaya(page: Page, press: Press, testInfo: Te
 /** On Year 1's class page, adds Maya Patel (maya.p), a password staff set. */
 async function addMayaToYear1(page: Page, press: Press) {
   await page.getByRole("link", { name: "Year 1" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await press(page.getByRole("button", { name: "Add learner" }));
   const add = page.getByRole("dialog", { name: "Add learner" });
   await add.getByLabel("First name").fill("Maya");
@@ -60,7 +60,7 @@ test("a new school's owner adds a class and a learner, who signs in at once", as
   await addClass(page, press, "Reception Robins");
   await page.getByRole("link", { name: "Reception Robins" }).click();
   await expect(page.getByRole("heading", { name: "Reception Robins", level: 1 })).toBeVisible();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   // An empty class has no passwords to reset, and says so.
   await press(page.getByRole("button", { name: "Reset class passwords" }));
   const reset = page.getByRole("dialog", { name: "Reset class passwords" });
@@ -120,7 +120,7 @@ test("a locked learner is unlocked from the class page, which says so and keeps 
   const code = await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 4 Ash");
   await page.getByRole("link", { name: "Year 4 Ash" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await press(page.getByRole("button", { name: "Add learner" }));
   const add = page.getByRole("dialog", { name: "Add learner" });
   await add.getByLabel("First name").fill("Maya");
@@ -176,7 +176,7 @@ test("a class is renamed, given its teachers, archived and restored", async ({ p
   await newSchool(page, press, testInfo);
   await addClass(page, press, "Year 1 Oak");
   await page.getByRole("link", { name: "Year 1 Oak" }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
 
   await press(page.getByRole("button", { name: "Rename class" }));
   const rename = page.getByRole("dialog", { name: "Rename class" });
@@ -499,7 +499,7 @@ test("the longest class and learner names wrap instead of pushing pages and dial
         .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
     );
   await page.getByRole("link", { name }).click();
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await hydrated(page);
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   expect(await sideways(page), "the class page").toEqual([]);
 

@@ -1,4 +1,4 @@
-import { addStaffMember, createSchool, demoStaff, expect, office, open, resetLinkIn, signIn, signOut, signedIn, test } from "./fixtures";
+import { addStaffMember, createSchool, demoStaff, expect, hydrated, office, open, resetLinkIn, signedIn, signIn, signOut, test } from "./fixtures";
 
 test("an office admin sets a teacher's password and the teacher must change it at sign-in", async ({ page, press }, testInfo) => {
   const member = await addStaffMember(page, press, testInfo);
@@ -122,7 +122,7 @@ for (const username of ["lead", "teacher"]) {
       // The refusal is the page, answered 403 rather than 200.
       const response = await page.goto(path);
       expect(response!.status(), path).toBe(403);
-      await expect(page.locator("body[data-hydrated]")).toBeAttached();
+      await hydrated(page);
       await expect(page.getByRole("alert")).toContainText("You do not have permission to open this page");
       await expect(page.getByRole("table")).toHaveCount(0);
     }
